@@ -1,0 +1,124 @@
+// The kernel seam: observe and change namespaces, links, addresses, routes
+// and sysctls. Real implementation: libnl (make_netlink_kernel); fake:
+// tests/fakes/fake_kernel.hpp. Both honour the same contract, checked by one
+// set of tests run against both.
+//
+// Conventions for every call:
+// - `ns` names a namespace under /run/netns; "" is the root namespace.
+// - Errors name the operation, the object and its namespace, and carry the
+//   real errno in Error::sys_errno (EEXIST, ENOENT, ENODEV, EBUSY, ...), e.g.
+//   "create veth eth0-r (netns red) <-> veth-r: File exists (EEXIST)".
+// - Calls for different namespaces may run concurrently from different
+//   threads; calls for one namespace are serialised by the implementation.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlab/error.hpp"
+#include "netlab/ip.hpp"
+#include "netlab/live_state.hpp"
+
+namespace netlab {
+
+/// A veth pair created in one request with each end directly in its namespace.
+struct VethRequest {
+  std::string name, ns;            ///< first end
+  std::string peer_name, peer_ns;  ///< second end
+  std::string alias;               ///< ownership mark set on both ends ("" = none)
+};
+
+/// A change of link attributes; unset fields are left alone.
+struct LinkChange {
+  std::optional<bool> up;
+  std::optional<int> mtu;
+  std::optional<std::string> mac;
+  std::optional<std::string> master;  ///< Linux bridge name in the same namespace; "" = no master
+  std::optional<std::string> alias;   ///< "" clears the alias
+  bool empty() const { return !up && !mtu && !mac && !master && !alias; }
+};
+
+/// A route of the main table; dst nullopt = default route of `family`.
+struct RouteRequest {
+  int family = 4;
+  std::optional<IpPrefix> dst;  ///< network form (host bits clear)
+  std::optional<IpAddress> gateway;
+  std::string dev;  ///< output interface ("" = resolved from gateway)
+};
+
+/// Which link kinds and features this kernel supports (see Kernel::probe).
+struct KernelCapabilities {
+  bool veth = false;
+  bool bridge = false;
+  bool bridge_vlan_filtering = false;
+  bool vlan_8021q = false;
+  bool vxlan = false;
+  bool macvlan = false;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+
+  /// Named namespaces under /run/netns, sorted.
+  virtual Result<std::vector<std::string>> list_namespaces() = 0;
+
+  /// A fresh snapshot of the root namespace and of each namespace in
+  /// `namespaces` that exists (missing ones are simply absent), with the
+  /// sysctls `sysctl_keys` (dotted, e.g. "net.ipv4.ip_forward") read in each.
+  /// Loopback is reported like any link.
+  virtual Result<KernelState> observe(const std::vector<std::string>& namespaces,
+                                      const std::vector<std::string>& sysctl_keys) = 0;
+
+  /// Creates /run/netns/NAME exactly as `ip netns add` does. EEXIST if present.
+  virtual Status create_namespace(const std::string& ns) = 0;
+  /// Removes the namespace (`ip netns del`); its links go away (asynchronously
+  /// in the real kernel: see wait_links_gone). ENOENT if absent.
+  virtual Status delete_namespace(const std::string& ns) = 0;
+
+  /// Creates a veth pair, each end directly in its namespace. Both ends down.
+  virtual Status create_veth(const VethRequest& req) = 0;
+  /// Creates a Linux bridge (down).
+  virtual Status create_bridge(const std::string& ns, const std::string& name,
+                               const std::string& alias) = 0;
+  /// Creates an 802.1Q sub-interface of `parent`; ENOTSUP/EOPNOTSUPP-like
+  /// error kind Unsupported where the kernel has no 8021q.
+  virtual Status create_vlan(const std::string& ns, const std::string& name,
+                             const std::string& parent, int id, const std::string& alias) = 0;
+  /// Deletes a link; deleting one veth end removes the other. ENODEV if absent.
+  virtual Status delete_link(const std::string& ns, const std::string& name) = 0;
+  virtual Status change_link(const std::string& ns, const std::string& name,
+                             const LinkChange& change) = 0;
+  /// Moves a link to another namespace (keeps its name; its addresses are lost).
+  virtual Status move_link(const std::string& ns, const std::string& name,
+                           const std::string& to_ns) = 0;
+
+  virtual Status add_address(const std::string& ns, const std::string& ifname,
+                             const IpPrefix& address) = 0;
+  virtual Status delete_address(const std::string& ns, const std::string& ifname,
+                                const IpPrefix& address) = 0;
+  /// Adds a route with protocol RTPROT_STATIC. EEXIST if the same route exists.
+  virtual Status add_route(const std::string& ns, const RouteRequest& route) = 0;
+  virtual Status delete_route(const std::string& ns, const RouteRequest& route) = 0;
+
+  virtual Result<std::string> read_sysctl(const std::string& ns, const std::string& key) = 0;
+  virtual Status write_sysctl(const std::string& ns, const std::string& key,
+                              const std::string& value) = 0;
+
+  /// Waits until none of `names` exists in `ns` (links of a deleted namespace
+  /// vanish asynchronously). Error kind Timeout naming what is left.
+  virtual Status wait_links_gone(const std::string& ns, const std::vector<std::string>& names,
+                                 std::chrono::milliseconds timeout) = 0;
+
+  /// Probes link kinds by creating and deleting throw-away objects in a
+  /// throw-away namespace. Cached after the first call.
+  virtual KernelCapabilities capabilities() = 0;
+};
+
+/// The real kernel through libnl-3 / libnl-route-3.
+std::unique_ptr<Kernel> make_netlink_kernel();
+
+}  // namespace netlab

@@ -1,0 +1,51 @@
+// Topology files: YAML -> Topology, validation, --prefix.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "netlab/error.hpp"
+#include "netlab/topology.hpp"
+
+namespace netlab {
+
+/// The outcome of loading a file: the topology when there is no error, and
+/// every error found (parse and validation together), sorted by position,
+/// each as Error{InvalidTopology, message, FILE:LINE:COL}.
+struct LoadResult {
+  std::optional<Topology> topology;
+  std::vector<Error> errors;
+  bool ok() const { return topology.has_value() && errors.empty(); }
+};
+
+/// Parses and validates `text`; `filename` is used in positions and, when the
+/// file has no `name:`, its stem is the lab name. Never throws, never hangs.
+LoadResult parse_topology(std::string_view text, const std::string& filename);
+
+/// Reads `path` and parses it; an unreadable file is one error naming it.
+LoadResult load_topology(const std::string& path);
+
+/// Every rule of the format document that needs the whole file (references,
+/// duplicates, ranges inside subnets...). parse_topology already calls it.
+std::vector<Error> validate_topology(const Topology& topology);
+
+/// Prefixes every namespace name and every root-namespace interface and bridge
+/// name (links, ports, host.interfaces, nat.out, tests...) with `prefix`, and
+/// the lab name with "<prefix>" too, so copies run side by side. A name that
+/// would exceed 15 characters is an error naming it and suggesting a prefix
+/// short enough.
+std::vector<Error> apply_prefix(Topology& topology, const std::string& prefix);
+
+/// Names of the interfaces that live in each namespace and in the root
+/// namespace ("" key), derived from links, ports and vlan sub-interfaces.
+struct InterfacePlacement {
+  std::string ns;        ///< "" = root namespace
+  std::string name;
+  enum class Source { VethEnd, OvsInternalPort, VlanSub, Bridge } source;
+  SourcePos pos;
+};
+std::vector<InterfacePlacement> place_interfaces(const Topology& topology);
+
+}  // namespace netlab

@@ -1,0 +1,206 @@
+// The desired state: what a topology file says, as plain value types.
+// Every element remembers where it came from (SourcePos) so that any later
+// error can point back at the YAML. Containers keep the file's order.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "netlab/error.hpp"
+#include "netlab/ip.hpp"
+
+namespace netlab {
+
+/// The name used for the root namespace in endpoints ("host:r1-up").
+inline constexpr const char* kHostName = "host";
+
+template <class T>
+struct Located {
+  T value{};
+  SourcePos pos;
+};
+
+/// `vlan: {parent: eth1, id: 10}` — an 802.1Q sub-interface.
+struct VlanSubInterface {
+  std::string parent;
+  int id = 0;
+  SourcePos pos;
+};
+
+/// L3 (and a few L2) settings of one interface, under namespaces.X.interfaces
+/// or host.interfaces.
+struct InterfaceConfig {
+  std::string name;
+  SourcePos pos;
+  bool dhcp = false;
+  std::vector<Located<IpPrefix>> addresses;
+  std::optional<Located<int>> mtu;
+  std::optional<Located<std::string>> mac;  ///< canonical lower-case
+  std::optional<VlanSubInterface> vlan;
+};
+
+/// `{to: default|PREFIX, via: ADDR, dev: IF}`; at least one of via/dev.
+struct Route {
+  bool is_default = false;
+  int family = 4;            ///< 4 or 6 (for default: from `via`, else 4)
+  std::optional<IpPrefix> to;  ///< network (host bits cleared); empty for default
+  std::optional<IpAddress> via;
+  std::optional<std::string> dev;
+  SourcePos pos;
+};
+
+struct Sysctl {
+  std::string key;    ///< dotted form, e.g. net.ipv4.ip_forward
+  std::string value;  ///< as written (scalars are stringified)
+  SourcePos pos;
+};
+
+struct Namespace {
+  std::string name;
+  SourcePos pos;
+  std::vector<InterfaceConfig> interfaces;
+  std::vector<Route> routes;
+  std::vector<Sysctl> sysctls;
+};
+
+/// Port options on a bridge port: access VLAN or trunk list (exclusive).
+struct PortOptions {
+  std::optional<Located<int>> vlan;
+  std::vector<Located<int>> trunks;
+  SourcePos trunks_pos;
+  bool empty() const { return !vlan && trunks.empty(); }
+};
+
+/// A port declared under bridges.B.ports (not a veth end from `links`).
+struct BridgePort {
+  std::string name;
+  SourcePos pos;
+  bool internal = false;
+  std::optional<Located<std::string>> namespace_name;  ///< internal port moved there
+  PortOptions options;
+};
+
+enum class BridgeKind { Linux, Ovs };
+enum class Datapath { Auto, System, Netdev };
+
+struct Bridge {
+  std::string name;
+  SourcePos pos;
+  BridgeKind kind = BridgeKind::Linux;
+  SourcePos kind_pos;
+  Datapath datapath = Datapath::Auto;
+  SourcePos datapath_pos;
+  std::vector<BridgePort> ports;
+  std::vector<Located<IpPrefix>> addresses;
+};
+
+/// One end of a link: OWNER:IF, OWNER being a namespace, a bridge or "host".
+struct Endpoint {
+  std::string owner;
+  std::string ifname;
+  SourcePos pos;
+};
+
+enum class EndpointKind { Namespace, Bridge, Host };
+
+/// A veth pair.
+struct Link {
+  Endpoint a, b;
+  PortOptions options;  ///< applies to every end that is a bridge port
+  SourcePos pos;
+};
+
+struct DhcpStaticHost {
+  std::string mac;  ///< canonical lower-case
+  IpAddress address;
+  SourcePos pos;
+};
+
+/// A dnsmasq instance (`dhcp:` list entry).
+struct DhcpServer {
+  std::string namespace_name;
+  SourcePos namespace_pos;
+  std::string interface;
+  SourcePos interface_pos;
+  IpAddress range_start, range_end;
+  SourcePos range_pos;
+  std::optional<Located<IpAddress>> netmask;  ///< derived from the interface when absent
+  std::optional<Located<int>> lease_seconds;  ///< `lease_time: 1h` -> 3600
+  std::optional<Located<IpAddress>> router;
+  std::vector<Located<IpAddress>> dns;
+  std::vector<DhcpStaticHost> hosts;
+  SourcePos pos;
+};
+
+/// `{source: PREFIX, out: IF}`: masquerade traffic from source leaving via out.
+struct NatRule {
+  IpPrefix source;
+  std::string out;
+  SourcePos pos;
+};
+
+struct HostSection {
+  SourcePos pos;
+  std::vector<Sysctl> sysctls;
+  std::vector<InterfaceConfig> interfaces;
+  std::vector<NatRule> nat;
+};
+
+/// `NS:IF` (resolves to the interface's address), or a literal address.
+struct Target {
+  std::optional<Endpoint> endpoint;
+  std::optional<IpAddress> address;
+  SourcePos pos;
+  std::string str() const;
+};
+
+enum class Expect { Success, Fail };
+
+struct PingTest {
+  std::string from;  ///< namespace (or "host")
+  SourcePos from_pos;
+  Target to;
+  Expect expect = Expect::Success;
+  int count = 1;
+};
+
+struct LeaseTest {
+  Endpoint client;        ///< NS:IF with dhcp: true
+  std::string server;     ///< namespace of a dhcp: server
+  SourcePos server_pos;
+};
+
+struct TcpTest {
+  std::string from;
+  SourcePos from_pos;
+  Target to;
+  int port = 0;
+  Expect expect = Expect::Success;
+};
+
+struct TestCase {
+  std::variant<PingTest, LeaseTest, TcpTest> check;
+  SourcePos pos;
+};
+
+struct Topology {
+  std::string name;  ///< lab name ([a-z0-9-], <= 24 chars)
+  SourcePos name_pos;
+  std::string file;  ///< path as given
+  std::vector<Namespace> namespaces;
+  std::vector<Bridge> bridges;
+  std::vector<Link> links;
+  std::vector<DhcpServer> dhcp;
+  HostSection host;
+  std::vector<TestCase> tests;
+
+  const Namespace* find_namespace(const std::string& n) const;
+  const Bridge* find_bridge(const std::string& n) const;
+  /// What OWNER in "OWNER:IF" names: a namespace, a bridge or host; nullopt if nothing.
+  std::optional<EndpointKind> endpoint_kind(const std::string& owner) const;
+};
+
+}  // namespace netlab

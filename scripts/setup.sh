@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what netlab needs from Debian packages (apt-get update only when
+# something is missing) and starts Open vSwitch when it is not running.
+# Idempotent: a second run installs nothing and starts nothing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libspdlog-dev catch2 libcli11-dev
+  nlohmann-json3-dev libnftables-dev
+  openvswitch-switch dnsmasq-base isc-dhcp-client
+  iproute2 iputils-ping nftables procps
+  python3 python3-jsonschema python3-yaml graphviz libxml2-utils
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup.sh: run as root (netlab creates namespaces and talks to OVS)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup.sh: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Open vSwitch: ovsdb-server and ovs-vswitchd. In a container there is no
+# init system to start them, so start them the way the package's init script does.
+if ! ovs-vsctl --timeout=3 show >/dev/null 2>&1; then
+  echo "setup.sh: starting Open vSwitch"
+  /usr/share/openvswitch/scripts/ovs-ctl start --system-id=random >/dev/null 2>&1 || true
+  ovs-vsctl --timeout=10 show >/dev/null
+fi

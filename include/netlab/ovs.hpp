@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,7 +28,11 @@ struct OvsPortState {
   std::int64_t ofport = -1;  ///< -1 when OVS could not open the interface
   std::string error;         ///< Interface.error, "" when none
   std::string port_uuid, interface_uuid;
-  std::string owner() const;  ///< external_ids[netlab-lab] or ""
+  /// external_ids[netlab-lab] or "".
+  std::string owner() const {
+    auto it = external_ids.find(kOvsOwnerKey);
+    return it == external_ids.end() ? std::string() : it->second;
+  }
 };
 
 struct OvsBridgeState {
@@ -36,15 +41,33 @@ struct OvsBridgeState {
   std::map<std::string, std::string> external_ids;
   std::vector<OvsPortState> ports;  ///< includes the bridge's own internal port
   std::string uuid;
-  std::string owner() const;
-  const OvsPortState* find_port(const std::string& n) const;
+  /// external_ids[netlab-lab] or "".
+  std::string owner() const {
+    auto it = external_ids.find(kOvsOwnerKey);
+    return it == external_ids.end() ? std::string() : it->second;
+  }
+  /// The port named `n` of this bridge, or nullptr.
+  const OvsPortState* find_port(const std::string& n) const {
+    for (const auto& p : ports)
+      if (p.name == n) return &p;
+    return nullptr;
+  }
 };
 
 struct OvsState {
   std::vector<OvsBridgeState> bridges;
-  const OvsBridgeState* find_bridge(const std::string& n) const;
+  /// The bridge named `n`, or nullptr.
+  const OvsBridgeState* find_bridge(const std::string& n) const {
+    for (const auto& b : bridges)
+      if (b.name == n) return &b;
+    return nullptr;
+  }
   /// The bridge holding port `n`, or nullptr.
-  const OvsBridgeState* bridge_of_port(const std::string& n) const;
+  const OvsBridgeState* bridge_of_port(const std::string& n) const {
+    for (const auto& b : bridges)
+      if (b.find_port(n)) return &b;
+    return nullptr;
+  }
 };
 
 /// All OVS changes of one apply; executed as ONE OVSDB transaction. Every row

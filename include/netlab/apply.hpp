@@ -1,0 +1,47 @@
+// Applying a plan: phases in order, lanes (namespaces) in parallel, all OVS
+// changes of a phase in one transaction; on failure, undo what was applied,
+// in reverse.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "netlab/error.hpp"
+#include "netlab/kernel.hpp"
+#include "netlab/ovs.hpp"
+#include "netlab/plan.hpp"
+#include "netlab/state_dir.hpp"
+
+namespace netlab {
+
+/// The seams an apply talks to. `ovs` may be null when the plan has no OVS action.
+struct Backends {
+  Kernel& kernel;
+  Ovs* ovs = nullptr;
+  StateDir& state;
+};
+
+struct ApplyOptions {
+  bool rollback = true;
+  int parallelism = 4;  ///< lanes run at once
+  std::chrono::milliseconds ovs_timeout{30000};
+  std::chrono::milliseconds wait_timeout{10000};  ///< for links vanishing after a netns delete
+  /// Called after each action (from worker threads, serialised): index, status.
+  std::function<void(std::size_t, const Status&)> on_action;
+};
+
+struct ApplyReport {
+  std::size_t applied = 0;              ///< actions that completed
+  std::optional<Error> failure;         ///< the first failure
+  std::optional<std::size_t> failed_action;
+  bool rolled_back = false;
+  std::vector<Error> rollback_errors;   ///< undo steps that failed (the state may be partial)
+  bool ok() const { return !failure; }
+};
+
+ApplyReport apply_plan(const Plan& plan, Backends& backends, const ApplyOptions& options);
+
+}  // namespace netlab

@@ -1,0 +1,131 @@
+// The Lab facade: load a topology, plan, up, down, status. The CLI is a thin
+// layer over it, and C++ test fixtures embed it the same way.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlab/apply.hpp"
+#include "netlab/desired_state.hpp"
+#include "netlab/error.hpp"
+#include "netlab/kernel.hpp"
+#include "netlab/ovs.hpp"
+#include "netlab/plan.hpp"
+#include "netlab/processes.hpp"
+#include "netlab/state_dir.hpp"
+#include "netlab/topology.hpp"
+
+namespace netlab {
+
+struct LabOptions {
+  std::string prefix;  ///< --prefix: for parallel copies of one topology
+  bool adopt = false;  ///< take over unmarked objects that block the lab
+  bool rollback = true;
+  int parallelism = 4;
+  std::string state_root = kDefaultStateRoot;
+  std::string ovsdb_socket = kDefaultOvsdbSocket;
+  std::chrono::milliseconds lock_timeout{60000};
+  std::chrono::milliseconds wait_timeout{30000};
+};
+
+/// The seams a Lab uses. Null members are replaced by the real implementations.
+struct LabBackends {
+  std::shared_ptr<Kernel> kernel;
+  std::shared_ptr<Ovs> ovs;
+  std::shared_ptr<Processes> processes;
+};
+
+/// Time spent per phase of a command, for --timings.
+struct Timings {
+  std::vector<std::pair<std::string, double>> phases;  ///< name, milliseconds
+  void add(const std::string& name, double ms) { phases.emplace_back(name, ms); }
+};
+
+/// Progress of an apply: the action that just finished (or failed).
+struct Progress {
+  const Action& action;
+  const Status& status;
+  std::size_t done, total;
+};
+
+struct UpReport {
+  Plan plan;                  ///< what was applied (empty: nothing to do)
+  ApplyReport apply;
+  Timings timings;
+};
+
+struct DownReport {
+  Plan plan;
+  ApplyReport apply;
+  Timings timings;
+};
+
+/// One object of the lab with its live state, for `status`.
+struct StatusEntry {
+  std::string resource, ns, object;
+  std::string state;  ///< e.g. "up, 10.0.0.1/24", "vlan 100", "pid 1234"
+  std::string drift;  ///< "" when as desired, else what `up` would do about it
+};
+
+struct StatusReport {
+  std::string lab;
+  bool exists = false;  ///< anything of the lab is present
+  std::vector<StatusEntry> entries;
+  std::size_t drifted = 0;
+};
+
+class Lab {
+ public:
+  /// Loads, prefixes and validates a topology file. Errors: every problem of
+  /// the file, sorted by position.
+  static Result<Lab> load(const std::string& path, LabOptions options = {},
+                          LabBackends backends = {});
+  /// A lab from its state directory (for `down`/`status` when the file has
+  /// changed or is gone). The desired state is "what was applied".
+  static Result<Lab> attach(const std::string& lab, LabOptions options = {},
+                            LabBackends backends = {});
+  /// Labs that have a state directory (are up, or partly up).
+  static std::vector<std::string> list(const std::string& state_root = kDefaultStateRoot);
+
+  const std::string& name() const { return name_; }
+  const std::optional<Topology>& topology() const { return topology_; }
+
+  /// What `up` would do. Errors: conflicts, unsupported features, OVS down.
+  Result<Plan> plan(Timings* timings = nullptr);
+  /// Plan, apply, observe again, verify. Idempotent. On failure the error is
+  /// returned and the report says what was rolled back.
+  Result<UpReport> up(const std::function<void(const Progress&)>& progress = {});
+  /// Removes everything the lab created, nothing else. A second down is a no-op.
+  Result<DownReport> down(const std::function<void(const Progress&)>& progress = {});
+  Result<StatusReport> status();
+
+  Kernel& kernel() { return *backends_.kernel; }
+  Processes& processes() { return *backends_.processes; }
+  StateDir& state() { return *state_; }
+
+  Lab(Lab&&) = default;
+  Lab& operator=(Lab&&) = default;
+  ~Lab();
+
+ private:
+  Lab(std::string name, std::optional<Topology> topology, LabOptions options,
+      LabBackends backends);
+  Result<LiveState> observe(const DesiredState& desired, bool need_ovs);
+  Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings);
+  ApplyReport run(const Plan& plan, const std::function<void(const Progress&)>& progress);
+  bool needs_ovs(const DesiredState& desired) const;
+
+  std::string name_;
+  std::optional<Topology> topology_;
+  std::string source_text_;
+  LabOptions options_;
+  LabBackends backends_;
+  std::unique_ptr<StateDir> state_;
+};
+
+}  // namespace netlab

@@ -1,0 +1,118 @@
+// Plans: desired state + live state -> ordered actions, each with its object,
+// kind, reason, dependencies, and how to undo it.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "netlab/desired_state.hpp"
+#include "netlab/error.hpp"
+#include "netlab/kernel.hpp"
+#include "netlab/live_state.hpp"
+#include "netlab/ovs.hpp"
+
+namespace netlab {
+
+/// Everything observed for one lab, in one fresh snapshot.
+struct LiveState {
+  KernelState kernel;
+  std::optional<OvsState> ovs;  ///< nullopt when the lab needs no OVS and it was not read
+  std::set<std::string> owned_namespaces;  ///< recorded in the lab's state directory
+  std::map<std::string, std::string> saved_host_sysctls;  ///< values before the lab changed them
+};
+
+enum class ActionKind { Create, Modify, Delete, Replace };
+const char* to_string(ActionKind kind);
+/// "+", "~", "-", "-/+".
+const char* symbol(ActionKind kind);
+
+/// The steps of an apply, in order. Within a step, actions of different
+/// lanes (namespaces) are independent and may run in parallel.
+enum class Phase {
+  OvsDelete = 0,     ///< OVS rows of the lab no longer wanted: one transaction, before
+                     ///< their devices go away so that vswitchd does not chase them
+  Delete = 1,        ///< deletes of kernel objects
+  Namespaces = 2,    ///< namespace creation
+  Links = 3,         ///< veth / bridge / vlan creation
+  Ovs = 4,           ///< all OVS changes: one transaction
+  Configure = 5,     ///< move internal ports, link attributes, addresses, routes, sysctls
+};
+
+// The operations the executor knows. Each is one call on a seam.
+namespace op {
+struct CreateNamespace { std::string ns; };
+struct DeleteNamespace { std::string ns; };
+struct CreateVeth { VethRequest req; };
+struct CreateBridge { std::string ns, name, alias; };
+struct CreateVlan { std::string ns, name, parent; int id = 0; std::string alias; };
+struct DeleteLink { std::string ns, name; };
+struct ChangeLink { std::string ns, name; LinkChange change; };
+struct MoveLink { std::string ns, name, to_ns; };
+struct AddAddress { std::string ns, ifname; IpPrefix address; };
+struct DeleteAddress { std::string ns, ifname; IpPrefix address; };
+struct AddRoute { std::string ns; RouteRequest route; };
+struct DeleteRoute { std::string ns; RouteRequest route; };
+struct WriteSysctl { std::string ns, key, value; };
+/// Part of the one OVS transaction of the apply.
+struct Ovs { OvsTransaction txn; };
+/// Waits for links to vanish after a namespace deletion.
+struct WaitLinksGone { std::string ns; std::vector<std::string> names; };
+}  // namespace op
+
+using Operation =
+    std::variant<op::CreateNamespace, op::DeleteNamespace, op::CreateVeth, op::CreateBridge,
+                 op::CreateVlan, op::DeleteLink, op::ChangeLink, op::MoveLink, op::AddAddress,
+                 op::DeleteAddress, op::AddRoute, op::DeleteRoute, op::WriteSysctl, op::Ovs,
+                 op::WaitLinksGone>;
+
+/// One-line description of an operation, e.g. "create veth eth0-r (netns red) <-> veth-r".
+std::string describe(const Operation& operation);
+
+struct Action {
+  ActionKind kind = ActionKind::Create;
+  std::string resource;  ///< "namespace", "veth", "address", "ovs port", ...
+  std::string ns;        ///< namespace the object lives in ("" = root)
+  std::string object;    ///< e.g. "eth0-r", "10.0.0.1/24 on eth0-r", "net.ipv4.ip_forward"
+  std::string reason;    ///< "missing", "tag 100 -> 200", "owned but no longer in topology"
+  SourcePos pos;         ///< where the object is declared (unknown for stale objects)
+  Phase phase = Phase::Configure;
+  std::vector<Operation> ops;   ///< what to do, in order
+  std::vector<Operation> undo;  ///< what restores the state before `ops`, in order
+  std::vector<std::size_t> deps;  ///< indices of actions this one needs
+  std::string lane() const { return ns; }
+};
+
+struct Plan {
+  std::string lab;
+  std::vector<Action> actions;  ///< in execution order (by phase, then plan order)
+  /// "Plan: 7 to add, 1 to change, 0 to destroy." (replace counts as add + destroy)
+  std::string summary() const;
+  bool empty() const { return actions.empty(); }
+  std::size_t count(ActionKind kind) const;
+};
+
+struct PlanOptions {
+  bool adopt = false;  ///< take over unmarked objects that block the lab
+  KernelCapabilities capabilities;  ///< checked against what the topology needs
+  std::string ovs_datapath_auto = "netdev";  ///< what datapath: auto means here
+};
+
+/// desired + live -> plan. Errors: objects without the lab's mark that block
+/// it (kind Conflict, naming the object and its source position), features
+/// this kernel lacks (kind Unsupported). All such errors are returned at once.
+struct PlanResult {
+  Plan plan;
+  std::vector<Error> errors;
+  bool ok() const { return errors.empty(); }
+};
+PlanResult make_plan(const DesiredState& desired, const LiveState& live, const PlanOptions& options);
+
+/// The plan as Terraform prints it: grouped by namespace, one line per object.
+std::string format_plan(const Plan& plan);
+
+}  // namespace netlab

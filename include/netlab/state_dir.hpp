@@ -1,0 +1,80 @@
+// The lab's state directory /run/netlab/<lab>/: what a lab owns that has no
+// mark of its own (namespaces, host sysctl values from before the lab, pid
+// files), the topology as applied, and the lock serialising up/down.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "netlab/error.hpp"
+
+namespace netlab {
+
+inline constexpr const char* kDefaultStateRoot = "/run/netlab";
+
+class StateDir {
+ public:
+  /// `root` is normally /run/netlab; the lab's files live in root/<lab>/.
+  StateDir(std::string root, std::string lab);
+
+  const std::string& lab() const { return lab_; }
+  std::string path() const { return root_ + "/" + lab_; }
+  bool exists() const;
+  Status ensure();  ///< creates the directory (0700)
+  /// Removes the lab's directory and everything in it (after a complete down).
+  Status remove();
+
+  /// Namespaces created by the lab. Recorded BEFORE the namespace is created,
+  /// so that a crash in between leaves a record, never an unowned namespace.
+  std::set<std::string> namespaces() const;
+  Status record_namespace(const std::string& ns);
+  Status forget_namespace(const std::string& ns);
+
+  /// Host sysctl values from before the lab first changed them.
+  std::map<std::string, std::string> saved_host_sysctls() const;
+  /// Saves `value` for `key` unless a value is saved already.
+  Status save_host_sysctl(const std::string& key, const std::string& value);
+  Status forget_host_sysctl(const std::string& key);
+
+  /// The topology as applied (its text, where it came from, the prefix).
+  struct Applied {
+    std::string file;
+    std::string prefix;
+    std::string text;
+  };
+  Status write_applied(const Applied& applied);
+  Result<Applied> read_applied() const;
+
+  /// Labs with a state directory under `root`, sorted.
+  static std::vector<std::string> list_labs(const std::string& root);
+
+ private:
+  Status write_file(const std::string& name, const std::string& content) const;
+  std::string read_file(const std::string& name) const;
+  std::string root_, lab_;
+  mutable std::mutex mu_;
+};
+
+/// An exclusive lock on a lab (flock on root/<lab>.lock), held while alive.
+class LabLock {
+ public:
+  /// Waits up to `timeout` for the lock; calls `on_wait` once if it has to wait.
+  static Result<std::unique_ptr<LabLock>> acquire(const std::string& root, const std::string& lab,
+                                                  std::chrono::milliseconds timeout,
+                                                  const std::function<void()>& on_wait = {});
+  ~LabLock();
+  LabLock(const LabLock&) = delete;
+  LabLock& operator=(const LabLock&) = delete;
+
+ private:
+  explicit LabLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace netlab

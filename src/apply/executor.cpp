@@ -1,0 +1,267 @@
+// Runs a plan against the seams. Phases run in order; inside a phase the
+// lanes (one per namespace) run in parallel on a small pool, each lane's
+// actions in plan order. The OVS actions of a phase are merged into one
+// transaction. On failure the applied actions are undone in reverse order.
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "netlab/apply.hpp"
+
+namespace netlab {
+
+namespace {
+
+void merge(OvsTransaction& into, const OvsTransaction& t) {
+  if (into.lab.empty()) into.lab = t.lab;
+  auto append = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
+  append(into.add_bridges, t.add_bridges);
+  append(into.add_ports, t.add_ports);
+  append(into.set_vlans, t.set_vlans);
+  append(into.del_ports, t.del_ports);
+  append(into.del_bridges, t.del_bridges);
+}
+
+class Executor {
+ public:
+  Executor(const Plan& plan, Backends& b, const ApplyOptions& o) : plan_(plan), b_(b), o_(o) {}
+
+  ApplyReport run() {
+    ApplyReport report;
+    std::size_t i = 0;
+    while (i < plan_.actions.size() && !failure_) {
+      Phase phase = plan_.actions[i].phase;
+      std::size_t j = i;
+      while (j < plan_.actions.size() && plan_.actions[j].phase == phase) ++j;
+      if (phase == Phase::Ovs || phase == Phase::OvsDelete) {
+        run_ovs_phase(i, j);
+      } else {
+        run_lanes(i, j);
+      }
+      i = j;
+    }
+    report.applied = applied_.size();
+    if (failure_) {
+      report.failure = failure_->first;
+      report.failed_action = failure_->second;
+      if (o_.rollback) {
+        rollback(report);
+        report.rolled_back = true;
+      }
+    }
+    return report;
+  }
+
+ private:
+  Status run_op(const Operation& operation) {
+    Kernel& k = b_.kernel;
+    return std::visit(
+        [&](const auto& o) -> Status {
+          using T = std::decay_t<decltype(o)>;
+          if constexpr (std::is_same_v<T, op::CreateNamespace>) {
+            // Record first: a crash between the two leaves a record, never an
+            // unowned namespace that `down` would not remove.
+            if (auto st = b_.state.record_namespace(o.ns); !st.ok()) return st;
+            return k.create_namespace(o.ns);
+          } else if constexpr (std::is_same_v<T, op::DeleteNamespace>) {
+            if (auto st = k.delete_namespace(o.ns); !st.ok() && st.error().sys_errno != ENOENT)
+              return st;
+            return b_.state.forget_namespace(o.ns);
+          } else if constexpr (std::is_same_v<T, op::CreateVeth>) {
+            return k.create_veth(o.req);
+          } else if constexpr (std::is_same_v<T, op::CreateBridge>) {
+            return k.create_bridge(o.ns, o.name, o.alias);
+          } else if constexpr (std::is_same_v<T, op::CreateVlan>) {
+            return k.create_vlan(o.ns, o.name, o.parent, o.id, o.alias);
+          } else if constexpr (std::is_same_v<T, op::DeleteLink>) {
+            return k.delete_link(o.ns, o.name);
+          } else if constexpr (std::is_same_v<T, op::ChangeLink>) {
+            return k.change_link(o.ns, o.name, o.change);
+          } else if constexpr (std::is_same_v<T, op::MoveLink>) {
+            return k.move_link(o.ns, o.name, o.to_ns);
+          } else if constexpr (std::is_same_v<T, op::AddAddress>) {
+            return k.add_address(o.ns, o.ifname, o.address);
+          } else if constexpr (std::is_same_v<T, op::DeleteAddress>) {
+            return k.delete_address(o.ns, o.ifname, o.address);
+          } else if constexpr (std::is_same_v<T, op::AddRoute>) {
+            return k.add_route(o.ns, o.route);
+          } else if constexpr (std::is_same_v<T, op::DeleteRoute>) {
+            return k.delete_route(o.ns, o.route);
+          } else if constexpr (std::is_same_v<T, op::WriteSysctl>) {
+            if (o.ns.empty()) {
+              // Keep the host's value from before the lab, for `down` to restore.
+              auto old = k.read_sysctl("", o.key);
+              if (!old.ok()) return old.status();
+              if (auto st = b_.state.save_host_sysctl(o.key, *old); !st.ok()) return st;
+            }
+            return k.write_sysctl(o.ns, o.key, o.value);
+          } else if constexpr (std::is_same_v<T, op::Ovs>) {
+            return apply_ovs(o.txn);
+          } else if constexpr (std::is_same_v<T, op::WaitLinksGone>) {
+            return k.wait_links_gone(o.ns, o.names, o_.wait_timeout);
+          }
+        },
+        operation);
+  }
+
+  Status apply_ovs(const OvsTransaction& t) {
+    if (t.empty()) return {};
+    if (!b_.ovs) return Error{ErrorKind::Bug, "plan has OVS changes but no OVS client", {}, 0};
+    return b_.ovs->apply(t, o_.ovs_timeout);
+  }
+
+  // Runs the ops of one action; `done` counts those that succeeded.
+  Status run_action(std::size_t index, std::size_t& done) {
+    done = 0;
+    for (const auto& operation : plan_.actions[index].ops) {
+      if (auto st = run_op(operation); !st.ok()) return st;
+      ++done;
+    }
+    return {};
+  }
+
+  void record(std::size_t index, const Status& st, std::size_t done) {
+    std::lock_guard lock(mu_);
+    if (st.ok()) {
+      applied_.push_back(index);
+    } else {
+      if (!failure_) failure_ = std::make_pair(st.error(), index);
+      // An action whose first op succeeded (e.g. created a veth but could not
+      // set it up) is undone too. One whose first op failed changed nothing:
+      // undoing it could remove an object that is not ours (EEXIST).
+      if (done > 0) applied_.push_back(index);
+    }
+    if (o_.on_action) o_.on_action(index, st);
+  }
+
+  void run_lanes(std::size_t begin, std::size_t end) {
+    std::map<std::string, std::vector<std::size_t>> lanes;
+    for (std::size_t i = begin; i < end; ++i) lanes[plan_.actions[i].lane()].push_back(i);
+    std::vector<const std::vector<std::size_t>*> work;
+    for (const auto& [_, v] : lanes) work.push_back(&v);
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+      for (;;) {
+        std::size_t w = next++;
+        if (w >= work.size()) return;
+        for (std::size_t index : *work[w]) {
+          if (failed()) return;
+          std::size_t done = 0;
+          Status st = run_action(index, done);
+          record(index, st, done);
+        }
+      }
+    };
+    int n = std::max(1, std::min<int>(o_.parallelism, static_cast<int>(work.size())));
+    if (n == 1) {
+      worker();
+      return;
+    }
+    std::vector<std::thread> threads;
+    for (int t = 0; t < n; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  }
+
+  void run_ovs_phase(std::size_t begin, std::size_t end) {
+    OvsTransaction txn;
+    for (std::size_t i = begin; i < end; ++i)
+      for (const auto& operation : plan_.actions[i].ops)
+        if (const auto* o = std::get_if<op::Ovs>(&operation)) merge(txn, o->txn);
+    Status st = apply_ovs(txn);
+    // One transaction: either every action of the phase happened or (as far
+    // as we can tell) they all did and vswitchd failed on one: undo them all.
+    for (std::size_t i = begin; i < end; ++i) {
+      std::lock_guard lock(mu_);
+      applied_.push_back(i);
+      if (o_.on_action) o_.on_action(i, st);
+    }
+    if (!st.ok()) {
+      std::lock_guard lock(mu_);
+      if (!failure_) failure_ = std::make_pair(st.error(), begin);
+    }
+  }
+
+  bool failed() {
+    std::lock_guard lock(mu_);
+    return failure_.has_value();
+  }
+
+  void rollback(ApplyReport& report) {
+    // Undo in reverse order of application; OVS undos of consecutive actions
+    // go in one transaction, filtered against what OVS holds now.
+    std::vector<std::size_t> order(applied_.rbegin(), applied_.rend());
+    std::size_t i = 0;
+    while (i < order.size()) {
+      const Action& a = plan_.actions[order[i]];
+      if (a.phase == Phase::Ovs || a.phase == Phase::OvsDelete) {
+        OvsTransaction txn;
+        while (i < order.size() && plan_.actions[order[i]].phase == a.phase) {
+          for (const auto& u : plan_.actions[order[i]].undo)
+            if (const auto* o = std::get_if<op::Ovs>(&u)) merge(txn, o->txn);
+          ++i;
+        }
+        if (auto st = undo_ovs(txn); !st.ok()) report.rollback_errors.push_back(st.error());
+        continue;
+      }
+      for (const auto& u : a.undo) {
+        Status st = run_op(u);
+        if (!st.ok() && !harmless_undo_error(st.error())) report.rollback_errors.push_back(st.error());
+      }
+      ++i;
+    }
+  }
+
+  // An undo that finds its object already gone (the failed action never got
+  // that far) has nothing to do.
+  static bool harmless_undo_error(const Error& e) {
+    return e.sys_errno == ENODEV || e.sys_errno == ENOENT || e.sys_errno == EADDRNOTAVAIL ||
+           e.sys_errno == ESRCH;
+  }
+
+  Status undo_ovs(OvsTransaction txn) {
+    if (txn.empty() || !b_.ovs) return {};
+    auto now = b_.ovs->observe();
+    if (!now.ok()) return now.status();
+    // Keep only what still applies: delete what exists and is ours, add what is missing.
+    const std::string lab = txn.lab;
+    std::erase_if(txn.del_ports, [&](const auto& p) {
+      const OvsBridgeState* b = now->bridge_of_port(p.name);
+      const OvsPortState* port = b ? b->find_port(p.name) : nullptr;
+      return !port || port->owner() != lab;
+    });
+    std::erase_if(txn.del_bridges, [&](const auto& name) {
+      const OvsBridgeState* b = now->find_bridge(name);
+      return !b || b->owner() != lab;
+    });
+    std::erase_if(txn.add_bridges, [&](const auto& b) { return now->find_bridge(b.name) != nullptr; });
+    std::erase_if(txn.add_ports, [&](const auto& p) { return now->bridge_of_port(p.name) != nullptr; });
+    std::erase_if(txn.set_vlans, [&](const auto& v) {
+      const OvsBridgeState* b = now->bridge_of_port(v.name);
+      const OvsPortState* port = b ? b->find_port(v.name) : nullptr;
+      return !port || port->owner() != lab;
+    });
+    // Ports of a bridge being deleted go with it.
+    std::erase_if(txn.del_ports, [&](const auto& p) {
+      return std::find(txn.del_bridges.begin(), txn.del_bridges.end(), p.bridge) !=
+             txn.del_bridges.end();
+    });
+    return apply_ovs(txn);
+  }
+
+  const Plan& plan_;
+  Backends& b_;
+  const ApplyOptions& o_;
+  std::mutex mu_;
+  std::vector<std::size_t> applied_;
+  std::optional<std::pair<Error, std::size_t>> failure_;
+};
+
+}  // namespace
+
+ApplyReport apply_plan(const Plan& plan, Backends& backends, const ApplyOptions& options) {
+  return Executor(plan, backends, options).run();
+}
+
+}  // namespace netlab

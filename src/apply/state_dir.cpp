@@ -1,0 +1,190 @@
+#include "netlab/state_dir.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+namespace netlab {
+
+namespace fs = std::filesystem;
+
+StateDir::StateDir(std::string root, std::string lab) : root_(std::move(root)), lab_(std::move(lab)) {}
+
+bool StateDir::exists() const { return fs::is_directory(path()); }
+
+Status StateDir::ensure() {
+  std::error_code ec;
+  fs::create_directories(path(), ec);
+  if (ec) return system_error(ErrorKind::Permission, "create state directory " + path(), ec.value());
+  chmod(path().c_str(), 0700);
+  return {};
+}
+
+Status StateDir::remove() {
+  std::error_code ec;
+  fs::remove_all(path(), ec);
+  if (ec) return system_error(ErrorKind::Permission, "remove state directory " + path(), ec.value());
+  return {};
+}
+
+Status StateDir::write_file(const std::string& name, const std::string& content) const {
+  // Write a temporary file and rename it over: a crash never leaves half a file.
+  std::string target = path() + "/" + name;
+  std::string tmp = target + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return system_error(ErrorKind::Permission, "write " + target, errno);
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      return system_error(ErrorKind::Permission, "write " + target, err);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  close(fd);
+  if (rename(tmp.c_str(), target.c_str()) != 0)
+    return system_error(ErrorKind::Permission, "rename " + tmp, errno);
+  return {};
+}
+
+std::string StateDir::read_file(const std::string& name) const {
+  std::ifstream in(path() + "/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::set<std::string> StateDir::namespaces() const {
+  std::lock_guard lock(mu_);
+  std::set<std::string> out;
+  std::istringstream in(read_file("namespaces"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.insert(line);
+  return out;
+}
+
+static std::string join_lines(const std::set<std::string>& s) {
+  std::string out;
+  for (const auto& x : s) out += x + "\n";
+  return out;
+}
+
+Status StateDir::record_namespace(const std::string& ns) {
+  auto current = namespaces();
+  std::lock_guard lock(mu_);
+  if (current.count(ns)) return {};
+  if (auto st = ensure(); !st.ok()) return st;
+  current.insert(ns);
+  return write_file("namespaces", join_lines(current));
+}
+
+Status StateDir::forget_namespace(const std::string& ns) {
+  auto current = namespaces();
+  std::lock_guard lock(mu_);
+  if (!current.erase(ns)) return {};
+  return write_file("namespaces", join_lines(current));
+}
+
+std::map<std::string, std::string> StateDir::saved_host_sysctls() const {
+  std::lock_guard lock(mu_);
+  auto text = read_file("host-sysctls.json");
+  if (text.empty()) return {};
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return {};
+  return j.get<std::map<std::string, std::string>>();
+}
+
+Status StateDir::save_host_sysctl(const std::string& key, const std::string& value) {
+  auto saved = saved_host_sysctls();
+  std::lock_guard lock(mu_);
+  if (saved.count(key)) return {};
+  if (auto st = ensure(); !st.ok()) return st;
+  saved[key] = value;
+  return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
+}
+
+Status StateDir::forget_host_sysctl(const std::string& key) {
+  auto saved = saved_host_sysctls();
+  std::lock_guard lock(mu_);
+  if (!saved.erase(key)) return {};
+  return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
+}
+
+Status StateDir::write_applied(const Applied& a) {
+  if (auto st = ensure(); !st.ok()) return st;
+  nlohmann::json j{{"lab", lab_}, {"file", a.file}, {"prefix", a.prefix}};
+  if (auto st = write_file("topology.yaml", a.text); !st.ok()) return st;
+  return write_file("lab.json", j.dump(2) + "\n");
+}
+
+Result<StateDir::Applied> StateDir::read_applied() const {
+  auto text = read_file("lab.json");
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (text.empty() || j.is_discarded() || !j.is_object()) {
+    return Error{ErrorKind::Bug, "lab '" + lab_ + "' has no applied topology in " + path(), {}, 0};
+  }
+  Applied a;
+  a.file = j.value("file", "");
+  a.prefix = j.value("prefix", "");
+  a.text = read_file("topology.yaml");
+  return a;
+}
+
+std::vector<std::string> StateDir::list_labs(const std::string& root) {
+  std::vector<std::string> labs;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root, ec))
+    if (e.is_directory()) labs.push_back(e.path().filename());
+  std::sort(labs.begin(), labs.end());
+  return labs;
+}
+
+Result<std::unique_ptr<LabLock>> LabLock::acquire(const std::string& root, const std::string& lab,
+                                                  std::chrono::milliseconds timeout,
+                                                  const std::function<void()>& on_wait) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  std::string path = root + "/" + lab + ".lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return system_error(ErrorKind::Permission, "open lock " + path, errno);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool told = false;
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) {
+      int err = errno;
+      close(fd);
+      return system_error(ErrorKind::Permission, "lock " + path, err);
+    }
+    if (!told && on_wait) on_wait();
+    told = true;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      close(fd);
+      return Error{ErrorKind::Timeout,
+                   "lab '" + lab + "' is locked by another netlab (" + path +
+                       "); wait for it to finish or raise --lock-timeout",
+                   {}, EWOULDBLOCK};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::unique_ptr<LabLock>(new LabLock(fd));
+}
+
+LabLock::~LabLock() {
+  // The lock file stays (removing it would race with a waiter); flock is released on close.
+  close(fd_);
+}
+
+}  // namespace netlab

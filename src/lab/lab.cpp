@@ -1,0 +1,320 @@
+#include "netlab/lab.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "netlab/parse.hpp"
+
+namespace netlab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+Error join_errors(const std::vector<Error>& errors) {
+  Error e = errors.front();
+  if (errors.size() > 1) {
+    std::string all;
+    for (const auto& x : errors) all += (all.empty() ? "" : "\n") + x.str();
+    e.message = all;
+    e.where = {};
+  }
+  return e;
+}
+
+// sysctl keys to read: everything the topology sets and what the lab saved.
+std::vector<std::string> sysctl_keys(const DesiredState& d, const StateDir& state) {
+  std::set<std::string> keys;
+  for (const auto& s : d.sysctls) keys.insert(s.key);
+  for (const auto& [k, _] : state.saved_host_sysctls()) keys.insert(k);
+  return {keys.begin(), keys.end()};
+}
+
+}  // namespace
+
+Lab::Lab(std::string name, std::optional<Topology> topology, LabOptions options,
+         LabBackends backends)
+    : name_(std::move(name)),
+      topology_(std::move(topology)),
+      options_(std::move(options)),
+      backends_(std::move(backends)) {
+  if (!backends_.kernel) backends_.kernel = make_netlink_kernel();
+  if (!backends_.ovs) backends_.ovs = make_ovsdb_client(options_.ovsdb_socket);
+  if (!backends_.processes) backends_.processes = make_real_processes();
+  state_ = std::make_unique<StateDir>(options_.state_root, name_);
+}
+
+Lab::~Lab() = default;
+
+Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends backends) {
+  std::ifstream in(path);
+  if (!in) {
+    return Error{ErrorKind::InvalidTopology, path + ": cannot read the topology file", {}, errno};
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  LoadResult loaded = parse_topology(text, path);
+  if (!loaded.ok()) {
+    if (loaded.errors.empty())
+      return Error{ErrorKind::Bug, path + ": parser returned no topology and no error", {}, 0};
+    return join_errors(loaded.errors);
+  }
+  Topology topo = std::move(*loaded.topology);
+  if (!options.prefix.empty()) {
+    auto errors = apply_prefix(topo, options.prefix);
+    if (!errors.empty()) return join_errors(errors);
+  }
+  std::string name = topo.name;
+  Lab lab(name, std::move(topo), std::move(options), std::move(backends));
+  lab.source_text_ = std::move(text);
+  return lab;
+}
+
+Result<Lab> Lab::attach(const std::string& lab_name, LabOptions options, LabBackends backends) {
+  StateDir state(options.state_root, lab_name);
+  std::optional<Topology> topo;
+  if (auto applied = state.read_applied(); applied.ok()) {
+    LoadResult loaded = parse_topology(applied->text, applied->file);
+    if (loaded.ok()) {
+      topo = std::move(*loaded.topology);
+      if (!applied->prefix.empty()) {
+        if (apply_prefix(*topo, applied->prefix).empty()) {
+          options.prefix = applied->prefix;
+        } else {
+          topo.reset();
+        }
+      }
+    }
+  }
+  Lab lab(lab_name, std::move(topo), std::move(options), std::move(backends));
+  return lab;
+}
+
+std::vector<std::string> Lab::list(const std::string& state_root) {
+  return StateDir::list_labs(state_root);
+}
+
+bool Lab::needs_ovs(const DesiredState& d) const {
+  return !d.ovs_bridges.empty() || !d.ovs_ports.empty();
+}
+
+Result<LiveState> Lab::observe(const DesiredState& desired, bool need_ovs) {
+  LiveState live;
+  live.owned_namespaces = state_->namespaces();
+  live.saved_host_sysctls = state_->saved_host_sysctls();
+  std::set<std::string> names(live.owned_namespaces.begin(), live.owned_namespaces.end());
+  for (const auto& n : desired.namespaces) names.insert(n.name);
+  auto kernel = backends_.kernel->observe({names.begin(), names.end()}, sysctl_keys(desired, *state_));
+  if (!kernel.ok()) return kernel.error();
+  live.kernel = std::move(*kernel);
+  // OVS is read when the topology needs it (and then must be running), or
+  // when it runs anyway, to find rows of the lab to remove.
+  Status available = backends_.ovs->check_available();
+  if (need_ovs && !available.ok()) return available.error();
+  if (available.ok()) {
+    auto ovs = backends_.ovs->observe();
+    if (!ovs.ok()) return ovs.error();
+    live.ovs = std::move(*ovs);
+  }
+  return live;
+}
+
+Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Timings* timings) {
+  auto t0 = Clock::now();
+  auto live = observe(desired, need_ovs);
+  if (!live.ok()) return live.error();
+  if (timings) timings->add("observe", ms_since(t0));
+  auto t1 = Clock::now();
+  PlanOptions po;
+  po.adopt = options_.adopt;
+  bool needs_caps = false;
+  for (const auto& l : desired.links) needs_caps |= l.kind == LinkKind::Vlan;
+  if (needs_caps) po.capabilities = backends_.kernel->capabilities();
+  bool needs_auto = false;
+  for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
+  if (needs_auto) {
+    auto dp = backends_.ovs->auto_datapath();
+    if (!dp.ok()) return dp.error();
+    po.ovs_datapath_auto = *dp;
+  }
+  PlanResult result = make_plan(desired, *live, po);
+  if (timings) timings->add("plan", ms_since(t1));
+  return result;
+}
+
+Result<Plan> Lab::plan(Timings* timings) {
+  if (!topology_) {
+    return Error{ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to plan", {}, 0};
+  }
+  DesiredState desired = desired_state(*topology_);
+  auto result = plan_for(desired, needs_ovs(desired), timings);
+  if (!result.ok()) return result.error();
+  if (!result->ok()) return join_errors(result->errors);
+  return std::move(result->plan);
+}
+
+ApplyReport Lab::run(const Plan& plan, const std::function<void(const Progress&)>& progress) {
+  Backends b{*backends_.kernel, backends_.ovs.get(), *state_};
+  ApplyOptions ao;
+  ao.rollback = options_.rollback;
+  ao.parallelism = options_.parallelism;
+  ao.wait_timeout = options_.wait_timeout;
+  std::size_t done = 0;
+  if (progress) {
+    ao.on_action = [&](std::size_t index, const Status& st) {
+      ++done;
+      progress(Progress{plan.actions[index], st, done, plan.actions.size()});
+    };
+  }
+  return apply_plan(plan, b, ao);
+}
+
+Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
+  if (!topology_) {
+    return Error{ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to bring up", {}, 0};
+  }
+  auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout);
+  if (!lock.ok()) return lock.error();
+  UpReport report;
+  DesiredState desired = desired_state(*topology_);
+  bool need_ovs = needs_ovs(desired);
+  auto planned = plan_for(desired, need_ovs, &report.timings);
+  if (!planned.ok()) return planned.error();
+  if (!planned->ok()) return join_errors(planned->errors);
+  report.plan = std::move(planned->plan);
+  if (report.plan.empty()) return report;
+
+  // What was applied, for `down` without the file and for `status`.
+  if (auto st = state_->write_applied({topology_->file, options_.prefix, source_text_}); !st.ok())
+    return st.error();
+  auto t0 = Clock::now();
+  report.apply = run(report.plan, progress);
+  report.timings.add("apply", ms_since(t0));
+  if (!report.apply.ok()) {
+    Error e = *report.apply.failure;
+    // Nothing of the lab left after a complete rollback: forget it.
+    if (report.apply.rolled_back && report.apply.rollback_errors.empty() &&
+        state_->namespaces().empty()) {
+      auto again = plan_for(empty_desired_state(name_), false, nullptr);
+      if (again.ok() && again->ok() && again->plan.empty()) (void)state_->remove();
+    }
+    return e;
+  }
+
+  // Verify: a fresh observation must plan nothing.
+  auto t1 = Clock::now();
+  auto verify = plan_for(desired, need_ovs, nullptr);
+  report.timings.add("verify", ms_since(t1));
+  if (!verify.ok()) return verify.error();
+  if (!verify->ok()) return join_errors(verify->errors);
+  if (!verify->plan.empty()) {
+    return Error{ErrorKind::Verification,
+                 "after up, lab '" + name_ + "' still differs from the topology:\n" +
+                     format_plan(verify->plan),
+                 {}, 0};
+  }
+  return report;
+}
+
+Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progress) {
+  auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout);
+  if (!lock.ok()) return lock.error();
+  DownReport report;
+  DesiredState nothing = empty_desired_state(name_);
+  auto planned = plan_for(nothing, false, &report.timings);
+  if (!planned.ok()) return planned.error();
+  if (!planned->ok()) return join_errors(planned->errors);
+  report.plan = std::move(planned->plan);
+  if (!report.plan.empty()) {
+    auto t0 = Clock::now();
+    report.apply = run(report.plan, progress);
+    report.timings.add("apply", ms_since(t0));
+    if (!report.apply.ok()) return *report.apply.failure;
+  }
+  // Every sysctl of the host is restored now: the state directory can go.
+  auto again = plan_for(nothing, false, nullptr);
+  if (!again.ok()) return again.error();
+  if (!again->plan.empty()) {
+    return Error{ErrorKind::Verification,
+                 "after down, objects of lab '" + name_ + "' remain:\n" + format_plan(again->plan),
+                 {}, 0};
+  }
+  for (const auto& [key, _] : state_->saved_host_sysctls()) (void)state_->forget_host_sysctl(key);
+  if (auto st = state_->remove(); !st.ok()) return st.error();
+  return report;
+}
+
+Result<StatusReport> Lab::status() {
+  StatusReport report;
+  report.lab = name_;
+  DesiredState desired = topology_ ? desired_state(*topology_) : empty_desired_state(name_);
+  auto live = observe(desired, false);
+  if (!live.ok()) return live.error();
+  auto planned = plan_for(desired, false, nullptr);
+  std::map<std::string, std::string> drift;  // "ns/object" -> reason
+  if (planned.ok()) {
+    for (const auto& a : planned->plan.actions)
+      drift[a.ns + "/" + a.resource] += std::string(symbol(a.kind)) + " " + a.object + " (" + a.reason + ") ";
+  }
+  report.exists = state_->exists();
+  auto add_entry = [&](StatusEntry e) {
+    if (!e.drift.empty()) ++report.drifted;
+    report.entries.push_back(std::move(e));
+  };
+  for (const auto& n : desired.namespaces) {
+    bool here = live->kernel.namespaces.count(n.name) > 0;
+    add_entry({"namespace", n.name, n.name, here ? "present" : "missing", here ? "" : "missing"});
+  }
+  for (const auto& l : desired.links) {
+    const NamespaceState* ns = l.ns.empty() ? &live->kernel.root : nullptr;
+    if (!l.ns.empty()) {
+      auto it = live->kernel.namespaces.find(l.ns);
+      if (it != live->kernel.namespaces.end()) ns = &it->second;
+    }
+    const LinkState* have = ns ? ns->find_link(l.name) : nullptr;
+    StatusEntry e{to_string(l.kind), l.ns, l.name, "missing", ""};
+    if (have) {
+      e.state = have->up ? "up" : "down";
+      for (const auto& a : have->addresses) e.state += " " + a.str();
+      if (l.dhcp) e.state += have->addresses.empty() ? " (no lease)" : " (dhcp)";
+    }
+    if (!have) e.drift = "missing";
+    else if (!have->up) e.drift = "down";
+    else if (!l.dhcp) {
+      for (const auto& a : l.addresses)
+        if (std::find(have->addresses.begin(), have->addresses.end(), a) == have->addresses.end())
+          e.drift += "address " + a.str() + " missing ";
+    }
+    add_entry(std::move(e));
+  }
+  if (live->ovs) {
+    for (const auto& p : desired.ovs_ports) {
+      const OvsBridgeState* b = live->ovs->bridge_of_port(p.name);
+      const OvsPortState* have = b ? b->find_port(p.name) : nullptr;
+      StatusEntry e{"ovs port", "", p.name + " on " + p.bridge, "missing", ""};
+      if (have) {
+        e.state = have->tag ? "vlan " + std::to_string(*have->tag) : "no tag";
+        if (!have->trunks.empty()) {
+          e.state = "trunks";
+          for (int t : have->trunks) e.state += " " + std::to_string(t);
+        }
+        if (!have->error.empty()) e.state += " error: " + have->error;
+        if (have->tag != p.tag) e.drift = "vlan differs";
+        if (!have->error.empty()) e.drift = "interface error";
+      } else {
+        e.drift = "missing";
+      }
+      add_entry(std::move(e));
+    }
+  }
+  return report;
+}
+
+}  // namespace netlab

@@ -1,0 +1,914 @@
+// desired + live -> plan. The planner never touches the system: it compares
+// two values and says what to do, why, and how to undo it.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "netlab/plan.hpp"
+
+namespace netlab {
+
+namespace {
+
+constexpr int kRtprotStatic = 4;
+
+std::string where(const std::string& ns) { return ns.empty() ? "root namespace" : "netns " + ns; }
+
+LinkChange up_change() {
+  LinkChange c;
+  c.up = true;
+  return c;
+}
+
+LinkChange master_change(const std::string& master) {
+  LinkChange c;
+  c.master = master;
+  return c;
+}
+
+bool same_route(const RouteRequest& want, const RouteState& have) {
+  if (want.family != have.family) return false;
+  if (want.dst.has_value() != have.dst.has_value()) return false;
+  if (want.dst && want.dst->network() != have.dst->network()) return false;
+  if (want.gateway != have.gateway) return false;
+  if (!want.dev.empty() && want.dev != have.dev) return false;
+  return true;
+}
+
+RouteRequest to_request(const RouteState& r) {
+  RouteRequest q;
+  q.family = r.family;
+  q.dst = r.dst;
+  q.gateway = r.gateway;
+  q.dev = r.dev;
+  return q;
+}
+
+std::string route_name(const RouteRequest& r) {
+  std::string s = r.dst ? r.dst->network().str() : "default";
+  if (r.gateway) s += " via " + r.gateway->str();
+  if (!r.dev.empty()) s += " dev " + r.dev;
+  return s;
+}
+
+class Planner {
+ public:
+  Planner(const DesiredState& d, const LiveState& l, const PlanOptions& o)
+      : desired_(d), live_(l), options_(o), alias_(owner_alias(d.lab)) {}
+
+  PlanResult run() {
+    check_capabilities();
+    plan_namespaces();
+    plan_links();
+    plan_ovs();
+    plan_configuration();
+    plan_stale_kernel_objects();
+    PlanResult result;
+    result.errors = std::move(errors_);
+    sort_by_position(result.errors);
+    if (!result.errors.empty()) return result;
+    // Execution order: by phase, keeping plan order within a phase.
+    std::stable_sort(actions_.begin(), actions_.end(), [](const Pending& a, const Pending& b) {
+      return a.action.phase < b.action.phase;
+    });
+    result.plan.lab = desired_.lab;
+    std::map<std::string, std::size_t> provider;
+    for (std::size_t i = 0; i < actions_.size(); ++i) {
+      Action a = actions_[i].action;
+      for (const auto& need : actions_[i].needs) {
+        auto it = provider.find(need);
+        if (it != provider.end()) a.deps.push_back(it->second);
+      }
+      std::sort(a.deps.begin(), a.deps.end());
+      a.deps.erase(std::unique(a.deps.begin(), a.deps.end()), a.deps.end());
+      for (const auto& p : actions_[i].provides) provider.emplace(p, i);
+      result.plan.actions.push_back(std::move(a));
+    }
+    return result;
+  }
+
+ private:
+  struct Pending {
+    Action action;
+    std::vector<std::string> provides, needs;
+  };
+
+  static std::string ns_key(const std::string& ns) { return "ns:" + ns; }
+  static std::string link_key(const std::string& ns, const std::string& n) {
+    return "link:" + ns + "/" + n;
+  }
+
+  Action& add(Action a, std::vector<std::string> provides = {}, std::vector<std::string> needs = {}) {
+    actions_.push_back({std::move(a), std::move(provides), std::move(needs)});
+    return actions_.back().action;
+  }
+
+  void error(ErrorKind kind, const std::string& msg, const SourcePos& pos) {
+    errors_.push_back(Error{kind, msg, pos, 0});
+  }
+
+  bool ns_exists(const std::string& ns) const {
+    if (ns.empty()) return true;
+    return live_.kernel.namespaces.count(ns) > 0;
+  }
+  const NamespaceState* live_ns(const std::string& ns) const {
+    if (ns.empty()) return &live_.kernel.root;
+    auto it = live_.kernel.namespaces.find(ns);
+    return it == live_.kernel.namespaces.end() ? nullptr : &it->second;
+  }
+  const LinkState* live_link(const std::string& ns, const std::string& name) const {
+    const NamespaceState* s = live_ns(ns);
+    return s ? s->find_link(name) : nullptr;
+  }
+  bool owned(const LinkState& l) const { return l.alias == alias_; }
+  bool ns_owned(const std::string& ns) const {
+    return live_.owned_namespaces.count(ns) > 0 || options_.adopt;
+  }
+
+  void check_capabilities() {
+    const auto& caps = options_.capabilities;
+    for (const auto& l : desired_.links) {
+      if (l.kind == LinkKind::Vlan && !caps.vlan_8021q) {
+        error(ErrorKind::Unsupported,
+              "interface '" + l.name + "': this kernel has no 802.1Q VLAN support " +
+                  "(CONFIG_VLAN_8021Q); use an OVS port with vlan: " + std::to_string(l.vlan_id) +
+                  " instead",
+              l.pos);
+      }
+    }
+  }
+
+  // ---- namespaces -------------------------------------------------------
+  void plan_namespaces() {
+    for (const auto& n : desired_.namespaces) {
+      bool exists = std::find(live_.kernel.all_namespaces.begin(),
+                              live_.kernel.all_namespaces.end(),
+                              n.name) != live_.kernel.all_namespaces.end();
+      if (!exists) {
+        Action a;
+        a.kind = ActionKind::Create;
+        a.resource = "namespace";
+        a.ns = n.name;
+        a.object = n.name;
+        a.reason = "missing";
+        a.pos = n.pos;
+        a.phase = Phase::Namespaces;
+        a.ops = {op::CreateNamespace{n.name},
+                 op::ChangeLink{n.name, "lo", up_change()}};
+        a.undo = {op::DeleteNamespace{n.name}};
+        add(std::move(a), {ns_key(n.name), link_key(n.name, "lo")});
+      } else if (!live_.owned_namespaces.count(n.name) && !options_.adopt) {
+        error(ErrorKind::Conflict,
+              "namespace '" + n.name + "' exists but was not created by lab '" + desired_.lab +
+                  "'; remove it (ip netns del " + n.name + ") or run with --adopt to take it over",
+              n.pos);
+      }
+    }
+  }
+
+  // ---- links --------------------------------------------------------------
+  void conflict_link(const DesiredLink& l, const LinkState& have) {
+    std::string owner = have.owner();
+    error(ErrorKind::Conflict,
+          "interface '" + l.name + "' already exists in the " + where(l.ns) +
+              (owner.empty() ? " and is not netlab's" : " and belongs to lab '" + owner + "'") +
+              "; remove it (ip " + (l.ns.empty() ? "" : "-n " + l.ns + " ") + "link del " +
+              l.name + ") or run with --adopt to take it over",
+          l.pos);
+  }
+
+  // Whether a live link may be managed by this lab: marked, or adoptable.
+  bool manageable(const DesiredLink& l, const LinkState& have) {
+    if (owned(have) || l.kind == LinkKind::Loopback) return true;
+    if (l.kind == LinkKind::OvsInternal && have.alias.empty() && ovs_port_is_ours(l.name))
+      return true;
+    if (options_.adopt && (l.ns.empty() || ns_owned(l.ns))) return true;
+    if (!l.ns.empty() && live_.owned_namespaces.count(l.ns) && have.alias.empty()) {
+      // A link without any mark inside a namespace the lab owns (e.g. a veth
+      // end created by a crashed run before its alias was set) is the lab's.
+      return true;
+    }
+    conflict_link(l, have);
+    return false;
+  }
+
+  bool ovs_port_is_ours(const std::string& name) const {
+    if (!live_.ovs) return false;
+    const OvsBridgeState* b = live_.ovs->bridge_of_port(name);
+    if (!b) return false;
+    const OvsPortState* p = b->find_port(name);
+    return p && p->owner() == desired_.lab;
+  }
+
+  // Records that a link is (or will be) freshly created by this plan.
+  std::set<std::string> created_;
+  std::set<std::string> deleted_;  // link keys deleted by this plan
+
+  void plan_links() {
+    for (const auto& l : desired_.links) {
+      const LinkState* have = live_link(l.ns, l.name);
+      if (have && !manageable(l, *have)) continue;
+      switch (l.kind) {
+        case LinkKind::Veth:
+          plan_veth(l, have);
+          break;
+        case LinkKind::Bridge:
+        case LinkKind::Vlan:
+          if (!have) {
+            create_simple_link(l);
+          } else if (have->kind != l.kind ||
+                     (l.kind == LinkKind::Vlan &&
+                      (have->vlan_id != l.vlan_id || have->vlan_parent != l.vlan_parent))) {
+            replace_link(l, *have, std::string("kind ") + to_string(have->kind) + ", wanted " +
+                                       to_string(l.kind));
+          }
+          break;
+        default:
+          break;  // loopback: always there; OVS internal ports: created through OVS
+      }
+    }
+  }
+
+  std::vector<Operation> create_ops(const DesiredLink& l) {
+    std::vector<Operation> ops;
+    switch (l.kind) {
+      case LinkKind::Veth: {
+        const DesiredLink* peer = desired_.find_link(l.peer_ns, l.peer_name);
+        ops.push_back(op::CreateVeth{{l.name, l.ns, l.peer_name, l.peer_ns, alias_}});
+        ops.push_back(op::ChangeLink{l.ns, l.name, fresh_change(l)});
+        if (peer) ops.push_back(op::ChangeLink{peer->ns, peer->name, fresh_change(*peer)});
+        break;
+      }
+      case LinkKind::Bridge:
+        ops.push_back(op::CreateBridge{l.ns, l.name, alias_});
+        ops.push_back(op::ChangeLink{l.ns, l.name, fresh_change(l)});
+        break;
+      case LinkKind::Vlan:
+        ops.push_back(op::CreateVlan{l.ns, l.name, l.vlan_parent, l.vlan_id, alias_});
+        ops.push_back(op::ChangeLink{l.ns, l.name, fresh_change(l)});
+        break;
+      default:
+        break;
+    }
+    return ops;
+  }
+
+  // Attributes set right after creation (master is set in the configure phase).
+  static LinkChange fresh_change(const DesiredLink& l) {
+    LinkChange c;
+    c.up = true;
+    if (l.mtu) c.mtu = *l.mtu;
+    if (l.mac) c.mac = *l.mac;
+    return c;
+  }
+
+  std::vector<std::string> link_provides(const DesiredLink& l) {
+    std::vector<std::string> p{link_key(l.ns, l.name)};
+    if (l.kind == LinkKind::Veth) p.push_back(link_key(l.peer_ns, l.peer_name));
+    return p;
+  }
+  std::vector<std::string> link_needs(const DesiredLink& l) {
+    std::vector<std::string> n{ns_key(l.ns)};
+    if (l.kind == LinkKind::Veth) n.push_back(ns_key(l.peer_ns));
+    if (l.kind == LinkKind::Vlan) n.push_back(link_key(l.ns, l.vlan_parent));
+    return n;
+  }
+
+  std::string link_object(const DesiredLink& l) {
+    if (l.kind == LinkKind::Veth)
+      return l.name + " <-> " + l.peer_name + (l.peer_ns.empty() ? "" : " (netns " + l.peer_ns + ")");
+    return l.name;
+  }
+
+  void create_simple_link(const DesiredLink& l) {
+    Action a;
+    a.kind = ActionKind::Create;
+    a.resource = l.kind == LinkKind::Veth ? "veth" : to_string(l.kind);
+    a.ns = l.ns;
+    a.object = link_object(l);
+    a.reason = "missing";
+    a.pos = l.pos;
+    a.phase = Phase::Links;
+    a.ops = create_ops(l);
+    a.undo = {op::DeleteLink{l.ns, l.name}};
+    created_.insert(link_key(l.ns, l.name));
+    if (l.kind == LinkKind::Veth) created_.insert(link_key(l.peer_ns, l.peer_name));
+    add(std::move(a), link_provides(l), link_needs(l));
+  }
+
+  // Ops that recreate a live link as it was (for the undo of a delete).
+  std::vector<Operation> recreate_ops(const std::string& ns, const LinkState& have) {
+    std::vector<Operation> ops;
+    if (have.kind == LinkKind::Veth && have.peer_known) {
+      ops.push_back(op::CreateVeth{{have.name, ns, have.peer_name, have.peer_ns, have.alias}});
+    } else if (have.kind == LinkKind::Bridge) {
+      ops.push_back(op::CreateBridge{ns, have.name, have.alias});
+    } else if (have.kind == LinkKind::Vlan) {
+      ops.push_back(op::CreateVlan{ns, have.name, have.vlan_parent, have.vlan_id, have.alias});
+    } else {
+      return ops;  // cannot be recreated by netlab
+    }
+    LinkChange c;
+    c.up = have.up;
+    if (have.mtu) c.mtu = have.mtu;
+    if (!have.mac.empty()) c.mac = have.mac;
+    if (!have.master.empty()) c.master = have.master;
+    ops.push_back(op::ChangeLink{ns, have.name, c});
+    for (const auto& a : have.addresses) ops.push_back(op::AddAddress{ns, have.name, a});
+    return ops;
+  }
+
+  void replace_link(const DesiredLink& l, const LinkState& have, const std::string& why) {
+    Action a;
+    a.kind = ActionKind::Replace;
+    a.resource = l.kind == LinkKind::Veth ? "veth" : to_string(l.kind);
+    a.ns = l.ns;
+    a.object = link_object(l);
+    a.reason = why;
+    a.pos = l.pos;
+    a.phase = Phase::Links;
+    a.ops = {op::DeleteLink{l.ns, l.name}};
+    for (auto& o : create_ops(l)) a.ops.push_back(std::move(o));
+    a.undo = {op::DeleteLink{l.ns, l.name}};
+    for (auto& o : recreate_ops(l.ns, have)) a.undo.push_back(std::move(o));
+    created_.insert(link_key(l.ns, l.name));
+    if (l.kind == LinkKind::Veth) created_.insert(link_key(l.peer_ns, l.peer_name));
+    add(std::move(a), link_provides(l), link_needs(l));
+  }
+
+  void plan_veth(const DesiredLink& l, const LinkState* have) {
+    if (!l.primary) {
+      // The pair is created from its primary end. A leftover of ours with this
+      // name that is not the primary's peer is in the way: delete it first.
+      const LinkState* prim = live_link(l.peer_ns, l.peer_name);
+      bool paired = prim && prim->kind == LinkKind::Veth && prim->peer_known &&
+                    prim->peer_name == l.name && prim->peer_ns == l.ns;
+      if (have && !paired && !(prim && !prim->peer_known)) {
+        delete_link_action(l.ns, *have, "in the way of veth " + l.peer_name + " <-> " + l.name);
+      }
+      return;
+    }
+    if (!have) {
+      create_simple_link(l);
+      return;
+    }
+    if (have->kind != LinkKind::Veth) {
+      replace_link(l, *have, std::string("is a ") + to_string(have->kind) + ", wanted veth");
+      return;
+    }
+    if (have->peer_known && (have->peer_name != l.peer_name || have->peer_ns != l.peer_ns)) {
+      replace_link(l, *have,
+                   "peer " + have->peer_name + " (" + where(have->peer_ns) + ") -> " + l.peer_name +
+                       " (" + where(l.peer_ns) + ")");
+    }
+  }
+
+  void delete_link_action(const std::string& ns, const LinkState& have, const std::string& why) {
+    std::string key = link_key(ns, have.name);
+    if (deleted_.count(key)) return;
+    deleted_.insert(key);
+    if (have.kind == LinkKind::Veth && have.peer_known) {
+      deleted_.insert(link_key(have.peer_ns, have.peer_name));
+    }
+    Action a;
+    a.kind = ActionKind::Delete;
+    a.resource = have.kind == LinkKind::Veth ? "veth" : to_string(have.kind);
+    a.ns = ns;
+    a.object = have.name;
+    a.reason = why;
+    a.phase = Phase::Delete;
+    a.ops = {op::DeleteLink{ns, have.name}};
+    a.undo = recreate_ops(ns, have);
+    add(std::move(a));
+  }
+
+  // ---- OVS ------------------------------------------------------------------
+  void plan_ovs() {
+    bool wanted = !desired_.ovs_bridges.empty() || !desired_.ovs_ports.empty();
+    if (!live_.ovs) {
+      if (wanted) {
+        error(ErrorKind::Ovs, "the topology needs Open vSwitch, but its state could not be read",
+              desired_.ovs_bridges.empty() ? SourcePos{} : desired_.ovs_bridges.front().pos);
+      }
+      return;
+    }
+    const OvsState& ovs = *live_.ovs;
+    std::set<std::string> wanted_bridges, wanted_ports;
+    for (const auto& b : desired_.ovs_bridges) {
+      wanted_bridges.insert(b.name);
+      const OvsBridgeState* have = ovs.find_bridge(b.name);
+      if (have && have->owner() != desired_.lab && !options_.adopt) {
+        error(ErrorKind::Conflict,
+              "OVS bridge '" + b.name + "' exists but was not created by lab '" + desired_.lab +
+                  "'; remove it (ovs-vsctl del-br " + b.name + ") or run with --adopt",
+              b.pos);
+        continue;
+      }
+      if (have) continue;
+      std::string dp = b.datapath == Datapath::System   ? "system"
+                       : b.datapath == Datapath::Netdev ? "netdev"
+                                                        : options_.ovs_datapath_auto;
+      Action a;
+      a.kind = ActionKind::Create;
+      a.resource = "ovs bridge";
+      a.object = b.name;
+      a.reason = "missing (datapath " + dp + ")";
+      a.pos = b.pos;
+      a.phase = Phase::Ovs;
+      OvsTransaction t;
+      t.lab = desired_.lab;
+      t.add_bridges.push_back({b.name, dp});
+      OvsTransaction u;
+      u.lab = desired_.lab;
+      u.del_bridges.push_back(b.name);
+      a.ops = {op::Ovs{t}};
+      a.undo = {op::Ovs{u}};
+      add(std::move(a), {"ovs-bridge:" + b.name});
+    }
+    for (const auto& p : desired_.ovs_ports) {
+      wanted_ports.insert(p.name);
+      const OvsBridgeState* hb = ovs.bridge_of_port(p.name);
+      const OvsPortState* have = hb ? hb->find_port(p.name) : nullptr;
+      if (have && have->owner() != desired_.lab && !options_.adopt) {
+        error(ErrorKind::Conflict,
+              "OVS port '" + p.name + "' exists on bridge '" + hb->name +
+                  "' but was not created by lab '" + desired_.lab + "'; remove it (ovs-vsctl del-port " +
+                  p.name + ") or run with --adopt",
+              p.pos);
+        continue;
+      }
+      std::string reason;
+      bool recreate = false;
+      if (!have) {
+        reason = "missing";
+      } else if (hb->name != p.bridge) {
+        reason = "on bridge " + hb->name + ", wanted " + p.bridge;
+        recreate = true;
+      } else if ((have->type == "internal") != p.internal) {
+        reason = p.internal ? "not an internal port" : "is an internal port";
+        recreate = true;
+      } else if (!have->error.empty() || have->ofport < 0 ||
+                 (!p.internal && created_.count(link_key("", p.name)))) {
+        reason = have->error.empty() ? "interface not open" : "interface error: " + have->error;
+        recreate = true;
+      }
+      if (!have || recreate) {
+        Action a;
+        a.kind = have ? ActionKind::Replace : ActionKind::Create;
+        a.resource = p.internal ? "ovs internal port" : "ovs port";
+        a.object = p.name + " on " + p.bridge + vlan_text(p.tag, p.trunks);
+        a.reason = reason;
+        a.pos = p.pos;
+        a.phase = Phase::Ovs;
+        OvsTransaction t, u;
+        t.lab = u.lab = desired_.lab;
+        t.add_ports.push_back({p.bridge, p.name, p.internal, p.tag, p.trunks});
+        u.del_ports.push_back({p.bridge, p.name});
+        if (have) {
+          // Remove the old row in the delete step, add the new one after.
+          Action d;
+          d.kind = ActionKind::Delete;
+          d.resource = "ovs port";
+          d.object = p.name + " on " + hb->name;
+          d.reason = "to be recreated: " + reason;
+          d.pos = p.pos;
+          d.phase = Phase::OvsDelete;
+          OvsTransaction dt, du;
+          dt.lab = du.lab = desired_.lab;
+          dt.del_ports.push_back({hb->name, p.name});
+          du.add_ports.push_back({hb->name, p.name, have->type == "internal", have->tag, have->trunks});
+          d.ops = {op::Ovs{dt}};
+          d.undo = {op::Ovs{du}};
+          add(std::move(d));
+          a.kind = ActionKind::Create;
+        }
+        a.ops = {op::Ovs{t}};
+        a.undo = {op::Ovs{u}};
+        std::vector<std::string> needs{"ovs-bridge:" + p.bridge};
+        if (!p.internal) needs.push_back(link_key("", p.name));
+        add(std::move(a), {"ovs-port:" + p.name}, needs);
+        if (p.internal) created_.insert(link_key("", p.name));
+        continue;
+      }
+      std::vector<int> trunks = have->trunks;
+      std::sort(trunks.begin(), trunks.end());
+      if (have->tag != p.tag || trunks != p.trunks) {
+        Action a;
+        a.kind = ActionKind::Modify;
+        a.resource = "ovs port";
+        a.object = p.name + " on " + p.bridge;
+        a.reason = "vlan" + vlan_text(have->tag, trunks) + " ->" + vlan_text(p.tag, p.trunks);
+        a.pos = p.pos;
+        a.phase = Phase::Ovs;
+        OvsTransaction t, u;
+        t.lab = u.lab = desired_.lab;
+        t.set_vlans.push_back({p.name, p.tag, p.trunks});
+        u.set_vlans.push_back({p.name, have->tag, trunks});
+        a.ops = {op::Ovs{t}};
+        a.undo = {op::Ovs{u}};
+        add(std::move(a));
+      }
+    }
+    // Rows of the lab no longer in the topology.
+    for (const auto& b : ovs.bridges) {
+      if (b.owner() == desired_.lab && !wanted_bridges.count(b.name)) {
+        Action a;
+        a.kind = ActionKind::Delete;
+        a.resource = "ovs bridge";
+        a.object = b.name;
+        a.reason = "owned but no longer in topology";
+        a.phase = Phase::OvsDelete;
+        OvsTransaction t, u;
+        t.lab = u.lab = desired_.lab;
+        t.del_bridges.push_back(b.name);
+        u.add_bridges.push_back({b.name, b.datapath_type.empty() ? "system" : b.datapath_type});
+        for (const auto& p : b.ports) {
+          if (p.name == b.name) continue;  // the bridge's own port comes with it
+          u.add_ports.push_back({b.name, p.name, p.type == "internal", p.tag, p.trunks});
+        }
+        a.ops = {op::Ovs{t}};
+        a.undo = {op::Ovs{u}};
+        add(std::move(a));
+        continue;
+      }
+      for (const auto& p : b.ports) {
+        if (p.owner() == desired_.lab && !wanted_ports.count(p.name)) {
+          Action a;
+          a.kind = ActionKind::Delete;
+          a.resource = "ovs port";
+          a.object = p.name + " on " + b.name;
+          a.reason = "owned but no longer in topology";
+          a.phase = Phase::OvsDelete;
+          OvsTransaction t, u;
+          t.lab = u.lab = desired_.lab;
+          t.del_ports.push_back({b.name, p.name});
+          u.add_ports.push_back({b.name, p.name, p.type == "internal", p.tag, p.trunks});
+          a.ops = {op::Ovs{t}};
+          a.undo = {op::Ovs{u}};
+          add(std::move(a));
+        }
+      }
+    }
+  }
+
+  static std::string vlan_text(const std::optional<int>& tag, const std::vector<int>& trunks) {
+    if (tag) return " vlan " + std::to_string(*tag);
+    if (!trunks.empty()) {
+      std::string s = " trunks ";
+      for (std::size_t i = 0; i < trunks.size(); ++i)
+        s += (i ? "," : "") + std::to_string(trunks[i]);
+      return s;
+    }
+    return "";
+  }
+
+  // ---- link attributes, addresses, routes, sysctls ---------------------------
+  void plan_configuration() {
+    for (const auto& l : desired_.links) {
+      std::string key = link_key(l.ns, l.name);
+      const LinkState* have = created_.count(key) ? nullptr : live_link(l.ns, l.name);
+      bool fresh = created_.count(key) > 0 || (l.kind != LinkKind::Veth && !have);
+      if (have && !owned(*have) && l.kind != LinkKind::Loopback &&
+          !(l.kind == LinkKind::OvsInternal)) {
+        if (!options_.adopt && !(live_.owned_namespaces.count(l.ns) && have->alias.empty()))
+          continue;  // a conflict, already reported
+      }
+      if (!have && !fresh) {
+        // Veth end whose pair is being created (the non-primary end).
+        fresh = true;
+      }
+      if (l.kind == LinkKind::OvsInternal) plan_internal_port(l, have);
+      else if (have) plan_attributes(l, *have);
+      if (!l.master.empty() && (!have || have->master != l.master)) {
+        Action a;
+        a.kind = have ? ActionKind::Modify : ActionKind::Create;
+        a.resource = "bridge port";
+        a.ns = l.ns;
+        a.object = l.name + " of " + l.master;
+        a.reason = have ? (have->master.empty() ? "no master" : "master " + have->master) +
+                              " -> " + l.master
+                        : "missing";
+        a.pos = l.pos;
+        a.phase = Phase::Configure;
+        a.ops = {op::ChangeLink{l.ns, l.name, master_change(l.master)}};
+        a.undo = {op::ChangeLink{l.ns, l.name, master_change(have ? have->master : "")}};
+        add(std::move(a), {}, {key, link_key(l.ns, l.master)});
+      }
+      if (!l.dhcp) plan_addresses(l, have);
+    }
+    plan_routes();
+    plan_sysctls();
+  }
+
+  void plan_internal_port(const DesiredLink& l, const LinkState* have) {
+    std::string key = link_key(l.ns, l.name);
+    bool port_fresh = created_.count(link_key("", l.name)) > 0;
+    // Where the device is now: in its namespace, or still in the root namespace.
+    const LinkState* in_root = l.ns.empty() || port_fresh ? nullptr : live_link("", l.name);
+    if (port_fresh) have = nullptr;
+    std::vector<Operation> ops, undo;
+    std::vector<std::string> why;
+    if (!have && (port_fresh || in_root) && !l.ns.empty()) {
+      ops.push_back(op::MoveLink{"", l.name, l.ns});
+      undo.push_back(op::MoveLink{l.ns, l.name, ""});
+      why.push_back("move into netns " + l.ns);
+    }
+    const LinkState* cur = have ? have : in_root;
+    LinkChange c, u;
+    if (!cur || cur->alias != alias_) {
+      c.alias = alias_;
+      u.alias = cur ? cur->alias : "";
+    }
+    if (!cur || !cur->up) {
+      c.up = true;
+      u.up = false;
+    }
+    if (l.mtu && (!cur || cur->mtu != *l.mtu)) {
+      c.mtu = *l.mtu;
+      if (cur) u.mtu = cur->mtu;
+    }
+    if (l.mac && (!cur || cur->mac != *l.mac)) {
+      c.mac = *l.mac;
+      if (cur) u.mac = cur->mac;
+    }
+    if (!have && !port_fresh && !in_root) {
+      if (!l.ns.empty() && !ns_exists(l.ns) && ovs_port_is_ours(l.name)) {
+        // Namespace gone: the device went with it; the OVS port is replaced above.
+      }
+      return;
+    }
+    if (!c.empty()) {
+      ops.push_back(op::ChangeLink{l.ns, l.name, c});
+      undo.insert(undo.begin(), op::ChangeLink{l.ns, l.name, u});
+      if (cur) why.push_back(attr_reason(*cur, c));
+    }
+    if (ops.empty()) return;
+    Action a;
+    a.kind = port_fresh ? ActionKind::Create : ActionKind::Modify;
+    a.resource = "internal port";
+    a.ns = l.ns;
+    a.object = l.name;
+    a.reason = port_fresh ? "set up after OVS creates it" : join(why);
+    a.pos = l.pos;
+    a.phase = Phase::Configure;
+    a.ops = std::move(ops);
+    a.undo = std::move(undo);
+    add(std::move(a), {key}, {"ovs-port:" + l.name, ns_key(l.ns)});
+    created_.insert(key);
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  std::string attr_reason(const LinkState& have, const LinkChange& c) {
+    std::vector<std::string> why;
+    if (c.up) why.push_back(std::string(have.up ? "up" : "down") + " -> " + (*c.up ? "up" : "down"));
+    if (c.mtu) why.push_back("mtu " + std::to_string(have.mtu) + " -> " + std::to_string(*c.mtu));
+    if (c.mac) why.push_back("mac " + have.mac + " -> " + *c.mac);
+    if (c.alias) why.push_back("mark '" + have.alias + "' -> '" + *c.alias + "'");
+    return join(why);
+  }
+
+  void plan_attributes(const DesiredLink& l, const LinkState& have) {
+    LinkChange c, u;
+    if (!have.up) {
+      c.up = true;
+      u.up = false;
+    }
+    if (l.mtu && have.mtu != *l.mtu) {
+      c.mtu = *l.mtu;
+      u.mtu = have.mtu;
+    }
+    if (l.mac && have.mac != *l.mac) {
+      c.mac = *l.mac;
+      u.mac = have.mac;
+    }
+    if (l.kind != LinkKind::Loopback && have.alias != alias_) {
+      c.alias = alias_;
+      u.alias = have.alias;
+    }
+    if (c.empty()) return;
+    Action a;
+    a.kind = ActionKind::Modify;
+    a.resource = l.kind == LinkKind::Loopback ? "loopback" : to_string(l.kind);
+    a.ns = l.ns;
+    a.object = l.name;
+    a.reason = attr_reason(have, c);
+    a.pos = l.pos;
+    a.phase = Phase::Configure;
+    a.ops = {op::ChangeLink{l.ns, l.name, c}};
+    a.undo = {op::ChangeLink{l.ns, l.name, u}};
+    add(std::move(a), {}, {link_key(l.ns, l.name)});
+  }
+
+  void plan_addresses(const DesiredLink& l, const LinkState* have) {
+    std::string key = link_key(l.ns, l.name);
+    std::vector<IpPrefix> current = have ? have->addresses : std::vector<IpPrefix>{};
+    if (l.kind == LinkKind::Loopback) return;  // the kernel manages lo's addresses
+    for (const auto& want : l.addresses) {
+      if (std::find(current.begin(), current.end(), want) != current.end()) continue;
+      Action a;
+      a.kind = ActionKind::Create;
+      a.resource = "address";
+      a.ns = l.ns;
+      a.object = want.str() + " on " + l.name;
+      a.reason = "missing";
+      a.pos = l.pos;
+      a.phase = Phase::Configure;
+      a.ops = {op::AddAddress{l.ns, l.name, want}};
+      a.undo = {op::DeleteAddress{l.ns, l.name, want}};
+      add(std::move(a), {"addr:" + l.ns + "/" + want.str()}, {key});
+    }
+    for (const auto& extra : current) {
+      if (std::find(l.addresses.begin(), l.addresses.end(), extra) != l.addresses.end()) continue;
+      Action a;
+      a.kind = ActionKind::Delete;
+      a.resource = "address";
+      a.ns = l.ns;
+      a.object = extra.str() + " on " + l.name;
+      a.reason = "not in topology";
+      a.pos = l.pos;
+      a.phase = Phase::Configure;
+      a.ops = {op::DeleteAddress{l.ns, l.name, extra}};
+      a.undo = {op::AddAddress{l.ns, l.name, extra}};
+      add(std::move(a), {}, {key});
+    }
+  }
+
+  void plan_routes() {
+    std::map<std::string, std::vector<const DesiredRoute*>> by_ns;
+    for (const auto& r : desired_.routes) by_ns[r.ns].push_back(&r);
+    for (const auto& n : desired_.namespaces) by_ns[n.name];  // also look for stale ones
+    for (const auto& [ns, wanted] : by_ns) {
+      const NamespaceState* s = live_ns(ns);
+      std::vector<RouteState> live_static;
+      if (s) {
+        for (const auto& r : s->routes)
+          if (r.protocol == kRtprotStatic) live_static.push_back(r);
+      }
+      for (const DesiredRoute* r : wanted) {
+        bool found = std::any_of(live_static.begin(), live_static.end(),
+                                 [&](const RouteState& h) { return same_route(r->route, h); });
+        if (found) continue;
+        Action a;
+        a.kind = ActionKind::Create;
+        a.resource = "route";
+        a.ns = ns;
+        a.object = route_name(r->route);
+        a.reason = "missing";
+        a.pos = r->pos;
+        a.phase = Phase::Configure;
+        a.ops = {op::AddRoute{ns, r->route}};
+        a.undo = {op::DeleteRoute{ns, r->route}};
+        add(std::move(a), {}, {ns_key(ns)});
+      }
+      if (ns.empty()) continue;  // host routes are never netlab's
+      for (const auto& h : live_static) {
+        bool wanted_route = std::any_of(wanted.begin(), wanted.end(), [&](const DesiredRoute* r) {
+          return same_route(r->route, h);
+        });
+        if (wanted_route) continue;
+        Action a;
+        a.kind = ActionKind::Delete;
+        a.resource = "route";
+        a.ns = ns;
+        a.object = route_name(to_request(h));
+        a.reason = "not in topology";
+        a.phase = Phase::Configure;
+        a.ops = {op::DeleteRoute{ns, to_request(h)}};
+        a.undo = {op::AddRoute{ns, to_request(h)}};
+        add(std::move(a));
+      }
+    }
+  }
+
+  void plan_sysctls() {
+    for (const auto& s : desired_.sysctls) {
+      const NamespaceState* n = live_ns(s.ns);
+      std::string have;
+      if (n) {
+        auto it = n->sysctls.find(s.key);
+        if (it != n->sysctls.end()) have = it->second;
+      }
+      if (n && have == s.value) continue;
+      Action a;
+      a.kind = n ? ActionKind::Modify : ActionKind::Create;
+      a.resource = "sysctl";
+      a.ns = s.ns;
+      a.object = s.key + " = " + s.value;
+      a.reason = n ? "is " + have : "new namespace";
+      a.pos = s.pos;
+      a.phase = Phase::Configure;
+      a.ops = {op::WriteSysctl{s.ns, s.key, s.value}};
+      if (n && !have.empty()) a.undo = {op::WriteSysctl{s.ns, s.key, have}};
+      add(std::move(a), {}, {ns_key(s.ns)});
+    }
+    // Host sysctls the lab changed and no longer wants: restore the saved value.
+    for (const auto& [key, old] : live_.saved_host_sysctls) {
+      bool wanted = std::any_of(desired_.sysctls.begin(), desired_.sysctls.end(),
+                                [&](const DesiredSysctl& s) { return s.ns.empty() && s.key == key; });
+      if (wanted) continue;
+      auto it = live_.kernel.root.sysctls.find(key);
+      std::string have = it == live_.kernel.root.sysctls.end() ? "" : it->second;
+      if (have == old) continue;
+      Action a;
+      a.kind = ActionKind::Modify;
+      a.resource = "sysctl";
+      a.object = key + " = " + old;
+      a.reason = "restore value from before the lab";
+      a.phase = Phase::Configure;
+      a.ops = {op::WriteSysctl{"", key, old}};
+      if (!have.empty()) a.undo = {op::WriteSysctl{"", key, have}};
+      add(std::move(a));
+    }
+  }
+
+  // ---- objects of the lab that are no longer wanted ---------------------------
+  void plan_stale_kernel_objects() {
+    std::set<std::string> wanted_ns;
+    for (const auto& n : desired_.namespaces) wanted_ns.insert(n.name);
+    std::set<std::string> dying;  // namespaces this plan deletes
+    for (const auto& ns : live_.owned_namespaces) {
+      if (wanted_ns.count(ns)) continue;
+      bool exists = std::find(live_.kernel.all_namespaces.begin(), live_.kernel.all_namespaces.end(),
+                              ns) != live_.kernel.all_namespaces.end();
+      if (!exists) continue;
+      dying.insert(ns);
+      Action a;
+      a.kind = ActionKind::Delete;
+      a.resource = "namespace";
+      a.ns = ns;
+      a.object = ns;
+      a.reason = "owned but no longer in topology";
+      a.phase = Phase::Delete;
+      a.ops = {op::DeleteNamespace{ns}};
+      a.undo = {op::CreateNamespace{ns}, op::ChangeLink{ns, "lo", up_change()}};
+      add(std::move(a));
+    }
+    // Links of the lab in the namespaces we can see, not in the topology.
+    std::vector<std::string> gone_in_root;
+    auto scan = [&](const std::string& ns, const NamespaceState& s) {
+      for (const auto& [name, have] : s.links) {
+        if (!owned(have) || desired_.find_link(ns, name)) continue;
+        if (dying.count(ns)) continue;
+        if (have.kind == LinkKind::Veth && have.peer_known && dying.count(have.peer_ns)) {
+          gone_in_root.push_back(name);  // goes away with its peer's namespace
+          continue;
+        }
+        if (ovs_internal_of_lab(name)) continue;  // removed with its OVS port
+        delete_link_action(ns, have, "owned but no longer in topology");
+      }
+    };
+    scan("", live_.kernel.root);
+    for (const auto& [ns, s] : live_.kernel.namespaces) scan(ns, s);
+    // The peers of veths in deleted namespaces vanish asynchronously: wait for
+    // them so that a create right after does not trip over them.
+    if (!dying.empty()) {
+      for (const auto& [name, have] : live_.kernel.root.links) {
+        if (have.kind == LinkKind::Veth && have.peer_known && dying.count(have.peer_ns) &&
+            std::find(gone_in_root.begin(), gone_in_root.end(), name) == gone_in_root.end() &&
+            (owned(have) || desired_.find_link("", name))) {
+          gone_in_root.push_back(name);
+        }
+      }
+    }
+    if (!gone_in_root.empty()) {
+      std::sort(gone_in_root.begin(), gone_in_root.end());
+      Action a;
+      a.kind = ActionKind::Delete;
+      a.resource = "veth ends";
+      a.object = join(gone_in_root);
+      a.reason = "go away with their namespaces";
+      a.phase = Phase::Delete;
+      a.ops = {op::WaitLinksGone{"", gone_in_root}};
+      add(std::move(a));
+    }
+  }
+
+  bool ovs_internal_of_lab(const std::string& name) const {
+    if (!live_.ovs) return false;
+    const OvsBridgeState* b = live_.ovs->bridge_of_port(name);
+    if (!b) return false;
+    const OvsPortState* p = b->find_port(name);
+    return p && p->owner() == desired_.lab && p->type == "internal";
+  }
+
+  const DesiredState& desired_;
+  const LiveState& live_;
+  const PlanOptions& options_;
+  std::string alias_;
+  std::vector<Pending> actions_;
+  std::vector<Error> errors_;
+};
+
+}  // namespace
+
+PlanResult make_plan(const DesiredState& desired, const LiveState& live,
+                     const PlanOptions& options) {
+  return Planner(desired, live, options).run();
+}
+
+}  // namespace netlab

@@ -28,6 +28,8 @@ struct VlanSubInterface {
   std::string parent;
   int id = 0;
   SourcePos pos;
+  SourcePos parent_pos;  ///< of the `parent:` value
+  SourcePos id_pos;      ///< of the `id:` value
 };
 
 /// L3 (and a few L2) settings of one interface, under namespaces.X.interfaces
@@ -45,11 +47,12 @@ struct InterfaceConfig {
 /// `{to: default|PREFIX, via: ADDR, dev: IF}`; at least one of via/dev.
 struct Route {
   bool is_default = false;
-  int family = 4;            ///< 4 or 6 (for default: from `via`, else 4)
+  int family = 4;              ///< 4 or 6 (for default: from `via`, else 4)
   std::optional<IpPrefix> to;  ///< network (host bits cleared); empty for default
   std::optional<IpAddress> via;
   std::optional<std::string> dev;
   SourcePos pos;
+  SourcePos to_pos, via_pos, dev_pos;  ///< of the values, when given
 };
 
 struct Sysctl {
@@ -119,6 +122,9 @@ struct DhcpStaticHost {
   SourcePos pos;
 };
 
+/// lease_seconds value of `lease_time: infinite`.
+inline constexpr int kInfiniteLease = -1;
+
 /// A dnsmasq instance (`dhcp:` list entry).
 struct DhcpServer {
   std::string namespace_name;
@@ -128,7 +134,8 @@ struct DhcpServer {
   IpAddress range_start, range_end;
   SourcePos range_pos;
   std::optional<Located<IpAddress>> netmask;  ///< derived from the interface when absent
-  std::optional<Located<int>> lease_seconds;  ///< `lease_time: 1h` -> 3600
+  /// `lease_time: 1h` -> 3600; `infinite` -> kInfiniteLease (-1). Absent: dnsmasq's default.
+  std::optional<Located<int>> lease_seconds;
   std::optional<Located<IpAddress>> router;
   std::vector<Located<IpAddress>> dns;
   std::vector<DhcpStaticHost> hosts;
@@ -140,6 +147,7 @@ struct NatRule {
   IpPrefix source;
   std::string out;
   SourcePos pos;
+  SourcePos out_pos;  ///< of the `out:` value
 };
 
 struct HostSection {
@@ -168,8 +176,8 @@ struct PingTest {
 };
 
 struct LeaseTest {
-  Endpoint client;        ///< NS:IF with dhcp: true
-  std::string server;     ///< namespace of a dhcp: server
+  Endpoint client;     ///< NS:IF with dhcp: true
+  std::string server;  ///< namespace of a dhcp: server
   SourcePos server_pos;
 };
 

@@ -1,0 +1,38 @@
+// Where every interface of a topology lives, derived from links, ports and
+// vlan sub-interfaces (interfaces: sections only configure them).
+#include "netlab/parse.hpp"
+
+namespace netlab {
+
+std::vector<InterfacePlacement> place_interfaces(const Topology& t) {
+  using Src = InterfacePlacement::Source;
+  std::vector<InterfacePlacement> out;
+  for (const auto& b : t.bridges) out.push_back({"", b.name, Src::Bridge, b.pos});
+  for (const auto& link : t.links) {
+    for (const Endpoint* e : {&link.a, &link.b}) {
+      auto kind = t.endpoint_kind(e->owner);
+      if (!kind) continue;  // unresolved: the validator reports it
+      std::string ns = *kind == EndpointKind::Namespace ? e->owner : "";
+      out.push_back({ns, e->ifname, Src::VethEnd, e->pos});
+    }
+  }
+  for (const auto& b : t.bridges) {
+    // Placed even on a Linux bridge (which the validator rejects), so that
+    // one mistake gives one error.
+    for (const auto& p : b.ports) {
+      if (!p.internal) continue;  // a non-internal declared port is an existing interface
+      std::string ns = p.namespace_name ? p.namespace_name->value : "";
+      if (ns == kHostName) ns = "";
+      out.push_back({ns, p.name, Src::OvsInternalPort, p.pos});
+    }
+  }
+  for (const auto& ns : t.namespaces) {
+    for (const auto& ic : ns.interfaces)
+      if (ic.vlan) out.push_back({ns.name, ic.name, Src::VlanSub, ic.pos});
+  }
+  for (const auto& ic : t.host.interfaces)
+    if (ic.vlan) out.push_back({"", ic.name, Src::VlanSub, ic.pos});
+  return out;
+}
+
+}  // namespace netlab

@@ -1,0 +1,42 @@
+// One parser per top-level section of a topology file. Each reads what it can,
+// reports every problem through the Reader and skips only the broken value.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "netlab/topology.hpp"
+#include "parse/reader.hpp"
+#include "parse/yaml_tree.hpp"
+
+namespace netlab {
+
+void parse_namespaces(Reader& r, const yaml::Node& section, Topology& t);
+void parse_bridges(Reader& r, const yaml::Node& section, Topology& t);
+void parse_links(Reader& r, const yaml::Node& section, Topology& t);
+void parse_dhcp(Reader& r, const yaml::Node& section, Topology& t);
+void parse_host(Reader& r, const yaml::Node& section, Topology& t);
+void parse_tests(Reader& r, const yaml::Node& section, Topology& t);
+
+// Shared pieces.
+
+/// `interfaces:` of a namespace or of host.
+std::vector<InterfaceConfig> parse_interfaces(Reader& r, const yaml::Node& map,
+                                              std::string_view context);
+/// `sysctls: {key: scalar}`.
+std::vector<Sysctl> parse_sysctls(Reader& r, const yaml::Node& map, std::string_view context);
+/// "OWNER:IF".
+std::optional<Endpoint> parse_endpoint(Reader& r, const yaml::Node& n, std::string_view context);
+/// `vlan:` and `trunks:` keys of a port or a long-form link.
+PortOptions parse_port_options(Reader& r, const yaml::Node& map, std::string_view context);
+/// The value of key `key`, reporting "missing 'KEY' (EXPLANATION)" when absent.
+const yaml::Node* require(Reader& r, const yaml::Node& map, std::string_view key,
+                          std::string_view context, std::string_view explanation);
+
+/// `lease_time`: "1h", "30m", "45s", "2d", "1w", "1h30m", plain seconds, or
+/// "infinite" (-> kInfiniteLease). nullopt when malformed or beyond INT_MAX.
+std::optional<int> parse_lease_time(std::string_view text);
+
+}  // namespace netlab

@@ -1,0 +1,63 @@
+// The whole-file rules of the format, split by concern over a few files.
+// A Validator indexes the topology once; each check_* adds its errors.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "netlab/parse.hpp"
+
+namespace netlab {
+
+class Validator {
+ public:
+  explicit Validator(const Topology& t);
+
+  std::vector<Error> run();
+
+  // One per file: validate_names.cpp, validate_links.cpp, validate_interfaces.cpp,
+  // validate_dhcp.cpp, validate_tests.cpp.
+  void check_names();
+  void check_root_names();
+  void check_namespace_duplicates();
+  void check_links();
+  void check_bridges();
+  void check_interfaces();
+  void check_routes_and_sysctls();
+  void check_dhcp();
+  void check_nat();
+  void check_tests();
+
+  // Helpers shared by the checks.
+  void error(const SourcePos& pos, std::string message);
+  /// The first placement of `name` in namespace `ns` ("" = root), or nullptr.
+  const InterfacePlacement* placed(const std::string& ns, const std::string& name) const;
+  /// Names placed in `ns`, for did-you-mean hints.
+  std::vector<std::string> placed_names(const std::string& ns) const;
+  /// The interfaces: entry for `name` in `ns` ("" = host), or nullptr.
+  const InterfaceConfig* config(const std::string& ns, const std::string& name) const;
+  std::vector<std::string> namespace_names() const;
+  /// "" when `owner` names the root namespace (host or a bridge), else the namespace.
+  static std::string ns_label(const std::string& ns) {
+    return ns.empty() ? "the root namespace" : "namespace '" + ns + "'";
+  }
+  /// Checks a VLAN id (1-4094).
+  void check_vlan_id(int id, const SourcePos& pos, const std::string& context);
+  void check_port_options(const PortOptions& o, const std::string& context);
+  /// True when a link has an end `bridge:port`.
+  bool is_link_end_of(const std::string& bridge, const std::string& port) const;
+
+  const Topology& t;
+  std::vector<InterfacePlacement> placements;
+  std::map<std::string, std::vector<const InterfacePlacement*>> by_ns;
+  /// Root-namespace veth ends that are bridge ports: name -> bridge.
+  std::map<std::string, std::string> bridge_ends;
+  std::vector<Error> errors;
+};
+
+/// Formats a line reference for "first at line N" style messages.
+std::string at_line(const SourcePos& pos);
+
+}  // namespace netlab

@@ -80,7 +80,7 @@ std::optional<VlanSubInterface> parse_vlan_sub(Reader& r, const yaml::Node& n,
 }  // namespace
 
 std::vector<InterfaceConfig> parse_interfaces(Reader& r, const yaml::Node& map,
-                                              std::string_view context) {
+                                              const std::string& ns, std::string_view context) {
   std::vector<InterfaceConfig> out;
   if (!r.expect_map(map, context, "a map of interfaces (NAME: {addresses: [...]})")) return out;
   for (const auto& [key, value] : map.entries) {
@@ -89,7 +89,12 @@ std::vector<InterfaceConfig> parse_interfaces(Reader& r, const yaml::Node& map,
     ic.pos = key.pos;
     std::string c = ctx(context).empty() ? "" : std::string(context) + ", ";
     c += "interface '" + ic.name + "'";
-    if (!r.expect_map(value, c, "a map of settings (addresses, dhcp, mtu, mac, vlan)")) continue;
+    const std::size_t before = r.count();
+    if (!r.expect_map(value, c, "a map of settings (addresses, dhcp, mtu, mac, vlan)")) {
+      r.gaps.configs.insert({ns, ic.name});
+      out.push_back(std::move(ic));
+      continue;
+    }
     r.check_keys(value, {"dhcp", "addresses", "mtu", "mac", "vlan"}, c);
     if (const auto* v = value.find("dhcp")) {
       if (auto b = r.boolean(*v, c, "dhcp")) ic.dhcp = *b;
@@ -115,7 +120,11 @@ std::vector<InterfaceConfig> parse_interfaces(Reader& r, const yaml::Node& map,
         }
       }
     }
-    if (const auto* v = value.find("vlan")) ic.vlan = parse_vlan_sub(r, *v, c);
+    if (const auto* v = value.find("vlan")) {
+      ic.vlan = parse_vlan_sub(r, *v, c);
+      if (!ic.vlan) r.gaps.placement = true;  // a sub-interface others may refer to
+    }
+    if (r.count() != before) r.gaps.configs.insert({ns, ic.name});
     out.push_back(std::move(ic));
   }
   return out;

@@ -12,11 +12,16 @@ BridgePort parse_port(Reader& r, const yaml::Node& key, const yaml::Node& value,
   p.pos = key.pos;
   std::string c = bridge_context + ", port '" + p.name + "'";
   if (!r.expect_map(value, c, "a map of port settings (internal, namespace, vlan, trunks)")) {
+    r.gaps.placement = true;
     return p;
   }
   r.check_keys(value, {"internal", "namespace", "vlan", "trunks"}, c);
   if (const auto* v = value.find("internal")) {
-    if (auto b = r.boolean(*v, c, "internal")) p.internal = *b;
+    if (auto b = r.boolean(*v, c, "internal")) {
+      p.internal = *b;
+    } else {
+      r.gaps.placement = true;
+    }
   }
   if (const auto* v = value.find("namespace")) {
     if (auto ns = r.scalar(*v, c, "a namespace name")) {
@@ -30,7 +35,10 @@ BridgePort parse_port(Reader& r, const yaml::Node& key, const yaml::Node& value,
 }  // namespace
 
 void parse_bridges(Reader& r, const yaml::Node& section, Topology& t) {
-  if (!r.expect_map(section, "bridges", "a map of bridges (NAME: {kind: ovs})")) return;
+  if (!r.expect_map(section, "bridges", "a map of bridges (NAME: {kind: ovs})")) {
+    r.gaps.names = r.gaps.placement = true;
+    return;
+  }
   for (const auto& [key, value] : section.entries) {
     Bridge b;
     b.name = key.text;
@@ -69,6 +77,8 @@ void parse_bridges(Reader& r, const yaml::Node& section, Topology& t) {
       if (const auto* v = value.find("ports")) {
         if (r.expect_map(*v, c, "a map of ports (NAME: {internal: true})")) {
           for (const auto& [pk, pv] : v->entries) b.ports.push_back(parse_port(r, pk, pv, c));
+        } else {
+          r.gaps.placement = true;
         }
       }
       if (const auto* v = value.find("addresses")) {

@@ -8,7 +8,7 @@ void parse_host(Reader& r, const yaml::Node& section, Topology& t) {
   r.check_keys(section, {"sysctls", "interfaces", "nat"}, "host");
   if (const auto* v = section.find("sysctls")) t.host.sysctls = parse_sysctls(r, *v, "host");
   if (const auto* v = section.find("interfaces")) {
-    t.host.interfaces = parse_interfaces(r, *v, "host");
+    t.host.interfaces = parse_interfaces(r, *v, "", "host");
   }
   if (const auto* v = section.find("nat")) {
     if (!r.expect_list(*v, "host", "a list of NAT rules [{source: PREFIX, out: IF}]")) return;

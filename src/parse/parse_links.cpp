@@ -29,6 +29,7 @@ bool parse_two_endpoints(Reader& r, const yaml::Node& list, const std::string& c
 void parse_links(Reader& r, const yaml::Node& section, Topology& t) {
   if (!r.expect_list(section, "links",
                      "a list of links ([NAME:IF, NAME:IF] or {endpoints: ...})")) {
+    r.gaps.placement = true;
     return;
   }
   int index = 0;
@@ -38,13 +39,22 @@ void parse_links(Reader& r, const yaml::Node& section, Topology& t) {
     Link link;
     link.pos = item.pos;
     if (item.is_seq()) {
-      if (parse_two_endpoints(r, item, c, link)) t.links.push_back(std::move(link));
+      if (parse_two_endpoints(r, item, c, link)) {
+        t.links.push_back(std::move(link));
+      } else {
+        r.gaps.placement = true;
+      }
     } else if (item.is_map()) {
       r.check_keys(item, {"endpoints", "vlan", "trunks"}, c);
       const auto* eps = require(r, item, "endpoints", c, "the two ends, [NAME:IF, NAME:IF]");
       link.options = parse_port_options(r, item, c);
-      if (eps && parse_two_endpoints(r, *eps, c, link)) t.links.push_back(std::move(link));
+      if (eps && parse_two_endpoints(r, *eps, c, link)) {
+        t.links.push_back(std::move(link));
+      } else {
+        r.gaps.placement = true;
+      }
     } else {
+      r.gaps.placement = true;
       r.error(item.pos, c + ": expected [NAME:IF, NAME:IF] or {endpoints: [...], vlan: N}, got " +
                             Reader::describe(item));
     }

@@ -57,7 +57,10 @@ std::optional<Route> parse_route(Reader& r, const yaml::Node& n, const std::stri
 }  // namespace
 
 void parse_namespaces(Reader& r, const yaml::Node& section, Topology& t) {
-  if (!r.expect_map(section, "namespaces", "a map of namespaces (NAME: {interfaces: ...})")) return;
+  if (!r.expect_map(section, "namespaces", "a map of namespaces (NAME: {interfaces: ...})")) {
+    r.gaps.names = r.gaps.placement = true;
+    return;
+  }
   for (const auto& [key, value] : section.entries) {
     Namespace ns;
     ns.name = key.text;
@@ -65,7 +68,8 @@ void parse_namespaces(Reader& r, const yaml::Node& section, Topology& t) {
     std::string c = "namespace '" + ns.name + "'";
     if (r.expect_map(value, c, "a map with interfaces, routes, sysctls")) {
       r.check_keys(value, {"interfaces", "routes", "sysctls"}, c);
-      if (const auto* v = value.find("interfaces")) ns.interfaces = parse_interfaces(r, *v, c);
+      if (const auto* v = value.find("interfaces"))
+        ns.interfaces = parse_interfaces(r, *v, ns.name, c);
       if (const auto* v = value.find("routes")) {
         if (r.expect_list(*v, c, "a list of routes")) {
           for (const auto& item : v->items) {

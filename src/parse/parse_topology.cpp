@@ -5,6 +5,7 @@
 
 #include "netlab/parse.hpp"
 #include "parse/sections.hpp"
+#include "parse/validator.hpp"
 
 namespace netlab {
 
@@ -56,7 +57,7 @@ LoadResult parse_impl(std::string_view text, const std::string& filename) {
       t.name_pos = SourcePos{filename, 0, 0};
     }
     if (root->is_map()) {
-      auto more = validate_topology(t);
+      auto more = validate_with_gaps(t, r.gaps);
       result.errors.insert(result.errors.end(), more.begin(), more.end());
     }
   }

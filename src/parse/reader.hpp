@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,16 @@
 #include "parse/yaml_tree.hpp"
 
 namespace netlab {
+
+/// What the parser had to leave out after reporting an error. The validator
+/// stays quiet about what these gaps would make it see (an interface "not
+/// created by anything" because its link did not parse): one mistake, one error.
+struct ParseGaps {
+  bool placement = false;  ///< a link or a port was dropped or is incomplete
+  bool names = false;      ///< the namespaces: or bridges: section was unusable
+  /// (namespace or "" for host, interface) whose settings did not all parse.
+  std::set<std::pair<std::string, std::string>> configs;
+};
 
 /// Collects parse errors; every reader call reports its own problems.
 class Reader {
@@ -44,6 +55,11 @@ class Reader {
                                    std::string_view what);
   std::optional<IpPrefix> prefix(const yaml::Node& n, std::string_view context,
                                  std::string_view what);
+
+  /// Errors so far: compare two counts to learn whether a step reported any.
+  std::size_t count() const { return errors_.size(); }
+
+  ParseGaps gaps;
 
  private:
   std::vector<Error>& errors_;

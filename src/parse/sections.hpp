@@ -23,8 +23,9 @@ void parse_tests(Reader& r, const yaml::Node& section, Topology& t);
 // Shared pieces.
 
 /// `interfaces:` of a namespace or of host.
+/// `ns` is the namespace ("" for host), for ParseGaps.
 std::vector<InterfaceConfig> parse_interfaces(Reader& r, const yaml::Node& map,
-                                              std::string_view context);
+                                              const std::string& ns, std::string_view context);
 /// `sysctls: {key: scalar}`.
 std::vector<Sysctl> parse_sysctls(Reader& r, const yaml::Node& map, std::string_view context);
 /// "OWNER:IF".

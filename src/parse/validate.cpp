@@ -7,7 +7,8 @@ std::string at_line(const SourcePos& pos) {
   return pos.known() ? "line " + std::to_string(pos.line) : "elsewhere";
 }
 
-Validator::Validator(const Topology& topo) : t(topo), placements(place_interfaces(topo)) {
+Validator::Validator(const Topology& topo, ParseGaps g)
+    : t(topo), placements(place_interfaces(topo)), gaps(std::move(g)) {
   for (const auto& p : placements) by_ns[p.ns].push_back(&p);
   for (const auto& link : t.links) {
     for (const Endpoint* e : {&link.a, &link.b}) {
@@ -100,8 +101,12 @@ std::vector<Error> Validator::run() {
 }
 
 std::vector<Error> validate_topology(const Topology& topology) {
+  return validate_with_gaps(topology, ParseGaps{});
+}
+
+std::vector<Error> validate_with_gaps(const Topology& topology, const ParseGaps& gaps) {
   try {
-    return Validator(topology).run();
+    return Validator(topology, gaps).run();
   } catch (const std::exception& e) {
     return {Error{ErrorKind::Bug, std::string("validation failed: ") + e.what(), {}}};
   }

@@ -29,19 +29,22 @@ void Validator::check_dhcp() {
       continue;
     }
     if (!t.find_namespace(s.namespace_name)) {
-      error(s.namespace_pos, "dhcp server: there is no namespace named '" + s.namespace_name + "'" +
-                                 hint(s.namespace_name, namespace_names()));
+      if (!gaps.names)
+        error(s.namespace_pos, "dhcp server: there is no namespace named '" + s.namespace_name +
+                                   "'" + hint(s.namespace_name, namespace_names()));
       continue;
     }
     if (!served.insert({s.namespace_name, s.interface}).second) {
       error(s.pos, c + ": a second server on interface '" + s.interface + "'; one per interface");
     }
     if (!placed(s.namespace_name, s.interface)) {
-      error(s.interface_pos, c + ": interface '" + s.interface +
-                                 "' is not an interface of namespace '" + s.namespace_name + "'" +
-                                 hint(s.interface, placed_names(s.namespace_name)));
+      if (!gaps.placement)
+        error(s.interface_pos, c + ": interface '" + s.interface +
+                                   "' is not an interface of namespace '" + s.namespace_name + "'" +
+                                   hint(s.interface, placed_names(s.namespace_name)));
       continue;
     }
+    if (config_gap(s.namespace_name, s.interface)) continue;
     const InterfaceConfig* ic = config(s.namespace_name, s.interface);
     if (!ic || ic->addresses.empty()) {
       error(s.interface_pos, c + ": interface '" + s.interface +

@@ -35,7 +35,7 @@ void Validator::check_interfaces() {
         error(ic.pos, c + ": configured twice (first at " + at_line(it->second) + ")");
       }
       const InterfacePlacement* pl = placed(ns, ic.name);
-      if (!pl) {
+      if (!pl && !gaps.placement) {
         std::string msg;
         if (ns.empty()) {
           msg = c +
@@ -50,7 +50,7 @@ void Validator::check_interfaces() {
                 ", or a vlan: sub-interface";
         }
         error(ic.pos, msg + hint(ic.name, placed_names(ns)));
-      } else if (ns.empty() && pl->source == InterfacePlacement::Source::VethEnd &&
+      } else if (pl && ns.empty() && pl->source == InterfacePlacement::Source::VethEnd &&
                  bridge_ends.count(ic.name)) {
         error(ic.pos, c + ": it is a port of bridge '" + bridge_ends.at(ic.name) +
                           "', and a bridge port carries no L3 settings; configure the bridge "
@@ -71,7 +71,7 @@ void Validator::check_interfaces() {
         SourcePos ppos = ic.vlan->parent_pos.known() ? ic.vlan->parent_pos : ic.vlan->pos;
         if (ic.vlan->parent == ic.name) {
           error(ppos, c + ": a vlan sub-interface cannot be its own parent");
-        } else if (!placed(ns, ic.vlan->parent)) {
+        } else if (!placed(ns, ic.vlan->parent) && !gaps.placement) {
           error(ppos, c + ": vlan parent '" + ic.vlan->parent + "' is not an interface of " +
                           (ns.empty() ? std::string("this lab in the root namespace")
                                       : "namespace '" + ns + "'") +
@@ -109,7 +109,7 @@ void Validator::check_routes_and_sysctls() {
               c + ": via " + r.via->str() + " is IPv" + std::to_string(r.via->family) +
                   " but the destination is IPv" + std::to_string(r.to->family()));
       }
-      if (r.dev && *r.dev != "lo" && !placed(ns.name, *r.dev)) {
+      if (r.dev && *r.dev != "lo" && !placed(ns.name, *r.dev) && !gaps.placement) {
         error(r.dev_pos.known() ? r.dev_pos : r.pos,
               c + ": dev '" + *r.dev + "' is not an interface of namespace '" + ns.name + "'" +
                   hint(*r.dev, placed_names(ns.name)));

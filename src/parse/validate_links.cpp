@@ -16,8 +16,9 @@ void Validator::check_links() {
       auto kind = t.endpoint_kind(e->owner);
       if (!kind) {
         resolved = false;
-        error(e->pos, c + ": there is no namespace or bridge named '" + e->owner + "'" +
-                          hint(e->owner, owners));
+        if (!gaps.names)
+          error(e->pos, c + ": there is no namespace or bridge named '" + e->owner + "'" +
+                            hint(e->owner, owners));
       } else if (*kind == EndpointKind::Bridge) {
         any_bridge = true;
       }
@@ -66,7 +67,7 @@ void Validator::check_bridges() {
         } else if (ns == kHostName) {
           error(p.namespace_name->pos,
                 c + ": ports stay in the root namespace unless moved; drop namespace: host");
-        } else if (!t.find_namespace(ns)) {
+        } else if (!t.find_namespace(ns) && !gaps.names) {
           error(p.namespace_name->pos,
                 c + ": there is no namespace named '" + ns + "'" + hint(ns, nss));
         }

@@ -20,7 +20,7 @@ void Validator::check_tests() {
   from_names.push_back(kHostName);
 
   auto check_from = [&](const std::string& c, const std::string& from, const SourcePos& pos) {
-    if (from != kHostName && !t.find_namespace(from)) {
+    if (from != kHostName && !t.find_namespace(from) && !gaps.names) {
       error(pos, c + ": from '" + from + "' is not a namespace (or host)" + hint(from, from_names));
     }
   };
@@ -35,14 +35,16 @@ void Validator::check_tests() {
       return std::nullopt;
     }
     if (!kind) {
-      error(e.pos,
-            c + ": '" + e.owner + "' is not a namespace (or host)" + hint(e.owner, from_names));
+      if (!gaps.names)
+        error(e.pos,
+              c + ": '" + e.owner + "' is not a namespace (or host)" + hint(e.owner, from_names));
       return std::nullopt;
     }
     std::string ns = *kind == EndpointKind::Host ? "" : e.owner;
     if (!placed(ns, e.ifname)) {
-      error(e.pos, c + ": there is no interface '" + e.ifname + "' in " + ns_label(ns) +
-                       hint(e.ifname, placed_names(ns)));
+      if (!gaps.placement)
+        error(e.pos, c + ": there is no interface '" + e.ifname + "' in " + ns_label(ns) +
+                         hint(e.ifname, placed_names(ns)));
       return std::nullopt;
     }
     return ns;
@@ -61,14 +63,15 @@ void Validator::check_tests() {
     } else if (const auto* p = std::get_if<LeaseTest>(&tc.check)) {
       if (auto ns = check_endpoint("lease test", p->client)) {
         const InterfaceConfig* ic = config(*ns, p->client.ifname);
-        if (!ic || !ic->dhcp) {
+        if ((!ic || !ic->dhcp) && !config_gap(*ns, p->client.ifname)) {
           error(p->client.pos, "lease test: client " + p->client.owner + ":" + p->client.ifname +
                                    " is not a dhcp: true interface, so it never takes a lease");
         }
       }
       if (!t.find_namespace(p->server)) {
-        error(p->server_pos, "lease test: server '" + p->server + "' is not a namespace" +
-                                 hint(p->server, namespace_names()));
+        if (!gaps.names)
+          error(p->server_pos, "lease test: server '" + p->server + "' is not a namespace" +
+                                   hint(p->server, namespace_names()));
       } else {
         bool serves = false;
         for (const auto& s : t.dhcp) serves = serves || s.namespace_name == p->server;

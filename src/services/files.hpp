@@ -1,0 +1,35 @@
+// Small file helpers for the services area (internal).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+
+#include "netlab/error.hpp"
+
+namespace netlab::services {
+
+/// An Error with kind, message and (optionally) position; errno 0.
+inline Error make_error(ErrorKind kind, std::string message, SourcePos where = {}) {
+  Error e;
+  e.kind = kind;
+  e.message = std::move(message);
+  e.where = std::move(where);
+  return e;
+}
+
+/// Creates `dir` and its missing parents; new directories get `mode`.
+Status make_dirs(const std::string& dir, mode_t mode = 0700);
+/// Writes `text` to a temp file beside `path`, then renames it over `path`.
+Status write_file_atomic(const std::string& path, const std::string& text, mode_t mode);
+/// Whole file; nullopt-like error (sys_errno ENOENT) when missing.
+Result<std::string> read_file(const std::string& path);
+/// unlink(path); OK when already missing.
+Status remove_file(const std::string& path);
+/// The last `max_bytes` of a file, or "" (for error messages quoting a log).
+std::string file_tail(const std::string& path, size_t max_bytes = 800);
+/// Directory part of a path ("/a/b/c" -> "/a/b").
+std::string dir_of(const std::string& path);
+
+}  // namespace netlab::services

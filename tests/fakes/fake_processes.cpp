@@ -1,0 +1,135 @@
+#include "fakes/fake_processes.hpp"
+
+namespace netlab::testing {
+namespace {
+
+Error make_error(ErrorKind kind, std::string message) {
+  Error e;
+  e.kind = kind;
+  e.message = std::move(message);
+  return e;
+}
+
+}  // namespace
+
+void FakeProcesses::on_run(const std::string& argv0, CommandResult result) {
+  argv0_scripts_[argv0] = std::move(result);
+}
+
+void FakeProcesses::on_run_if(Predicate pred, Result<CommandResult> result) {
+  predicate_scripts_.emplace_back(std::move(pred), std::move(result));
+}
+
+void FakeProcesses::fail_spawn(const std::string& argv0, Error error) {
+  spawn_failures_[argv0] = std::move(error);
+}
+
+int FakeProcesses::add_process(const std::string& ns, std::vector<std::string> cmdline,
+                               bool alive) {
+  int pid = next_pid_++;
+  procs_[pid] = Proc{ns, std::move(cmdline), alive, false};
+  return pid;
+}
+
+void FakeProcesses::set_alive(int pid, bool alive) { procs_[pid].alive = alive; }
+
+void FakeProcesses::make_unkillable(int pid) { procs_[pid].unkillable = true; }
+
+void FakeProcesses::set_netns_id(const std::string& ns, const std::string& id) {
+  ns_ids_[ns] = id;
+  missing_ns_.erase(ns);
+}
+
+void FakeProcesses::remove_namespace(const std::string& ns) { missing_ns_[ns] = true; }
+
+std::vector<FakeCall> FakeProcesses::calls_of(const std::string& kind) const {
+  std::vector<FakeCall> out;
+  for (const auto& c : calls)
+    if (c.kind == kind) out.push_back(c);
+  return out;
+}
+
+std::vector<int> FakeProcesses::alive_pids() const {
+  std::vector<int> out;
+  for (const auto& [pid, p] : procs_)
+    if (p.alive) out.push_back(pid);
+  return out;
+}
+
+std::string FakeProcesses::id_of(const std::string& ns) {
+  auto it = ns_ids_.find(ns);
+  if (it != ns_ids_.end()) return it->second;
+  std::string id = ns.empty() ? "net:[4026531840]" : "net:[" + std::to_string(next_inode_++) + "]";
+  ns_ids_[ns] = id;
+  return id;
+}
+
+Result<CommandResult> FakeProcesses::run(const std::string& ns,
+                                         const std::vector<std::string>& argv,
+                                         std::chrono::milliseconds) {
+  calls.push_back({"run", ns, argv, "", 0});
+  if (!ns.empty() && missing_ns_.count(ns))
+    return make_error(ErrorKind::Kernel,
+                      "open namespace /run/netns/" + ns + ": No such file or directory");
+  for (auto it = predicate_scripts_.rbegin(); it != predicate_scripts_.rend(); ++it)
+    if (it->first(ns, argv)) return it->second;
+  if (!argv.empty()) {
+    auto it = argv0_scripts_.find(argv[0]);
+    if (it != argv0_scripts_.end()) return it->second;
+  }
+  return default_result;
+}
+
+Result<int> FakeProcesses::spawn(const std::string& ns, const std::vector<std::string>& argv,
+                                 const std::string& log_file) {
+  FakeCall call{"spawn", ns, argv, log_file, 0};
+  if (argv.empty()) return make_error(ErrorKind::Bug, "spawn: empty argv");
+  if (!ns.empty() && missing_ns_.count(ns)) {
+    calls.push_back(call);
+    return make_error(ErrorKind::Kernel,
+                      "open namespace /run/netns/" + ns + ": No such file or directory");
+  }
+  auto f = spawn_failures_.find(argv[0]);
+  if (f != spawn_failures_.end()) {
+    calls.push_back(call);
+    return f->second;
+  }
+  call.pid = add_process(ns, argv, true);
+  calls.push_back(call);
+  return call.pid;
+}
+
+Error FakeProcesses::exec_replace(const std::string& ns, const std::vector<std::string>& argv) {
+  calls.push_back({"exec", ns, argv, "", 0});
+  return make_error(ErrorKind::Process, "fake: exec_replace does not replace the test process");
+}
+
+ProcessInfo FakeProcesses::inspect(int pid) {
+  ProcessInfo info;
+  auto it = procs_.find(pid);
+  if (it == procs_.end() || !it->second.alive) return info;
+  info.alive = true;
+  info.netns_id = id_of(it->second.ns);
+  info.cmdline = it->second.cmdline;
+  return info;
+}
+
+Result<std::string> FakeProcesses::netns_id(const std::string& ns) {
+  if (!ns.empty() && missing_ns_.count(ns))
+    return make_error(ErrorKind::Kernel,
+                      "stat namespace /run/netns/" + ns + ": No such file or directory");
+  return id_of(ns);
+}
+
+Status FakeProcesses::terminate(int pid, std::chrono::milliseconds) {
+  calls.push_back({"terminate", "", {}, "", pid});
+  auto it = procs_.find(pid);
+  if (it == procs_.end() || !it->second.alive) return Status();
+  if (it->second.unkillable)
+    return make_error(ErrorKind::Timeout,
+                      "process " + std::to_string(pid) + " still alive after SIGTERM and SIGKILL");
+  it->second.alive = false;
+  return Status();
+}
+
+}  // namespace netlab::testing

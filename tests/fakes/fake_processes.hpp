@@ -1,0 +1,84 @@
+// FakeProcesses: an in-memory processes seam for unit tests. Records every
+// call's argv, plays scripted outcomes and keeps fake pids whose liveness,
+// namespace id and cmdline tests can set and flip.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "netlab/processes.hpp"
+
+namespace netlab::testing {
+
+/// One recorded call on the fake.
+struct FakeCall {
+  std::string kind;  ///< "run", "spawn", "exec", "terminate"
+  std::string ns;    ///< "" = root
+  std::vector<std::string> argv;
+  std::string log_file;  ///< spawn only
+  int pid = 0;           ///< spawn (the pid handed out) and terminate
+};
+
+class FakeProcesses final : public Processes {
+ public:
+  using Predicate = std::function<bool(const std::string& ns, const std::vector<std::string>&)>;
+
+  /// Every call, in order.
+  std::vector<FakeCall> calls;
+
+  /// `run` of a command whose argv[0] is `argv0` returns `result` (the
+  /// latest matching script wins; predicates are checked before argv0 rules).
+  void on_run(const std::string& argv0, CommandResult result);
+  /// `run` of a command matching `pred` returns `result` (a CommandResult or an Error).
+  void on_run_if(Predicate pred, Result<CommandResult> result);
+  /// `spawn` of argv[0] == `argv0` fails with `error`.
+  void fail_spawn(const std::string& argv0, Error error);
+  /// Unscripted `run` calls return this (default: exit 0, no output).
+  CommandResult default_result{0, ""};
+
+  /// Adds a process as if started elsewhere; returns its fake pid.
+  int add_process(const std::string& ns, std::vector<std::string> cmdline, bool alive = true);
+  void set_alive(int pid, bool alive);
+  /// Makes `terminate(pid)` fail (the process stays alive).
+  void make_unkillable(int pid);
+  /// The namespace id `netns_id(ns)` returns; assigned on first use otherwise.
+  void set_netns_id(const std::string& ns, const std::string& id);
+  /// Makes `netns_id(ns)` fail as for a missing namespace.
+  void remove_namespace(const std::string& ns);
+
+  /// Calls of one kind (e.g. "spawn"), in order.
+  std::vector<FakeCall> calls_of(const std::string& kind) const;
+  /// Pids handed out by `spawn` or `add_process` that are alive now.
+  std::vector<int> alive_pids() const;
+
+  Result<CommandResult> run(const std::string& ns, const std::vector<std::string>& argv,
+                            std::chrono::milliseconds timeout) override;
+  Result<int> spawn(const std::string& ns, const std::vector<std::string>& argv,
+                    const std::string& log_file) override;
+  Error exec_replace(const std::string& ns, const std::vector<std::string>& argv) override;
+  ProcessInfo inspect(int pid) override;
+  Result<std::string> netns_id(const std::string& ns) override;
+  Status terminate(int pid, std::chrono::milliseconds timeout) override;
+
+ private:
+  struct Proc {
+    std::string ns;
+    std::vector<std::string> cmdline;
+    bool alive = true;
+    bool unkillable = false;
+  };
+  std::string id_of(const std::string& ns);
+
+  std::vector<std::pair<Predicate, Result<CommandResult>>> predicate_scripts_;
+  std::map<std::string, CommandResult> argv0_scripts_;
+  std::map<std::string, Error> spawn_failures_;
+  std::map<int, Proc> procs_;
+  std::map<std::string, std::string> ns_ids_;
+  std::map<std::string, bool> missing_ns_;
+  int next_pid_ = 1000;
+  unsigned long long next_inode_ = 4026532000ULL;
+};
+
+}  // namespace netlab::testing

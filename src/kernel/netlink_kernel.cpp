@@ -1,0 +1,305 @@
+// The real Kernel: namespaces through NetnsStore, everything else through
+// one netlink socket per namespace.
+#include <linux/if_link.h>
+#include <netlink/attr.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <mutex>
+#include <thread>
+
+#include "kernel/addr_route_ops.hpp"
+#include "kernel/link_ops.hpp"
+#include "kernel/netns_store.hpp"
+#include "kernel/nl_error.hpp"
+#include "kernel/observe.hpp"
+#include "kernel/probe.hpp"
+#include "kernel/sysctl.hpp"
+#include "netlab/kernel.hpp"
+
+namespace netlab {
+namespace {
+
+using nl::NetnsHandle;
+using nl::object_in;
+using nl::Reply;
+using Handle = std::shared_ptr<NetnsHandle>;
+
+// A failed reply as an Error naming the operation.
+Error fail(const std::string& op, const Reply& r) { return nl::kernel_error(op, r.err, r.ext); }
+
+// A namespace lookup failure, prefixed with the operation it stopped.
+Error fail(const std::string& op, const Error& e) {
+  return Error{e.kind, op + ": " + e.message, e.where, e.sys_errno};
+}
+
+// Creating a kind the kernel lacks answers EOPNOTSUPP ("Unknown device type").
+Error create_fail(const std::string& op, const Reply& r) {
+  Error e = fail(op, r);
+  if (r.err == EOPNOTSUPP) e.kind = ErrorKind::Unsupported;
+  return e;
+}
+
+std::string route_text(const RouteRequest& r) {
+  std::string s = r.dst ? r.dst->str() : "default";
+  if (r.family == 6 && !r.dst) s += " (ipv6)";
+  if (r.gateway) s += " via " + r.gateway->str();
+  if (!r.dev.empty()) s += " dev " + r.dev;
+  return s;
+}
+
+class NetlinkKernel final : public Kernel {
+ public:
+  NetlinkKernel() {
+    // One socket and one namespace file per namespace: a lab of a thousand
+    // hosts needs more descriptors than the usual soft limit of 1024.
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+  }
+
+  Result<std::vector<std::string>> list_namespaces() override { return store_.list(); }
+
+  Result<KernelState> observe(const std::vector<std::string>& namespaces,
+                              const std::vector<std::string>& sysctl_keys) override {
+    return nl::observe(store_, namespaces, sysctl_keys);
+  }
+
+  Status create_namespace(const std::string& ns) override { return store_.create(ns); }
+  Status delete_namespace(const std::string& ns) override { return store_.remove(ns); }
+
+  Status create_veth(const VethRequest& req) override {
+    const std::string op = "create veth " + object_in(req.name, req.ns) + " <-> " +
+                           object_in(req.peer_name, req.peer_ns);
+    auto h = store_.get(req.ns);
+    if (!h) return fail(op, h.error());
+    auto ph = store_.get(req.peer_ns);
+    if (!ph) return fail(op, ph.error());
+    nl::NewLink link{req.name, (*h)->fd.get(), "veth", 0, req.peer_name, (*ph)->fd.get(), {}};
+    if (Reply r = nl::create_link(**h, link); !r.ok()) return create_fail(op, r);
+    if (req.alias.empty()) return {};
+    // The kernel ignores IFLA_IFALIAS in a create request: set it right
+    // after, and undo the pair if that fails (an unmarked link would be
+    // someone else's to netlab).
+    nl::SetLink mark;
+    mark.alias = req.alias;
+    Reply r = nl::set_link(**h, req.name, mark);
+    if (r.ok()) r = nl::set_link(**ph, req.peer_name, mark);
+    if (!r.ok()) {
+      nl::delete_link(**h, req.name);
+      return fail(op + ": set alias", r);
+    }
+    return {};
+  }
+
+  Status create_bridge(const std::string& ns, const std::string& name,
+                       const std::string& alias) override {
+    return create_simple("create bridge " + object_in(name, ns), ns,
+                         nl::NewLink{name, -1, "bridge", 0, "", -1, {}}, alias);
+  }
+
+  Status create_vlan(const std::string& ns, const std::string& name, const std::string& parent,
+                     int id, const std::string& alias) override {
+    const std::string op =
+        "create vlan " + object_in(name, ns) + " on " + parent + " id " + std::to_string(id);
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    int parent_index = 0;
+    if (Reply r = nl::link_index(**h, parent, parent_index); !r.ok())
+      return fail(op + ": parent " + parent, r);
+    auto vid = static_cast<std::uint16_t>(id);
+    return create_simple(
+        op, ns,
+        nl::NewLink{name, -1, "vlan", parent_index, "", -1,
+                    [vid](nl_msg* m) { return nla_put_u16(m, IFLA_VLAN_ID, vid) == 0; }},
+        alias);
+  }
+
+  Status delete_link(const std::string& ns, const std::string& name) override {
+    const std::string op = "delete link " + object_in(name, ns);
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    if (Reply r = nl::delete_link(**h, name); !r.ok()) return fail(op, r);
+    return {};
+  }
+
+  Status change_link(const std::string& ns, const std::string& name,
+                     const LinkChange& change) override {
+    std::string op = "set link " + object_in(name, ns);
+    if (change.up) op += *change.up ? " up" : " down";
+    if (change.mtu) op += " mtu " + std::to_string(*change.mtu);
+    if (change.mac) op += " address " + *change.mac;
+    if (change.master) op += change.master->empty() ? " nomaster" : " master " + *change.master;
+    if (change.alias) op += " alias '" + *change.alias + "'";
+    if (change.empty()) return {};
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    nl::SetLink set;
+    set.up = change.up;
+    set.mtu = change.mtu;
+    set.alias = change.alias;
+    if (change.mac) {
+      auto mac = parse_mac(*change.mac);
+      if (!mac) return nl::kernel_error(op, EINVAL, "not a MAC address");
+      set.mac = std::vector<std::uint8_t>(mac->begin(), mac->end());
+    }
+    if (change.master) {
+      int index = 0;
+      if (!change.master->empty()) {
+        if (Reply r = nl::link_index(**h, *change.master, index); !r.ok())
+          return fail(op + ": master " + *change.master, r);
+      }
+      set.master = index;
+    }
+    if (Reply r = nl::set_link(**h, name, set); !r.ok()) return fail(op, r);
+    return {};
+  }
+
+  Status move_link(const std::string& ns, const std::string& name,
+                   const std::string& to_ns) override {
+    const std::string op = "move link " + object_in(name, ns) + " to " +
+                           (to_ns.empty() ? "root namespace" : "netns " + to_ns);
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    auto to = store_.get(to_ns);
+    if (!to) return fail(op, to.error());
+    nl::SetLink set;
+    set.ns_fd = (*to)->fd.get();
+    if (Reply r = nl::set_link(**h, name, set); !r.ok()) return fail(op, r);
+    return {};
+  }
+
+  Status add_address(const std::string& ns, const std::string& ifname,
+                     const IpPrefix& address) override {
+    return change_address(true, "add address " + address.str() + " to " + object_in(ifname, ns), ns,
+                          ifname, address);
+  }
+  Status delete_address(const std::string& ns, const std::string& ifname,
+                        const IpPrefix& address) override {
+    return change_address(false,
+                          "delete address " + address.str() + " from " + object_in(ifname, ns), ns,
+                          ifname, address);
+  }
+
+  Status add_route(const std::string& ns, const RouteRequest& route) override {
+    return change_route(true, ns, route);
+  }
+  Status delete_route(const std::string& ns, const RouteRequest& route) override {
+    return change_route(false, ns, route);
+  }
+
+  Result<std::string> read_sysctl(const std::string& ns, const std::string& key) override {
+    auto h = store_.get(ns);
+    if (!h) return fail("read sysctl " + object_in(key, ns), h.error());
+    return nl::read_sysctl(**h, key);
+  }
+  Status write_sysctl(const std::string& ns, const std::string& key,
+                      const std::string& value) override {
+    auto h = store_.get(ns);
+    if (!h) return fail("write sysctl " + object_in(key, ns), h.error());
+    return nl::write_sysctl(**h, key, value);
+  }
+
+  Status wait_links_gone(const std::string& ns, const std::vector<std::string>& names,
+                         std::chrono::milliseconds timeout) override {
+    const std::string op = "wait for links to go in " + object_in("namespace", ns);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto delay = std::chrono::milliseconds(1);
+    for (;;) {
+      auto h = store_.get(ns);
+      if (!h) {
+        if (h.error().sys_errno == ENOENT) return {};  // the namespace itself is gone
+        return fail(op, h.error());
+      }
+      std::vector<std::string> left;
+      if (names.size() <= 4) {
+        for (const auto& n : names) {
+          int index = 0;
+          Reply r = nl::link_index(**h, n, index);
+          if (r.ok())
+            left.push_back(n);
+          else if (r.err != ENODEV)
+            return fail(op + ": " + n, r);
+        }
+      } else {
+        // One dump is cheaper than many lookups.
+        std::vector<std::string> present;
+        if (Reply r = nl::link_names(**h, present); !r.ok()) return fail(op, r);
+        std::sort(present.begin(), present.end());
+        for (const auto& n : names)
+          if (std::binary_search(present.begin(), present.end(), n)) left.push_back(n);
+      }
+      if (left.empty()) return {};
+      if (std::chrono::steady_clock::now() >= deadline) {
+        std::string list;
+        for (const auto& n : left) list += (list.empty() ? "" : ", ") + n;
+        return Error{
+            ErrorKind::Timeout,
+            op + ": still present after " + std::to_string(timeout.count()) + " ms: " + list,
+            {},
+            ETIMEDOUT};
+      }
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(20));
+    }
+  }
+
+  KernelCapabilities capabilities() override {
+    std::call_once(probed_, [this] { caps_ = nl::probe_capabilities(); });
+    return caps_;
+  }
+
+ private:
+  Status create_simple(const std::string& op, const std::string& ns, nl::NewLink link,
+                       const std::string& alias) {
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    if (Reply r = nl::create_link(**h, link); !r.ok()) return create_fail(op, r);
+    if (alias.empty()) return {};
+    nl::SetLink mark;
+    mark.alias = alias;
+    if (Reply r = nl::set_link(**h, link.name, mark); !r.ok()) {
+      nl::delete_link(**h, link.name);
+      return fail(op + ": set alias", r);
+    }
+    return {};
+  }
+
+  Status change_address(bool add, const std::string& op, const std::string& ns,
+                        const std::string& ifname, const IpPrefix& address) {
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    int index = 0;
+    if (Reply r = nl::link_index(**h, ifname, index); !r.ok()) return fail(op, r);
+    if (Reply r = nl::change_address(**h, add, index, address); !r.ok()) return fail(op, r);
+    return {};
+  }
+
+  Status change_route(bool add, const std::string& ns, const RouteRequest& route) {
+    const std::string op = std::string(add ? "add" : "delete") + " route " + route_text(route) +
+                           (ns.empty() ? "" : " (netns " + ns + ")");
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    nl::RouteSpec spec{route.family, route.dst, route.gateway, 0};
+    if (spec.dst) spec.dst = spec.dst->network();
+    if (!route.dev.empty()) {
+      if (Reply r = nl::link_index(**h, route.dev, spec.oif); !r.ok())
+        return fail(op + ": dev " + route.dev, r);
+    }
+    if (Reply r = nl::change_route(**h, add, spec); !r.ok()) return fail(op, r);
+    return {};
+  }
+
+  nl::NetnsStore store_;
+  std::once_flag probed_;
+  KernelCapabilities caps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_netlink_kernel() { return std::make_unique<NetlinkKernel>(); }
+
+}  // namespace netlab

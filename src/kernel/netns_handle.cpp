@@ -1,0 +1,53 @@
+#include "kernel/netns_handle.hpp"
+
+#include <linux/netlink.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <system_error>
+#include <thread>
+
+#include "kernel/nl_error.hpp"
+
+namespace netlab::nl {
+
+Result<SockPtr> open_route_socket() {
+  SockPtr sk(nl_socket_alloc());
+  if (!sk) return system_error(ErrorKind::Kernel, "allocate netlink socket", ENOMEM);
+  if (int r = nl_connect(sk.get(), NETLINK_ROUTE); r < 0)
+    return system_error(ErrorKind::Kernel, "connect netlink socket", nle_to_errno(r));
+  int fd = nl_socket_get_fd(sk.get());
+  int one = 1;
+  // Extended acks carry the kernel's own explanation ("Unknown device type");
+  // capped acks keep error replies small (no echo of the request).
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  // A lost reply must not hang netlab forever.
+  timeval tv{60, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  // Dumps of a namespace with many links need room.
+  nl_socket_set_buffer_size(sk.get(), 1 << 20, 1 << 20);
+  nl_socket_set_msg_buf_size(sk.get(), 32768);
+  return sk;
+}
+
+int run_in_netns(int ns_fd, const std::function<void()>& fn) {
+  int err = 0;
+  try {
+    std::thread t([&] {
+      if (setns(ns_fd, CLONE_NEWNET) != 0) {
+        err = errno;
+        return;
+      }
+      fn();
+    });
+    t.join();
+  } catch (const std::system_error& e) {
+    return e.code().value() ? e.code().value() : EAGAIN;
+  }
+  return err;
+}
+
+}  // namespace netlab::nl

@@ -1,0 +1,102 @@
+#include "kernel/sysctl.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "kernel/nl_error.hpp"
+
+namespace netlab::nl {
+namespace {
+
+std::string describe(const std::string& op, const std::string& key, const NetnsHandle& h) {
+  return op + " sysctl " + object_in(key, h.name);
+}
+
+// Reads a whole small file; errno on failure.
+int slurp(const std::string& path, std::string& out) {
+  Fd f(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!f.valid()) return errno;
+  char buf[4096];
+  ssize_t n;
+  out.clear();
+  while ((n = read(f.get(), buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  if (n < 0) return errno;
+  auto end = out.find_last_not_of(" \t\n");
+  out.erase(end == std::string::npos ? 0 : end + 1);
+  return 0;
+}
+
+}  // namespace
+
+std::string sysctl_path(const std::string& key) {
+  if (key.empty() || key.find("..") != std::string::npos || key.front() == '/' ||
+      key.front() == '.')
+    return "";
+  std::string rel = key;
+  if (rel.find('/') == std::string::npos)
+    for (char& c : rel)
+      if (c == '.') c = '/';
+  return "/proc/sys/" + rel;
+}
+
+std::map<std::string, std::string> read_sysctls(NetnsHandle& h,
+                                                const std::vector<std::string>& keys,
+                                                std::vector<Error>* errors) {
+  std::map<std::string, std::string> out;
+  if (keys.empty()) return out;
+  std::vector<std::pair<std::string, int>> failed;
+  int err = run_in_netns(h.fd.get(), [&] {
+    for (const auto& k : keys) {
+      std::string path = sysctl_path(k), value;
+      if (path.empty()) {
+        failed.emplace_back(k, EINVAL);
+        continue;
+      }
+      int e = slurp(path, value);
+      if (e == 0)
+        out[k] = value;
+      else if (e != ENOENT)
+        failed.emplace_back(k, e);
+    }
+  });
+  if (errors) {
+    if (err)
+      errors->push_back(kernel_error("read sysctls in " + object_in("namespace", h.name), err));
+    for (const auto& [k, e] : failed) errors->push_back(kernel_error(describe("read", k, h), e));
+  }
+  return out;
+}
+
+Result<std::string> read_sysctl(NetnsHandle& h, const std::string& key) {
+  std::string path = sysctl_path(key), value;
+  if (path.empty()) return kernel_error(describe("read", key, h), EINVAL);
+  int e = 0;
+  int err = run_in_netns(h.fd.get(), [&] { e = slurp(path, value); });
+  if (err) return kernel_error(describe("read", key, h), err);
+  if (e) return kernel_error(describe("read", key, h), e);
+  return value;
+}
+
+Status write_sysctl(NetnsHandle& h, const std::string& key, const std::string& value) {
+  std::string path = sysctl_path(key);
+  const std::string op = describe("write", key, h) + " = " + value;
+  if (path.empty()) return kernel_error(op, EINVAL);
+  int e = 0;
+  int err = run_in_netns(h.fd.get(), [&] {
+    Fd f(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!f.valid()) {
+      e = errno;
+      return;
+    }
+    std::string data = value + "\n";
+    if (write(f.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+      e = errno ? errno : EIO;
+  });
+  if (err) return kernel_error(op, err);
+  if (e) return kernel_error(op, e);
+  return {};
+}
+
+}  // namespace netlab::nl

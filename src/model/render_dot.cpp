@@ -76,7 +76,7 @@ std::string label(const std::string& title, const std::vector<std::string>& line
                   const std::string& color = "") {
   std::string s = "<<B>" + html(title) + "</B>";
   for (const auto& l : lines) {
-    s += "<BR/><FONT POINT-SIZE=\"10\"";
+    s += "<BR/><FONT POINT-SIZE=\"12\"";
     if (!color.empty()) s += " COLOR=\"" + color + "\"";
     s += ">" + html(l) + "</FONT>";
   }
@@ -89,13 +89,13 @@ class DotWriter {
 
   std::string write() {
     out_ << "graph " << id("lab " + t_.name) << " {\n"
-         << "  graph [rankdir=LR, fontname=\"" << kFont << "\", fontsize=14, labelloc=t, "
+         << "  graph [rankdir=LR, fontname=\"" << kFont << "\", fontsize=16, labelloc=t, "
          << "nodesep=0.25, ranksep=0.7, pad=0.3, newrank=true,\n"
          << "         label=<<B>lab " << html(t_.name) << "</B>>];\n"
-         << "  node [fontname=\"" << kFont << "\", fontsize=12, shape=box, "
+         << "  node [fontname=\"" << kFont << "\", fontsize=14, shape=box, "
          << "style=\"rounded,filled\", fillcolor=\"white\", color=\"#555555\", "
             "margin=\"0.12,0.05\"];\n"
-         << "  edge [fontname=\"" << kFont << "\", fontsize=10, color=\"#444444\"];\n";
+         << "  edge [fontname=\"" << kFont << "\", fontsize=11, color=\"#444444\"];\n";
     assign_vlan_colors();
     // Namespaces in file order, then owners only referenced (invalid files), then the root.
     std::vector<std::string> order;
@@ -148,17 +148,22 @@ class DotWriter {
                    const std::string& indent) {
     if (notes.empty()) return;
     out_ << indent << id("notes:" + key) << " [shape=note, style=filled, fillcolor=\"#fffbe6\", "
-         << "fontsize=10, label=" << label(key.empty() ? "host settings" : "settings", notes)
+         << "fontsize=12, label=" << label(key.empty() ? "host settings" : "settings", notes)
          << "];\n";
   }
 
+  // A server or NAT note sits in the same column as its interface, under it,
+  // so the picture stays narrow.
   void write_server_notes(const std::string& ns, const std::string& indent) {
     for (std::size_t n = 0; n < scene_.notes.size(); ++n) {
       const auto& note = scene_.notes[n];
-      if (scene_.interfaces[note.interface].ns != ns) continue;
-      out_ << indent << id("note:" + std::to_string(n))
-           << " [shape=note, style=filled, fillcolor=\"#eef7ee\", fontsize=10, label="
-           << label(note.title, note.lines) << "];\n";
+      const auto& i = scene_.interfaces[note.interface];
+      if (i.ns != ns) continue;
+      std::string nid = id("note:" + std::to_string(n));
+      out_ << indent << nid
+           << " [shape=note, style=filled, fillcolor=\"#eef7ee\", fontsize=12, label="
+           << label(note.title, note.lines) << "];\n"
+           << indent << "{ rank=same; " << if_id(i) << "; " << nid << "; }\n";
     }
   }
 
@@ -229,9 +234,8 @@ class DotWriter {
       std::string br = id("br:" + i.bridge);
       std::string color = vlan_color(i);
       std::string attrs = "penwidth=2";
-      std::string text = i.internal ? "internal port" : "port";
-      if (!i.port_tag().empty()) text += "\n" + i.port_tag();
-      attrs += ", label=" + id(text);
+      // The tag is written on the port node; the edge only carries its colour.
+      attrs += std::string(", label=") + (i.internal ? "\"internal port\"" : "\"port\"");
       if (i.internal) attrs += ", style=dashed";
       if (!color.empty()) attrs += ", color=\"" + color + "\", fontcolor=\"" + color + "\"";
       if (i.internal || bridge_first.count(static_cast<int>(k)))

@@ -1,10 +1,10 @@
+#include "fakes/fake_kernel.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <set>
 #include <sstream>
-
-#include "fakes/fake_kernel.hpp"
 
 namespace netlab::testing {
 namespace {

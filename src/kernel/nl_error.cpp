@@ -84,7 +84,11 @@ int nle_to_errno(int nle) {
 
 Error kernel_error(const std::string& op, int err, const std::string& ext) {
   Error e = system_error(ErrorKind::Kernel, op, err);
-  if (!ext.empty()) e.message += ": kernel says: " + ext;
+  // The kernel's extended-ack text explains EINVAL/EOPNOTSUPP ("Unknown
+  // device type"); for "exists"/"not found" errnos it only repeats them.
+  bool self_explaining =
+      err == EEXIST || err == ENOENT || err == ENODEV || err == ESRCH || err == EADDRNOTAVAIL;
+  if (!ext.empty() && !self_explaining) e.message += ": kernel says: " + ext;
   return e;
 }
 

@@ -91,6 +91,7 @@ Status write_sysctl(NetnsHandle& h, const std::string& key, const std::string& v
       return;
     }
     std::string data = value + "\n";
+    errno = 0;
     if (write(f.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
       e = errno ? errno : EIO;
   });

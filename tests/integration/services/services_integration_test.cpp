@@ -29,6 +29,19 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+/// Names, sizes and mtimes of a directory's entries (to see that nothing wrote there).
+std::string listing(const std::string& dir) {
+  std::string out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    struct stat st {};
+    ::lstat(e.path().c_str(), &st);
+    out += e.path().string() + " " + std::to_string(st.st_size) + " " +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + "\n";
+  }
+  return out;
+}
+
 bool proc_exists(int pid) {
   return pid > 0 && access(("/proc/" + std::to_string(pid)).c_str(), F_OK) == 0;
 }
@@ -146,7 +159,9 @@ TEST_CASE("dnsmasq serves, dhclient leases, no host file changes, nothing left b
           "[integration]") {
   const std::string resolv_before = slurp("/etc/resolv.conf");
   const std::string hosts_before = slurp("/etc/hosts");
-  const bool system_leases_existed = access("/var/lib/misc/dnsmasq.leases", F_OK) == 0;
+  // The system defaults of dnsmasq and dhclient: nothing may be written there.
+  const std::string var_misc = listing("/var/lib/misc"), var_dhcp = listing("/var/lib/dhcp");
+  const std::string run_dnsmasq = listing("/run/dnsmasq");
   {
     Lab lab;
     lab.build();
@@ -215,7 +230,9 @@ TEST_CASE("dnsmasq serves, dhclient leases, no host file changes, nothing left b
   }
   CHECK(slurp("/etc/resolv.conf") == resolv_before);
   CHECK(slurp("/etc/hosts") == hosts_before);
-  CHECK((access("/var/lib/misc/dnsmasq.leases", F_OK) == 0) == system_leases_existed);
+  CHECK(listing("/var/lib/misc") == var_misc);
+  CHECK(listing("/var/lib/dhcp") == var_dhcp);
+  CHECK(listing("/run/dnsmasq") == run_dnsmasq);
 }
 
 TEST_CASE("dnsmasq that cannot start reports its log", "[integration]") {

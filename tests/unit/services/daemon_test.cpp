@@ -21,7 +21,6 @@ struct TempDir {
     path = mkdtemp(tmpl);
   }
   ~TempDir() {
-    std::string cmd = path;  // remove the few files we made
     for (const char* f : {"/d.pid", "/d.pid.tmp"}) std::remove((path + f).c_str());
     rmdir(path.c_str());
   }

@@ -171,10 +171,15 @@ class MermaidWriter {
       out_ << "  " << if_mid(ifs[l.a]) << " ===|\"veth pair\"| " << if_mid(ifs[l.b]) << "\n";
     for (const auto& i : ifs) {
       if (i.bridge.empty()) continue;
+      // Like the DOT layout: a veth port before its bridge, the bridge before
+      // its internal ports (so clients end up left, servers right).
       std::string t = i.internal ? "internal port" : "port";
       if (!i.port_tag().empty()) t += "\n" + i.port_tag();  // text() makes it <br/>
-      out_ << "  " << mid("br_", i.bridge) << (i.internal ? " -.-|\"" : " ---|\"") << text(t)
-           << "\"| " << if_mid(i) << "\n";
+      std::string br = mid("br_", i.bridge);
+      if (i.internal)
+        out_ << "  " << br << " -.-|\"" << text(t) << "\"| " << if_mid(i) << "\n";
+      else
+        out_ << "  " << if_mid(i) << " ---|\"" << text(t) << "\"| " << br << "\n";
     }
     for (const auto& i : ifs) {
       if (i.vlan_parent.empty()) continue;

@@ -353,7 +353,7 @@ TEST_CASE("mermaid: subgraphs, nodes and edges", "[render][mermaid]") {
   CHECK(m.find("subgraph root_host[\"host (root namespace)\"]") != std::string::npos);
   CHECK(m.find("if_red_eth0_r ===|\"veth pair\"| host__veth_r") != std::string::npos);
   CHECK(m.find("if_blue_eth0_b ===|\"veth pair\"| host__veth_b") != std::string::npos);
-  CHECK(m.find("br_ovs1 ---|\"port<br/>VLAN 100\"| host__veth_r") != std::string::npos);
+  CHECK(m.find("host__veth_r ---|\"port<br/>VLAN 100\"| br_ovs1") != std::string::npos);
   CHECK(m.find("br_ovs1 -.-|\"internal port<br/>VLAN 100\"| if_dhcp_r_tap_r") != std::string::npos);
   CHECK(m.find("Open vSwitch bridge<br/>datapath auto") != std::string::npos);
   CHECK(m.find("range 10.20.30.10 - 10.20.30.100") != std::string::npos);

@@ -2,9 +2,11 @@
 #include "parse/yaml_tree.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <map>
+#include <sstream>
 
 namespace netlab::yaml {
 
@@ -76,6 +78,37 @@ std::string line_of(std::string_view text, int line) {
   if (l != line) return "";
   auto end = text.find('\n', start);
   return std::string(text.substr(start, end == std::string_view::npos ? end : end - start));
+}
+
+// Records where the documents of a stream start, and nothing else.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& m) override { starts.push_back(m); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Where a second document starts, if there is one. YAML::LoadAll can loop
+// forever on some malformed input (it keeps yielding empty documents), so the
+// documents are counted by hand and never more than two are asked for.
+std::optional<YAML::Mark> second_document(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+  }
+  if (counter.starts.size() < 2) return std::nullopt;
+  return counter.starts[1];
 }
 
 class Converter {
@@ -174,9 +207,11 @@ std::optional<Node> load_yaml(std::string_view text, const std::string& file,
         "the file is not YAML text: it contains " + what + " here; is this the right file?"));
     return std::nullopt;
   }
-  std::vector<YAML::Node> docs;
+  YAML::Node doc;
+  std::optional<YAML::Mark> second_doc;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    doc = YAML::Load(std::string(text));
+    second_doc = second_document(text);
   } catch (const YAML::DeepRecursion& e) {
     errors.push_back(make_error(file, e.mark.line + 1, e.mark.column + 1,
                                 "the YAML nests deeper than " + std::to_string(e.depth()) +
@@ -200,18 +235,16 @@ std::optional<Node> load_yaml(std::string_view text, const std::string& file,
     errors.push_back(make_error(file, 1, 1, "cannot read YAML: unknown failure"));
     return std::nullopt;
   }
-  if (docs.empty()) return Node{Kind::Null, "", true, SourcePos{file, 1, 1}, {}, {}};
-  if (docs.size() > 1) {
-    YAML::Mark m = docs[1].Mark();
-    errors.push_back(make_error(file, m.line + 1, m.column + 1,
-                                "the file holds " + std::to_string(docs.size()) +
-                                    " YAML documents; a topology is exactly one (remove '---')"));
+  if (second_doc) {
+    errors.push_back(make_error(file, second_doc->line + 1, second_doc->column + 1,
+                                "the file holds more than one YAML document; a topology is exactly "
+                                "one (remove '---')"));
   }
   Node root;
   try {
     Converter conv(file, errors);
     SourcePos start{file, 1, 1};
-    if (!conv.convert(docs[0], root, 0, &start)) return std::nullopt;
+    if (!conv.convert(doc, root, 0, &start)) return std::nullopt;
   } catch (...) {
     // yaml-cpp's accessors are not documented as nothrow; never let one escape.
     errors.push_back(make_error(file, 1, 1, "cannot read YAML: internal failure"));

@@ -96,6 +96,10 @@ struct DaemonCheck {
 
 /// Reads `pid_file` and checks the process: alive, netns id equal to that of
 /// `ns`, cmdline equal to `argv`. Only a process that passes may be killed.
+/// When /run/netns/<ns> is gone (deleted under a running daemon, which keeps
+/// the namespace alive), a process outside the root namespace whose cmdline
+/// equals `argv` (it names the lab's own files) still counts as ours, so
+/// `down` can stop it.
 DaemonCheck check_daemon(Processes& procs, const std::string& pid_file, const std::string& ns,
                          const std::vector<std::string>& argv);
 /// Stops the daemon of `pid_file` if check_daemon says it is ours

@@ -41,6 +41,16 @@ DaemonCheck check_daemon(Processes& procs, const std::string& pid_file, const st
   }
   auto want = procs.netns_id(ns);
   if (!want) {
+    // The namespace's name is gone (deleted while the daemon ran; the daemon
+    // keeps the namespace itself alive). The cmdline, which carries the lab's
+    // own pid/lease/conf paths, is then the proof, provided the process is
+    // not in the root namespace.
+    auto root = procs.netns_id("");
+    if (!ns.empty() && root && info.netns_id != *root && info.cmdline == argv) {
+      c.ours = true;
+      c.reason = p + ": namespace " + ns + " no longer named; matched by cmdline";
+      return c;
+    }
     c.reason =
         p + ": namespace " + (ns.empty() ? "(root)" : ns) + " unknown: " + want.error().str();
     return c;

@@ -303,3 +303,20 @@ TEST_CASE("nat: the lab's table is created, replaced, observed and deleted atomi
   CHECK(!observe_nat(lab)->exists);
   CHECK(t::run_json({"nft", "-j", "list", "tables"}) == tables_before);
 }
+
+TEST_CASE("a daemon whose namespace was deleted under it is still stopped", "[integration]") {
+  Lab lab;
+  lab.build();
+  auto procs = make_real_processes();
+  auto server = make_dnsmasq(lab.server(), lab.state_dir, IpPrefix::parse("10.20.30.2/24"));
+  REQUIRE(server.ok());
+  auto pid = start_dnsmasq(*procs, *server);
+  REQUIRE(pid.ok());
+  lab.pids.push_back(*pid);
+  must({"ip", "netns", "del", lab.server_ns});
+  CHECK(procs->inspect(*pid).alive);  // it keeps the namespace alive
+  auto c = check_daemon(*procs, server->paths.pid, server->ns, server->argv);
+  CHECK(c.ours);
+  REQUIRE(stop_daemon(*procs, server->paths.pid, server->ns, server->argv).ok());
+  CHECK(!proc_exists(*pid));
+}

@@ -79,10 +79,19 @@ TEST_CASE("check_daemon: only alive + same namespace + same cmdline is ours") {
     CHECK(!c.ours);
     CHECK(c.reason.find("different command line: sleep 100") != std::string::npos);
   }
-  SECTION("namespace gone") {
+  SECTION("namespace name gone: matched by cmdline, never in the root namespace") {
     int pid = p.add_process("dhcp-r", kArgv);
     REQUIRE(write_pid_file(pf, pid).ok());
+    (void)p.netns_id("dhcp-r");  // the process keeps its (now unnamed) namespace
     p.remove_namespace("dhcp-r");
+    auto c = check_daemon(p, pf, "dhcp-r", kArgv);
+    CHECK(c.ours);
+    CHECK(c.reason.find("no longer named") != std::string::npos);
+    int root_pid = p.add_process("", kArgv);
+    REQUIRE(write_pid_file(pf, root_pid).ok());
+    CHECK(!check_daemon(p, pf, "dhcp-r", kArgv).ours);
+    int other = p.add_process("dhcp-r", {"sleep"});
+    REQUIRE(write_pid_file(pf, other).ok());
     CHECK(!check_daemon(p, pf, "dhcp-r", kArgv).ours);
   }
 }

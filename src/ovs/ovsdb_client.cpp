@@ -118,6 +118,7 @@ Result<std::vector<OvsdbClient::FailedInterface>> OvsdbClient::apply_and_check(
   if (!current) return current.error();
   auto built = build_transaction(txn, *current);
   if (!built) return built.error();
+  if (!built->changes) return failed;  // nothing to do: no reconfiguration either
 
   auto reply = transact(built->params, std::max(rpc_timeout_, timeout));
   if (!reply) return reply.error();

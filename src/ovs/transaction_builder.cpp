@@ -256,6 +256,7 @@ Result<BuiltTransaction> build_transaction(const OvsTransaction& txn, const OvsS
           (names.size() == 1 ? "delete bridge " : "delete bridges ") + join(names));
   }
 
+  b.built().changes = !b.built().labels.empty();
   b.add(Json{{"op", "mutate"},
              {"table", "Open_vSwitch"},
              {"where", Json::array()},

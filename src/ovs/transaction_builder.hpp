@@ -30,6 +30,9 @@ struct BuiltTransaction {
     std::string table, name, label;
   };
   std::vector<Inserted> inserted;
+  /// False when nothing is to change (e.g. only deletes of rows already gone):
+  /// then the transaction need not be sent.
+  bool changes = false;
   /// Number of operations (params.size() - 1).
   std::size_t op_count() const { return labels.size(); }
 };

@@ -80,6 +80,7 @@ TEST_CASE("a new bridge with a tagged port is inserted Interface -> Port -> Brid
   CHECK(b->labels[3] == "add port veth-r to ovs1");
   CHECK(b->labels[4] == "add bridge ovs1");
   CHECK(b->next_cfg_select == 7);
+  CHECK(b->changes);
   REQUIRE(b->added_interfaces.size() == 2);
   CHECK(b->added_interfaces[1].name == "veth-r");
   CHECK(b->added_interfaces[1].bridge == "ovs1");
@@ -156,6 +157,7 @@ TEST_CASE("deleting what is already gone is a no-op", "[ovs][txn]") {
   auto b = build_transaction(t, demo_state());
   REQUIRE(b);
   CHECK(ops(*b) == Json::parse(std::string("[") + kTail + "]"));
+  CHECK_FALSE(b->changes);
 }
 
 TEST_CASE("rows not marked with the lab are refused before anything is sent", "[ovs][txn]") {

@@ -13,6 +13,7 @@
 #include "netlab/kernel.hpp"
 #include "netlab/ovs.hpp"
 #include "netlab/plan.hpp"
+#include "netlab/processes.hpp"
 #include "netlab/state_dir.hpp"
 
 namespace netlab {
@@ -22,6 +23,7 @@ struct Backends {
   Kernel& kernel;
   Ovs* ovs = nullptr;
   StateDir& state;
+  Processes* processes = nullptr;  ///< needed when the plan starts or stops daemons
 };
 
 struct ApplyOptions {
@@ -29,6 +31,7 @@ struct ApplyOptions {
   int parallelism = 4;  ///< lanes run at once
   std::chrono::milliseconds ovs_timeout{30000};
   std::chrono::milliseconds wait_timeout{10000};  ///< for links vanishing after a netns delete
+  std::chrono::milliseconds lease_timeout{30000};  ///< for each DHCP client to hold a lease
   /// Called after each action (from worker threads, serialised): index, status.
   std::function<void(std::size_t, const Status&)> on_action;
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "netlab/daemon_spec.hpp"
 #include "netlab/error.hpp"
 #include "netlab/ip.hpp"
 #include "netlab/kernel.hpp"
@@ -76,6 +77,9 @@ struct DesiredState {
   std::vector<InterfaceConfig> dhcp_clients;  ///< with their namespace in `client_ns`
   std::vector<std::string> dhcp_client_ns;
   std::vector<NatRule> nat;
+  /// DHCP servers and clients as daemons (filled by the Lab, which knows the
+  /// state directory their files live in).
+  std::vector<DaemonSpec> daemons;
 
   const DesiredLink* find_link(const std::string& ns, const std::string& name) const;
   /// Namespaces of the lab plus "" (root).

@@ -30,7 +30,8 @@ struct LabOptions {
   std::string state_root = kDefaultStateRoot;
   std::string ovsdb_socket = kDefaultOvsdbSocket;
   std::chrono::milliseconds lock_timeout{60000};
-  std::chrono::milliseconds wait_timeout{30000};
+  std::chrono::milliseconds wait_timeout{30000};   ///< links vanishing after a netns delete
+  std::chrono::milliseconds lease_timeout{30000};  ///< --wait-timeout: DHCP leases
 };
 
 /// The seams a Lab uses. Null members are replaced by the real implementations.
@@ -119,6 +120,7 @@ class Lab {
   Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings);
   ApplyReport run(const Plan& plan, const std::function<void(const Progress&)>& progress);
   bool needs_ovs(const DesiredState& desired) const;
+  Result<DesiredState> desired() const;
 
   std::string name_;
   std::optional<Topology> topology_;

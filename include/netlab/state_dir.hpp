@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "netlab/daemon_spec.hpp"
 #include "netlab/error.hpp"
 
 namespace netlab {
@@ -42,6 +43,11 @@ class StateDir {
   Status save_host_sysctl(const std::string& key, const std::string& value);
   Status forget_host_sysctl(const std::string& key);
 
+  /// Daemons started by the lab, by id. Recorded before the daemon starts.
+  std::map<std::string, DaemonSpec> daemons() const;
+  Status record_daemon(const DaemonSpec& spec);
+  Status forget_daemon(const std::string& id);
+
   /// The topology as applied (its text, where it came from, the prefix).
   struct Applied {
     std::string file;
@@ -71,10 +77,14 @@ class LabLock {
   ~LabLock();
   LabLock(const LabLock&) = delete;
   LabLock& operator=(const LabLock&) = delete;
+  /// Removes the lock file while holding the lock (after a complete down), so
+  /// that nothing of the lab stays behind; waiters notice and lock anew.
+  void remove_file();
 
  private:
-  explicit LabLock(int fd) : fd_(fd) {}
+  LabLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_;
+  std::string path_;
 };
 
 }  // namespace netlab

@@ -9,6 +9,9 @@
 #include <thread>
 
 #include "netlab/apply.hpp"
+#include "netlab/dhcp.hpp"
+#include "netlab/dhcp_client.hpp"
+#include "netlab/nat.hpp"
 
 namespace netlab {
 
@@ -101,9 +104,50 @@ class Executor {
             return apply_ovs(o.txn);
           } else if constexpr (std::is_same_v<T, op::WaitLinksGone>) {
             return k.wait_links_gone(o.ns, o.names, o_.wait_timeout);
+          } else if constexpr (std::is_same_v<T, op::StartDaemon>) {
+            return start_daemon(o.daemon);
+          } else if constexpr (std::is_same_v<T, op::StopDaemon>) {
+            return stop(o.daemon);
+          } else if constexpr (std::is_same_v<T, op::ApplyNat>) {
+            return apply_nat(o.lab, o.rules);
+          } else if constexpr (std::is_same_v<T, op::RemoveNat>) {
+            return remove_nat(o.lab);
           }
         },
         operation);
+  }
+
+  Status start_daemon(const DaemonSpec& d) {
+    if (!b_.processes) return Error{ErrorKind::Bug, "plan starts daemons but has no processes", {}, 0};
+    // Recorded before it starts: a crash in between leaves a record that
+    // `down` follows (it only stops a process that proves to be ours).
+    if (auto st = b_.state.record_daemon(d); !st.ok()) return st;
+    if (const auto* server = std::get_if<DnsmasqInstance>(&d.instance)) {
+      auto pid = start_dnsmasq(*b_.processes, *server);
+      return pid.status();
+    }
+    const auto& client = std::get<DhclientInstance>(d.instance);
+    if (auto st = write_dhclient_files(client); !st.ok()) return st;
+    auto pid = start_dhclient(*b_.processes, client);
+    if (!pid.ok()) return pid.status();
+    // The lab is usable only when the client holds its lease.
+    auto lease = wait_for_lease(*b_.processes, client, *pid, o_.lease_timeout);
+    return lease.status();
+  }
+
+  Status stop(const DaemonSpec& d) {
+    if (!b_.processes) return Error{ErrorKind::Bug, "plan stops daemons but has no processes", {}, 0};
+    if (auto st = stop_daemon(*b_.processes, d.pid_file(), d.ns(), d.argv()); !st.ok()) return st;
+    if (const auto* client = std::get_if<DhclientInstance>(&d.instance)) {
+      // The client is gone, its address stays: remove what it leased.
+      auto lease = leased_address(*client);
+      if (lease.ok() && lease->has_value())
+        (void)b_.kernel.delete_address(client->ns, client->interface, (*lease)->address);
+      if (auto st = remove_dhclient_files(*client); !st.ok()) return st;
+    } else {
+      if (auto st = remove_dnsmasq_files(std::get<DnsmasqInstance>(d.instance)); !st.ok()) return st;
+    }
+    return b_.state.forget_daemon(d.id());
   }
 
   Status apply_ovs(const OvsTransaction& t) {

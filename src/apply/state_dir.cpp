@@ -1,5 +1,7 @@
 #include "netlab/state_dir.hpp"
 
+#include "apply/daemon_record.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -123,6 +125,37 @@ Status StateDir::forget_host_sysctl(const std::string& key) {
   return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
 }
 
+std::map<std::string, DaemonSpec> StateDir::daemons() const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, DaemonSpec> out;
+  auto j = nlohmann::json::parse(read_file("daemons.json"), nullptr, false);
+  if (j.is_discarded() || !j.is_array()) return out;
+  for (const auto& d : j)
+    if (auto spec = daemon_from_json(d)) out.emplace(spec->id(), *spec);
+  return out;
+}
+
+static std::string daemons_text(const std::map<std::string, DaemonSpec>& all) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& [_, d] : all) j.push_back(daemon_to_json(d));
+  return j.dump(2) + "\n";
+}
+
+Status StateDir::record_daemon(const DaemonSpec& spec) {
+  auto all = daemons();
+  std::lock_guard lock(mu_);
+  if (auto st = ensure(); !st.ok()) return st;
+  all.insert_or_assign(spec.id(), spec);
+  return write_file("daemons.json", daemons_text(all));
+}
+
+Status StateDir::forget_daemon(const std::string& id) {
+  auto all = daemons();
+  std::lock_guard lock(mu_);
+  if (!all.erase(id)) return {};
+  return write_file("daemons.json", daemons_text(all));
+}
+
 Status StateDir::write_applied(const Applied& a) {
   if (auto st = ensure(); !st.ok()) return st;
   nlohmann::json j{{"lab", lab_}, {"file", a.file}, {"prefix", a.prefix}};
@@ -158,29 +191,40 @@ Result<std::unique_ptr<LabLock>> LabLock::acquire(const std::string& root, const
   std::error_code ec;
   fs::create_directories(root, ec);
   std::string path = root + "/" + lab + ".lock";
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return system_error(ErrorKind::Permission, "open lock " + path, errno);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   bool told = false;
-  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK) {
-      int err = errno;
-      close(fd);
-      return system_error(ErrorKind::Permission, "lock " + path, err);
+  for (;;) {
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return system_error(ErrorKind::Permission, "open lock " + path, errno);
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK) {
+        int err = errno;
+        close(fd);
+        return system_error(ErrorKind::Permission, "lock " + path, err);
+      }
+      if (!told && on_wait) on_wait();
+      told = true;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        close(fd);
+        return Error{ErrorKind::Timeout,
+                     "lab '" + lab + "' is locked by another netlab (" + path +
+                         "); wait for it to finish or raise --lock-timeout",
+                     {}, EWOULDBLOCK};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (!told && on_wait) on_wait();
-    told = true;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      close(fd);
-      return Error{ErrorKind::Timeout,
-                   "lab '" + lab + "' is locked by another netlab (" + path +
-                       "); wait for it to finish or raise --lock-timeout",
-                   {}, EWOULDBLOCK};
+    // The holder before us may have removed the file (release_and_remove):
+    // then our lock is on an orphan inode; open the path again.
+    struct stat held {}, now {};
+    if (fstat(fd, &held) == 0 && stat(path.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
+        held.st_dev == now.st_dev) {
+      return std::unique_ptr<LabLock>(new LabLock(fd, path));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    close(fd);
   }
-  return std::unique_ptr<LabLock>(new LabLock(fd));
 }
+
+void LabLock::remove_file() { unlink(path_.c_str()); }
 
 LabLock::~LabLock() {
   // The lock file stays (removing it would race with a waiter); flock is released on close.

@@ -5,6 +5,9 @@
 #include <set>
 #include <sstream>
 
+#include "lab/lab_daemons.hpp"
+#include "netlab/dhcp_client.hpp"
+#include "netlab/nat.hpp"
 #include "netlab/parse.hpp"
 
 namespace netlab {
@@ -114,6 +117,16 @@ Result<LiveState> Lab::observe(const DesiredState& desired, bool need_ovs) {
   auto kernel = backends_.kernel->observe({names.begin(), names.end()}, sysctl_keys(desired, *state_));
   if (!kernel.ok()) return kernel.error();
   live.kernel = std::move(*kernel);
+  live.daemons = observe_daemons(*state_, *backends_.processes);
+  // The lab's nftables table: read when the lab wants NAT or may have made one.
+  if (!desired.nat.empty() || state_->exists()) {
+    auto nat = observe_nat(name_);
+    if (!nat.ok()) {
+      if (!desired.nat.empty()) return nat.error();
+    } else {
+      live.nat = std::move(*nat);
+    }
+  }
   // OVS is read when the topology needs it (and then must be running), or
   // when it runs anyway, to find rows of the lab to remove.
   Status available = backends_.ovs->check_available();
@@ -149,11 +162,21 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
   return result;
 }
 
+Result<DesiredState> Lab::desired() const {
+  DesiredState desired = desired_state(*topology_);
+  auto daemons = desired_daemons(*topology_, state_->path());
+  if (!daemons.ok()) return daemons.error();
+  desired.daemons = std::move(*daemons);
+  return desired;
+}
+
 Result<Plan> Lab::plan(Timings* timings) {
   if (!topology_) {
     return Error{ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to plan", {}, 0};
   }
-  DesiredState desired = desired_state(*topology_);
+  auto wanted = desired();
+  if (!wanted.ok()) return wanted.error();
+  DesiredState& desired = *wanted;
   auto result = plan_for(desired, needs_ovs(desired), timings);
   if (!result.ok()) return result.error();
   if (!result->ok()) return join_errors(result->errors);
@@ -161,11 +184,12 @@ Result<Plan> Lab::plan(Timings* timings) {
 }
 
 ApplyReport Lab::run(const Plan& plan, const std::function<void(const Progress&)>& progress) {
-  Backends b{*backends_.kernel, backends_.ovs.get(), *state_};
+  Backends b{*backends_.kernel, backends_.ovs.get(), *state_, backends_.processes.get()};
   ApplyOptions ao;
   ao.rollback = options_.rollback;
   ao.parallelism = options_.parallelism;
   ao.wait_timeout = options_.wait_timeout;
+  ao.lease_timeout = options_.lease_timeout;
   std::size_t done = 0;
   if (progress) {
     ao.on_action = [&](std::size_t index, const Status& st) {
@@ -183,7 +207,9 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout);
   if (!lock.ok()) return lock.error();
   UpReport report;
-  DesiredState desired = desired_state(*topology_);
+  auto wanted = desired();
+  if (!wanted.ok()) return wanted.error();
+  DesiredState& desired = *wanted;
   bool need_ovs = needs_ovs(desired);
   auto planned = plan_for(desired, need_ovs, &report.timings);
   if (!planned.ok()) return planned.error();
@@ -203,7 +229,10 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
     if (report.apply.rolled_back && report.apply.rollback_errors.empty() &&
         state_->namespaces().empty()) {
       auto again = plan_for(empty_desired_state(name_), false, nullptr);
-      if (again.ok() && again->ok() && again->plan.empty()) (void)state_->remove();
+      if (again.ok() && again->ok() && again->plan.empty()) {
+        (void)state_->remove();
+        (*lock)->remove_file();
+      }
     }
     return e;
   }
@@ -248,35 +277,50 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
   }
   for (const auto& [key, _] : state_->saved_host_sysctls()) (void)state_->forget_host_sysctl(key);
   if (auto st = state_->remove(); !st.ok()) return st.error();
+  (*lock)->remove_file();
   return report;
 }
 
 Result<StatusReport> Lab::status() {
   StatusReport report;
   report.lab = name_;
-  DesiredState desired = topology_ ? desired_state(*topology_) : empty_desired_state(name_);
+  report.exists = state_->exists();
+  DesiredState desired = empty_desired_state(name_);
+  if (topology_) {
+    auto wanted = this->desired();
+    if (!wanted.ok()) return wanted.error();
+    desired = std::move(*wanted);
+  }
   auto live = observe(desired, false);
   if (!live.ok()) return live.error();
-  auto planned = plan_for(desired, false, nullptr);
-  std::map<std::string, std::string> drift;  // "ns/object" -> reason
-  if (planned.ok()) {
-    for (const auto& a : planned->plan.actions)
-      drift[a.ns + "/" + a.resource] += std::string(symbol(a.kind)) + " " + a.object + " (" + a.reason + ") ";
-  }
-  report.exists = state_->exists();
+  // Drift is what `up` would do: the planner decides, status only shows it.
+  PlanOptions po;
+  po.adopt = options_.adopt;
+  PlanResult planned = make_plan(desired, *live, po);
+  auto drift_of = [&](const std::string& ns, const std::string& object) {
+    std::string d;
+    for (const auto& a : planned.plan.actions) {
+      if (a.ns != ns || a.object.compare(0, object.size(), object) != 0) continue;
+      d += (d.empty() ? "" : "; ") + std::string(symbol(a.kind)) + " " + a.resource + " " +
+           a.object + " (" + a.reason + ")";
+    }
+    return d;
+  };
   auto add_entry = [&](StatusEntry e) {
+    e.drift = drift_of(e.ns, e.object);
     if (!e.drift.empty()) ++report.drifted;
     report.entries.push_back(std::move(e));
   };
   for (const auto& n : desired.namespaces) {
     bool here = live->kernel.namespaces.count(n.name) > 0;
-    add_entry({"namespace", n.name, n.name, here ? "present" : "missing", here ? "" : "missing"});
+    add_entry({"namespace", n.name, n.name, here ? "present" : "missing", ""});
   }
   for (const auto& l : desired.links) {
-    const NamespaceState* ns = l.ns.empty() ? &live->kernel.root : nullptr;
-    if (!l.ns.empty()) {
-      auto it = live->kernel.namespaces.find(l.ns);
-      if (it != live->kernel.namespaces.end()) ns = &it->second;
+    const NamespaceState* ns = nullptr;
+    if (l.ns.empty()) {
+      ns = &live->kernel.root;
+    } else if (auto it = live->kernel.namespaces.find(l.ns); it != live->kernel.namespaces.end()) {
+      ns = &it->second;
     }
     const LinkState* have = ns ? ns->find_link(l.name) : nullptr;
     StatusEntry e{to_string(l.kind), l.ns, l.name, "missing", ""};
@@ -284,13 +328,6 @@ Result<StatusReport> Lab::status() {
       e.state = have->up ? "up" : "down";
       for (const auto& a : have->addresses) e.state += " " + a.str();
       if (l.dhcp) e.state += have->addresses.empty() ? " (no lease)" : " (dhcp)";
-    }
-    if (!have) e.drift = "missing";
-    else if (!have->up) e.drift = "down";
-    else if (!l.dhcp) {
-      for (const auto& a : l.addresses)
-        if (std::find(have->addresses.begin(), have->addresses.end(), a) == have->addresses.end())
-          e.drift += "address " + a.str() + " missing ";
     }
     add_entry(std::move(e));
   }
@@ -300,19 +337,33 @@ Result<StatusReport> Lab::status() {
       const OvsPortState* have = b ? b->find_port(p.name) : nullptr;
       StatusEntry e{"ovs port", "", p.name + " on " + p.bridge, "missing", ""};
       if (have) {
-        e.state = have->tag ? "vlan " + std::to_string(*have->tag) : "no tag";
+        e.state = have->tag ? "vlan " + std::to_string(*have->tag) : "untagged";
         if (!have->trunks.empty()) {
           e.state = "trunks";
           for (int t : have->trunks) e.state += " " + std::to_string(t);
         }
-        if (!have->error.empty()) e.state += " error: " + have->error;
-        if (have->tag != p.tag) e.drift = "vlan differs";
-        if (!have->error.empty()) e.drift = "interface error";
-      } else {
-        e.drift = "missing";
+        if (!have->error.empty()) e.state += ", error: " + have->error;
       }
       add_entry(std::move(e));
     }
+  }
+  for (const auto& d : desired.daemons) {
+    StatusEntry e{d.is_server() ? "dhcp server" : "dhcp client", d.ns(), d.interface(),
+                  "not running", ""};
+    if (auto it = live->daemons.find(d.id()); it != live->daemons.end() && it->second.running) {
+      e.state = "pid " + std::to_string(it->second.pid);
+      if (const auto* c = std::get_if<DhclientInstance>(&d.instance)) {
+        auto lease = leased_address(*c);
+        if (lease.ok() && lease->has_value()) e.state += ", lease " + (*lease)->address.str();
+      }
+    }
+    add_entry(std::move(e));
+  }
+  if (live->nat && live->nat->exists) {
+    StatusEntry e{"nat table", "", "ip netlab-" + name_, "", ""};
+    for (const auto& r : live->nat->rules)
+      e.state += (e.state.empty() ? "masquerade " : ", ") + r.source.str() + " -> " + r.out;
+    add_entry(std::move(e));
   }
   return report;
 }

@@ -73,6 +73,13 @@ struct Describe {
     for (const auto& b : t.del_bridges) s += " delete bridge " + b + ";";
     return s;
   }
+  std::string operator()(const op::StartDaemon& o) { return "start " + o.daemon.id(); }
+  std::string operator()(const op::StopDaemon& o) { return "stop " + o.daemon.id(); }
+  std::string operator()(const op::ApplyNat& o) {
+    return "nft: replace table ip netlab-" + o.lab + " (" + std::to_string(o.rules.size()) +
+           " masquerade rules)";
+  }
+  std::string operator()(const op::RemoveNat& o) { return "nft: delete table ip netlab-" + o.lab; }
   std::string operator()(const op::WaitLinksGone& o) {
     std::string s = "wait until gone:";
     for (const auto& n : o.names) s += " " + n;

@@ -63,6 +63,8 @@ class Planner {
     plan_ovs();
     plan_configuration();
     plan_stale_kernel_objects();
+    plan_daemons();
+    plan_nat();
     PlanResult result;
     result.errors = std::move(errors_);
     sort_by_position(result.errors);
@@ -532,6 +534,7 @@ class Planner {
         continue;
       }
       for (const auto& p : b.ports) {
+        if (p.name == b.name) continue;  // a bridge's own port lives and dies with it
         if (p.owner() == desired_.lab && !wanted_ports.count(p.name)) {
           Action a;
           a.kind = ActionKind::Delete;
@@ -886,6 +889,102 @@ class Planner {
       a.ops = {op::WaitLinksGone{"", gone_in_root}};
       add(std::move(a));
     }
+  }
+
+  // ---- daemons: DHCP servers and clients ------------------------------------
+  void plan_daemons() {
+    std::set<std::string> wanted;
+    for (const auto& d : desired_.daemons) {
+      std::string id = d.id();
+      wanted.insert(id);
+      auto it = live_.daemons.find(id);
+      const DaemonState* have = it == live_.daemons.end() ? nullptr : &it->second;
+      bool ns_fresh = !d.ns().empty() && !ns_exists(d.ns());
+      Action a;
+      a.resource = d.is_server() ? "dhcp server" : "dhcp client";
+      a.ns = d.ns();
+      a.object = d.interface();
+      a.pos = d.pos;
+      a.phase = d.is_server() ? Phase::Servers : Phase::Clients;
+      std::vector<std::string> needs{link_key(d.ns(), d.interface())};
+      if (have && have->running && !ns_fresh) {
+        if (have->spec.config_hash() == d.config_hash()) continue;
+        a.kind = ActionKind::Modify;
+        a.reason = "configuration changed: restart";
+        a.ops = {op::StopDaemon{have->spec}, op::StartDaemon{d}};
+        a.undo = {op::StopDaemon{d}, op::StartDaemon{have->spec}};
+      } else {
+        a.kind = ActionKind::Create;
+        a.reason = !have ? "missing" : ns_fresh ? "new namespace" : "not running (" + have->why_not + ")";
+        a.ops = {op::StartDaemon{d}};
+        a.undo = {op::StopDaemon{d}};
+      }
+      add(std::move(a), {"daemon:" + id}, needs);
+    }
+    for (const auto& [id, have] : live_.daemons) {
+      if (wanted.count(id)) continue;
+      Action a;
+      a.kind = ActionKind::Delete;
+      a.resource = have.spec.is_server() ? "dhcp server" : "dhcp client";
+      a.ns = have.spec.ns();
+      a.object = have.spec.interface();
+      a.reason = have.running ? "owned but no longer in topology" : "record of a stopped daemon";
+      a.phase = Phase::StopDaemons;
+      a.ops = {op::StopDaemon{have.spec}};
+      if (have.running) a.undo = {op::StartDaemon{have.spec}};
+      add(std::move(a));
+    }
+  }
+
+  // ---- NAT: one nftables table per lab ---------------------------------------
+  void plan_nat() {
+    if (!live_.nat) return;
+    const NatTableState& have = *live_.nat;
+    auto same = [&] {
+      if (!have.exists || !have.chain_ok || !have.other_rules.empty()) return false;
+      if (have.rules.size() != desired_.nat.size()) return false;
+      for (std::size_t i = 0; i < have.rules.size(); ++i) {
+        if (have.rules[i].source.network() != desired_.nat[i].source.network() ||
+            have.rules[i].out != desired_.nat[i].out)
+          return false;
+      }
+      return true;
+    };
+    std::vector<NatRule> old;
+    for (const auto& r : have.rules) {
+      NatRule rule;
+      rule.source = r.source;
+      rule.out = r.out;
+      old.push_back(rule);
+    }
+    std::string table = "ip netlab-" + desired_.lab;
+    if (desired_.nat.empty()) {
+      if (!have.exists) return;
+      Action a;
+      a.kind = ActionKind::Delete;
+      a.resource = "nat table";
+      a.object = table;
+      a.reason = "owned but no longer in topology";
+      a.phase = Phase::StopDaemons;
+      a.ops = {op::RemoveNat{desired_.lab}};
+      a.undo = {op::ApplyNat{desired_.lab, old}};
+      add(std::move(a));
+      return;
+    }
+    if (same()) return;
+    Action a;
+    a.kind = have.exists ? ActionKind::Modify : ActionKind::Create;
+    a.resource = "nat table";
+    a.object = table;
+    std::string rules;
+    for (const auto& r : desired_.nat) rules += (rules.empty() ? "" : ", ") + r.source.network().str() + " -> " + r.out;
+    a.reason = (have.exists ? "rules differ; masquerade " : "masquerade ") + rules;
+    a.pos = desired_.nat.front().pos;
+    a.phase = Phase::Servers;
+    a.ops = {op::ApplyNat{desired_.lab, desired_.nat}};
+    if (have.exists) a.undo = {op::ApplyNat{desired_.lab, old}};
+    else a.undo = {op::RemoveNat{desired_.lab}};
+    add(std::move(a));
   }
 
   bool ovs_internal_of_lab(const std::string& name) const {

@@ -1,0 +1,40 @@
+// A supervised daemon of a lab (dnsmasq server or DHCP client): what the
+// planner compares, the executor starts and stops, and the state directory
+// records so that `down` finds it without the topology.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "netlab/dhcp.hpp"
+#include "netlab/dhcp_client.hpp"
+#include "netlab/error.hpp"
+
+namespace netlab {
+
+struct DaemonSpec {
+  std::variant<DnsmasqInstance, DhclientInstance> instance;
+  SourcePos pos;
+
+  bool is_server() const { return instance.index() == 0; }
+  /// "dnsmasq dhcp-r/tap-r" or "dhclient red/eth0-r": unique in a lab.
+  std::string id() const;
+  const std::string& ns() const;
+  const std::string& interface() const;
+  const std::string& pid_file() const;
+  const std::vector<std::string>& argv() const;
+  const std::string& config_hash() const;
+  /// Every file the daemon and netlab write for it (removed when it stops).
+  std::vector<std::string> files() const;
+};
+
+/// A daemon recorded in the state directory, with what is known of it now.
+struct DaemonState {
+  DaemonSpec spec;
+  int pid = 0;
+  bool running = false;  ///< alive, in its namespace, with our command line
+  std::string why_not;   ///< when not running: "no pid file", "pid 12 is not running", ...
+};
+
+}  // namespace netlab

@@ -1,0 +1,55 @@
+#include "apply/daemon_record.hpp"
+
+namespace netlab {
+
+nlohmann::json daemon_to_json(const DaemonSpec& spec) {
+  if (const auto* d = std::get_if<DnsmasqInstance>(&spec.instance)) {
+    return {{"kind", "dnsmasq"},      {"ns", d->ns},
+            {"interface", d->interface}, {"conf", d->paths.conf},
+            {"pid", d->paths.pid},    {"lease", d->paths.lease},
+            {"log", d->paths.log},    {"config_text", d->config_text},
+            {"argv", d->argv},        {"config_hash", d->config_hash}};
+  }
+  const auto& c = std::get<DhclientInstance>(spec.instance);
+  return {{"kind", "dhclient"},        {"ns", c.ns},
+          {"interface", c.interface},  {"script_path", c.script_path},
+          {"conf_path", c.conf_path},  {"pid_file", c.pid_file},
+          {"lease_file", c.lease_file}, {"log_file", c.log_file},
+          {"script_text", c.script_text}, {"conf_text", c.conf_text},
+          {"argv", c.argv},            {"config_hash", c.config_hash}};
+}
+
+std::optional<DaemonSpec> daemon_from_json(const nlohmann::json& j) {
+  try {
+    DaemonSpec s;
+    if (j.at("kind") == "dnsmasq") {
+      DnsmasqInstance d;
+      d.ns = j.at("ns");
+      d.interface = j.at("interface");
+      d.paths = {j.at("conf"), j.at("pid"), j.at("lease"), j.at("log")};
+      d.config_text = j.at("config_text");
+      d.argv = j.at("argv").get<std::vector<std::string>>();
+      d.config_hash = j.at("config_hash");
+      s.instance = d;
+    } else {
+      DhclientInstance c;
+      c.ns = j.at("ns");
+      c.interface = j.at("interface");
+      c.script_path = j.at("script_path");
+      c.conf_path = j.at("conf_path");
+      c.pid_file = j.at("pid_file");
+      c.lease_file = j.at("lease_file");
+      c.log_file = j.at("log_file");
+      c.script_text = j.at("script_text");
+      c.conf_text = j.at("conf_text");
+      c.argv = j.at("argv").get<std::vector<std::string>>();
+      c.config_hash = j.at("config_hash");
+      s.instance = c;
+    }
+    return s;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // a damaged record: the daemon is found by nothing else
+  }
+}
+
+}  // namespace netlab

@@ -1,0 +1,75 @@
+// netlab status [LAB] and netlab ls.
+#include <nlohmann/json.hpp>
+
+#include "cli/context.hpp"
+
+namespace netlab::cli {
+
+void add_status(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("status", "the lab's objects with their live state, marking drift");
+  struct Opts {
+    std::string target, output = "text";
+    LabFlags flags;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("lab", o->target, "topology file or lab name (default: the one lab that is up)");
+  cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  o->flags.add_to(cmd, false);
+  cmd->callback([&ctx, o] {
+    auto lab = resolve_lab(o->target, o->flags, false);
+    if (!lab.ok()) {
+      ctx.reporter.error(lab.error());
+      ctx.exit_code = kError;
+      return;
+    }
+    auto st = lab->status();
+    if (!st.ok()) {
+      ctx.reporter.error(st.error());
+      ctx.exit_code = kError;
+      return;
+    }
+    if (o->output == "json") {
+      nlohmann::json entries = nlohmann::json::array();
+      for (const auto& e : st->entries) {
+        entries.push_back({{"resource", e.resource},
+                           {"namespace", e.ns.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.ns)},
+                           {"object", e.object},
+                           {"state", e.state},
+                           {"drift", e.drift.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.drift)}});
+      }
+      nlohmann::json j{{"lab", st->lab}, {"up", st->exists}, {"drifted", st->drifted}, {"objects", entries}};
+      ctx.reporter.out(j.dump(2) + "\n");
+      return;
+    }
+    const auto& r = ctx.reporter;
+    std::string out = r.bold("lab " + st->lab) + (st->exists ? "" : " (not up)") + "\n";
+    std::size_t w1 = 8, w2 = 8, w3 = 8;
+    for (const auto& e : st->entries) {
+      w1 = std::max(w1, e.resource.size());
+      w2 = std::max(w2, e.ns.size());
+      w3 = std::max(w3, e.object.size());
+    }
+    auto pad = [](std::string s, std::size_t w) { return s + std::string(w - std::min(w, s.size()), ' '); };
+    out += "  " + pad("RESOURCE", w1) + "  " + pad("NETNS", w2) + "  " + pad("OBJECT", w3) + "  STATE\n";
+    for (const auto& e : st->entries) {
+      out += "  " + pad(e.resource, w1) + "  " + pad(e.ns.empty() ? "-" : e.ns, w2) + "  " +
+             pad(e.object, w3) + "  " + e.state;
+      if (!e.drift.empty()) out += "  " + r.yellow("drift: " + e.drift);
+      out += "\n";
+    }
+    out += st->drifted ? r.yellow(std::to_string(st->drifted) + " objects drifted: `netlab up` repairs them") + "\n"
+                       : r.green("no drift") + "\n";
+    r.out(out);
+  });
+}
+
+void add_ls(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("ls", "list the labs that are up");
+  auto root = std::make_shared<std::string>(kDefaultStateRoot);
+  cmd->add_option("--state-dir", *root, "where labs keep their state");
+  cmd->callback([&ctx, root] {
+    for (const auto& lab : Lab::list(*root)) ctx.reporter.out(lab + "\n");
+  });
+}
+
+}  // namespace netlab::cli

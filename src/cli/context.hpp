@@ -1,0 +1,75 @@
+// What every subcommand shares: global options, the reporter, the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+
+#include "netlab/error.hpp"
+#include "netlab/lab.hpp"
+
+namespace netlab::cli {
+
+enum ExitCode { kOk = 0, kError = 1, kChanges = 2, kTestsFailed = 3 };
+
+/// User-facing output: results to stdout, progress and errors to stderr,
+/// colour only on a terminal (or when asked).
+class Reporter {
+ public:
+  void configure(int verbosity, bool quiet, const std::string& color);
+  bool color() const { return color_; }
+  bool quiet() const { return quiet_; }
+  int verbosity() const { return verbosity_; }
+  std::string paint(const std::string& text, const char* ansi) const;
+  std::string green(const std::string& t) const { return paint(t, "32"); }
+  std::string red(const std::string& t) const { return paint(t, "31"); }
+  std::string yellow(const std::string& t) const { return paint(t, "33"); }
+  std::string bold(const std::string& t) const { return paint(t, "1"); }
+  /// "netlab: error: ..." on stderr (every line of a multi-line error).
+  void error(const Error& e) const;
+  void error(const std::string& message) const;
+  void info(const std::string& line) const;   ///< stderr, unless --quiet
+  void debug(const std::string& line) const;  ///< stderr with -v
+  void out(const std::string& text) const;    ///< stdout
+  /// A live progress line for apply steps.
+  std::function<void(const Progress&)> progress(const std::string& verb) const;
+
+ private:
+  bool color_ = false, quiet_ = false;
+  int verbosity_ = 0;
+};
+
+struct LabFlags {
+  std::string prefix;
+  bool adopt = false;
+  bool no_rollback = false;
+  double lock_timeout = 60;
+  std::string state_root = kDefaultStateRoot;
+  std::string ovsdb_socket = kDefaultOvsdbSocket;
+  LabOptions options() const;
+  void add_to(CLI::App* cmd, bool with_apply_flags);
+};
+
+struct Context {
+  Reporter reporter;
+  int exit_code = kOk;
+};
+
+void add_validate(CLI::App& app, Context& ctx);
+void add_graph(CLI::App& app, Context& ctx);
+void add_plan(CLI::App& app, Context& ctx);
+void add_up(CLI::App& app, Context& ctx);
+void add_down(CLI::App& app, Context& ctx);
+void add_status(CLI::App& app, Context& ctx);
+void add_ls(CLI::App& app, Context& ctx);
+void add_exec(CLI::App& app, Context& ctx);
+void add_test(CLI::App& app, Context& ctx);
+
+/// "parse 1.2 ms, observe 3.4 ms, ..." for --timings.
+std::string format_timings(const Timings& t);
+
+/// Resolves a `down`/`status` argument: a topology file, a lab name, or
+/// nothing (the one lab that is up). Errors list the labs when ambiguous.
+Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, bool allow_none);
+
+}  // namespace netlab::cli

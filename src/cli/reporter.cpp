@@ -1,0 +1,126 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "cli/context.hpp"
+#include "netlab/parse.hpp"
+
+namespace netlab::cli {
+
+void Reporter::configure(int verbosity, bool quiet, const std::string& color) {
+  verbosity_ = verbosity;
+  quiet_ = quiet;
+  if (color == "always") color_ = true;
+  else if (color == "never") color_ = false;
+  else color_ = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+}
+
+std::string Reporter::paint(const std::string& text, const char* ansi) const {
+  if (!color_) return text;
+  return std::string("\033[") + ansi + "m" + text + "\033[0m";
+}
+
+void Reporter::error(const Error& e) const {
+  std::istringstream lines(e.str());
+  for (std::string line; std::getline(lines, line);) std::cerr << red("error: ") << line << "\n";
+}
+
+void Reporter::error(const std::string& message) const { std::cerr << red("error: ") << message << "\n"; }
+
+void Reporter::info(const std::string& line) const {
+  if (!quiet_) std::cerr << line << "\n";
+}
+
+void Reporter::debug(const std::string& line) const {
+  if (verbosity_ > 0) std::cerr << line << "\n";
+}
+
+void Reporter::out(const std::string& text) const { std::cout << text << std::flush; }
+
+std::function<void(const Progress&)> Reporter::progress(const std::string& verb) const {
+  if (quiet_) return {};
+  bool tty = isatty(STDERR_FILENO);
+  return [this, verb, tty](const Progress& p) {
+    std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] ";
+    line += std::string(symbol(p.action.kind)) + " " + p.action.resource + " " + p.action.object;
+    if (!p.action.ns.empty()) line += " (netns " + p.action.ns + ")";
+    if (!p.status.ok()) {
+      std::cerr << (tty ? "\r\033[K" : "") << red(line + ": FAILED") << "\n";
+      return;
+    }
+    // Large labs: one overwriting line on a terminal, every step with -v.
+    if (tty && verbosity_ == 0 && p.total > 40) {
+      std::cerr << "\r\033[K" << verb << " " << p.done << "/" << p.total << std::flush;
+      if (p.done == p.total) std::cerr << "\n";
+    } else {
+      std::cerr << line << "\n";
+    }
+  };
+}
+
+LabOptions LabFlags::options() const {
+  LabOptions o;
+  o.prefix = prefix;
+  o.adopt = adopt;
+  o.rollback = !no_rollback;
+  o.state_root = state_root;
+  o.ovsdb_socket = ovsdb_socket;
+  o.lock_timeout = std::chrono::milliseconds(static_cast<long>(lock_timeout * 1000));
+  return o;
+}
+
+void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
+  cmd->add_option("--prefix", prefix,
+                  "prefix for namespace and root-interface names, for parallel copies of a lab");
+  cmd->add_option("--state-dir", state_root, "where labs keep their state")->capture_default_str();
+  cmd->add_option("--ovsdb", ovsdb_socket, "OVSDB socket")->capture_default_str();
+  if (with_apply_flags) {
+    cmd->add_flag("--adopt", adopt, "take over existing objects of the same names");
+    cmd->add_flag("--no-rollback", no_rollback, "keep the partial state after a failure");
+    cmd->add_option("--lock-timeout", lock_timeout, "seconds to wait for another netlab on this lab")
+        ->capture_default_str();
+  }
+}
+
+std::string format_timings(const Timings& t) {
+  std::ostringstream out;
+  out << "timings:";
+  for (const auto& [name, ms] : t.phases) {
+    out << " " << name << " ";
+    out.setf(std::ios::fixed);
+    out.precision(1);
+    out << ms << " ms";
+  }
+  return out.str();
+}
+
+Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, bool allow_none) {
+  LabOptions options = flags.options();
+  if (!arg.empty()) {
+    if (std::filesystem::is_regular_file(arg)) {
+      // A topology file: only its name is needed (the lab may differ from the file now).
+      auto loaded = Lab::load(arg, options);
+      if (loaded.ok()) {
+        std::string name = loaded->name();
+        return Lab::attach(name, options);
+      }
+      return loaded.error();
+    }
+    std::string name = flags.prefix.empty() ? arg : flags.prefix + arg;
+    return Lab::attach(name, options);
+  }
+  auto labs = Lab::list(flags.state_root);
+  if (labs.size() == 1) return Lab::attach(labs.front(), options);
+  if (labs.empty()) {
+    if (allow_none) return Error{ErrorKind::Bug, "", {}, 0};
+    return Error{ErrorKind::InvalidTopology, "no lab is up (nothing in " + flags.state_root + ")", {}, 0};
+  }
+  std::string list;
+  for (const auto& l : labs) list += " " + l;
+  return Error{ErrorKind::InvalidTopology,
+               "several labs are up:" + list + "; name the one you mean (netlab down LAB)", {}, 0};
+}
+
+}  // namespace netlab::cli

@@ -1,0 +1,38 @@
+#include "netlab/daemon_spec.hpp"
+
+namespace netlab {
+
+std::string DaemonSpec::id() const {
+  return std::string(is_server() ? "dnsmasq " : "dhclient ") + ns() + "/" + interface();
+}
+
+const std::string& DaemonSpec::ns() const {
+  return std::visit([](const auto& i) -> const std::string& { return i.ns; }, instance);
+}
+
+const std::string& DaemonSpec::interface() const {
+  return std::visit([](const auto& i) -> const std::string& { return i.interface; }, instance);
+}
+
+const std::string& DaemonSpec::pid_file() const {
+  if (const auto* d = std::get_if<DnsmasqInstance>(&instance)) return d->paths.pid;
+  return std::get<DhclientInstance>(instance).pid_file;
+}
+
+const std::vector<std::string>& DaemonSpec::argv() const {
+  return std::visit([](const auto& i) -> const std::vector<std::string>& { return i.argv; },
+                    instance);
+}
+
+const std::string& DaemonSpec::config_hash() const {
+  return std::visit([](const auto& i) -> const std::string& { return i.config_hash; }, instance);
+}
+
+std::vector<std::string> DaemonSpec::files() const {
+  if (const auto* d = std::get_if<DnsmasqInstance>(&instance))
+    return {d->paths.conf, d->paths.pid, d->paths.lease, d->paths.log};
+  const auto& c = std::get<DhclientInstance>(instance);
+  return {c.script_path, c.conf_path, c.pid_file, c.lease_file, c.log_file};
+}
+
+}  // namespace netlab

@@ -1,0 +1,60 @@
+// `netlab test`: the assertions under `tests:` (ping, tcp, lease) run against
+// the live lab, and their results as a table, JUnit XML or JSON.
+//
+// Every assertion gives exactly one CheckResult, in file order, whatever
+// happens: a target that cannot be resolved, a namespace that is missing or a
+// command that cannot run is a failed result saying why, never an exception.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "netlab/error.hpp"
+#include "netlab/kernel.hpp"
+#include "netlab/processes.hpp"
+#include "netlab/topology.hpp"
+
+namespace netlab {
+
+/// The outcome of one assertion.
+struct CheckResult {
+  /// What was checked, e.g. "ping red -> dhcp-r:tap-r (10.20.30.2)".
+  std::string name;
+  bool passed = false;
+  std::string expected;  ///< what the assertion expects, e.g. "reply from 10.20.30.2"
+  std::string actual;    ///< what happened, e.g. "no reply (1 sent, 0 received)"
+  std::string detail;    ///< short note for the table, e.g. "rtt 0.05 ms"
+  double seconds = 0;    ///< wall time of this assertion
+  SourcePos pos;         ///< of the assertion in the topology file
+};
+
+/// What the assertions run against. The topology is the loaded (and
+/// prefixed) one; namespace names in it are the live names.
+struct CheckContext {
+  const Topology& topology;
+  Kernel& kernel;         ///< observes DHCP-assigned addresses and MACs
+  Processes& processes;   ///< runs ping inside namespaces
+  std::string state_dir;  ///< the lab's /run/netlab/<lab>, where lease files live
+};
+
+/// Runs every assertion of `ctx.topology.tests` and returns one result per
+/// assertion, in file order. Up to `parallelism` assertions run at once
+/// (values < 1 count as 1); tcp assertions on the same port take turns.
+/// Never changes the lab: the tcp listener lives only for its assertion.
+std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism);
+
+/// One row per assertion (assertion, PASS/FAIL, detail; a failure's detail
+/// says what was expected and what happened), then "N passed, M failed" as
+/// the last line. ANSI colours only when `color`.
+std::string format_results_table(const std::vector<CheckResult>& results, bool color);
+
+/// A JUnit XML document: one <testsuite name=lab> with one <testcase> per
+/// assertion and a <failure> (expected / actual) for each failed one.
+std::string junit_xml(const std::string& lab, const std::vector<CheckResult>& results);
+
+/// {"lab", "passed", "failed", "seconds", "results": [{name, passed,
+/// expected, actual, detail, seconds, position}]}.
+nlohmann::json results_json(const std::string& lab, const std::vector<CheckResult>& results);
+
+}  // namespace netlab

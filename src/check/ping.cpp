@@ -1,0 +1,138 @@
+#include "check/ping.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+#include "check/target.hpp"
+
+namespace netlab::check {
+
+namespace {
+
+std::string format_ms(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g ms", ms);
+  return buf;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  std::size_t b = 0;
+  while (b < s.size() && s[b] == ' ') ++b;
+  return s.substr(b);
+}
+
+/// "2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1002ms".
+bool parse_statistics(const std::string& line, PingOutput& out) {
+  int tx = 0, rx = 0;
+  if (std::sscanf(line.c_str(), "%d packets transmitted, %d", &tx, &rx) != 2) return false;
+  out.transmitted = tx;
+  out.received = rx;
+  return true;
+}
+
+/// "rtt min/avg/max/mdev = 0.050/0.091/0.132/0.041 ms" (iputils) or
+/// "round-trip min/avg/max = 0.059/0.059/0.059 ms" (busybox).
+bool parse_rtt(const std::string& line, PingOutput& out) {
+  if (line.rfind("rtt ", 0) != 0 && line.rfind("round-trip ", 0) != 0) return false;
+  auto eq = line.find('=');
+  if (eq == std::string::npos) return false;
+  double mn = 0, avg = 0, mx = 0;
+  if (std::sscanf(line.c_str() + eq + 1, " %lf/%lf/%lf", &mn, &avg, &mx) != 3) return false;
+  out.rtt_min_ms = mn;
+  out.rtt_avg_ms = avg;
+  out.rtt_max_ms = mx;
+  return true;
+}
+
+bool is_error_line(const std::string& line) {
+  if (line.rfind("ping:", 0) == 0) return true;
+  // "From 10.0.0.1 icmp_seq=1 Destination Host Unreachable", "... Time to live exceeded"
+  return line.rfind("From ", 0) == 0;
+}
+
+std::string replies_text(const PingOutput& o) {
+  if (o.transmitted < 0) return "no statistics from ping";
+  return std::to_string(o.received) + "/" + std::to_string(o.transmitted) + " replies";
+}
+
+}  // namespace
+
+std::vector<std::string> ping_argv(const IpAddress& address, int count) {
+  return {"ping", "-c",         std::to_string(count < 1 ? 1 : count), "-W", "1", "-i", "0.2",
+          "-n",   address.str()};
+}
+
+std::chrono::milliseconds ping_timeout(int count) {
+  if (count < 1) count = 1;
+  return std::chrono::milliseconds(200LL * count + 1000 + 3000);
+}
+
+PingOutput parse_ping_output(const std::string& text) {
+  PingOutput out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    line = trim(line);
+    if (parse_statistics(line, out) || parse_rtt(line, out)) continue;
+    if (out.error.empty() && is_error_line(line)) out.error = line;
+  }
+  return out;
+}
+
+CheckResult run_ping(const PingTest& test, const Topology& topology, const Observed& observed,
+                     Processes& processes) {
+  CheckResult r;
+  bool expect_fail = test.expect == Expect::Fail;
+  std::string suffix = expect_fail ? ", expect fail" : "";
+  std::string from_ns = netns_of(test.from);
+  auto target = resolve_target(topology, test.to, observed);
+  if (!target.ok()) {
+    r.name = "ping " + test.from + " -> " + test.to.str() + suffix;
+    r.expected = expect_fail ? "no reply from " + test.to.str() : "reply from " + test.to.str();
+    r.actual = target.error().message;
+    r.detail = target.error().message;
+    return r;
+  }
+  std::string addr = target->address.str();
+  r.name = "ping " + test.from + " -> " + target->label + suffix;
+  r.expected = expect_fail ? "no reply from " + addr : "reply from " + addr;
+
+  int count = test.count < 1 ? 1 : test.count;
+  auto run = processes.run(from_ns, ping_argv(target->address, count), ping_timeout(count));
+  if (!run.ok()) {
+    // Not an answer from the network: ping itself could not run (or hung).
+    r.actual = "ping could not run in " + where(from_ns) + ": " + run.error().message;
+    r.detail = r.actual;
+    return r;
+  }
+  PingOutput out = parse_ping_output(run->output);
+  bool replied = run->exit_code == 0 && out.received != 0;
+  // iputils: 0 = replies, 1 = no reply, 2 = an error such as "Network is
+  // unreachable". Anything else (127, a signal) means ping did not work.
+  bool no_reply = !replied && (run->exit_code == 1 || run->exit_code == 2);
+  if (replied) {
+    r.actual = replies_text(out);
+    if (out.rtt_avg_ms) r.actual += ", rtt " + format_ms(*out.rtt_avg_ms);
+    r.passed = !expect_fail;
+    r.detail = out.rtt_avg_ms ? "rtt " + format_ms(*out.rtt_avg_ms) : "replied";
+    if (count > 1 || out.received != out.transmitted) r.detail += ", " + replies_text(out);
+    r.detail += " (" + addr + ")";
+    if (expect_fail) r.detail = "got a reply: " + r.actual;
+    return r;
+  }
+  if (no_reply) {
+    r.actual = "no reply";
+    if (out.transmitted >= 0) r.actual += " (" + replies_text(out) + ")";
+    if (!out.error.empty()) r.actual += ": " + out.error;
+    r.passed = expect_fail;
+    r.detail = expect_fail ? "no reply, as expected (" + addr + ")" : r.actual;
+    return r;
+  }
+  std::string tail = trim(run->output);
+  r.actual = "ping exited with " + std::to_string(run->exit_code) +
+             (tail.empty() ? std::string() : ": " + tail);
+  r.detail = r.actual;
+  return r;
+}
+
+}  // namespace netlab::check

@@ -1,0 +1,39 @@
+// The `ping:` assertion: iputils ping inside the `from` namespace.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/observed.hpp"
+#include "netlab/check.hpp"
+#include "netlab/processes.hpp"
+
+namespace netlab::check {
+
+/// ping -c COUNT -W 1 -i 0.2 -n ADDR (argv, never a shell).
+std::vector<std::string> ping_argv(const IpAddress& address, int count);
+/// How long ping may take before it is killed: every probe, the last
+/// reply's wait and a margin.
+std::chrono::milliseconds ping_timeout(int count);
+
+/// What ping's output says.
+struct PingOutput {
+  int transmitted = -1;  ///< -1 when the statistics line is missing
+  int received = -1;
+  std::optional<double> rtt_avg_ms;  ///< from "rtt min/avg/max/mdev = ..."
+  std::optional<double> rtt_min_ms, rtt_max_ms;
+  /// The first error line ("ping: connect: Network is unreachable",
+  /// "From 10.0.0.1 icmp_seq=1 Destination Host Unreachable"), or "".
+  std::string error;
+};
+
+/// Parses iputils (and busybox "round-trip ...") ping output.
+PingOutput parse_ping_output(const std::string& text);
+
+/// Runs one ping assertion.
+CheckResult run_ping(const PingTest& test, const Topology& topology, const Observed& observed,
+                     Processes& processes);
+
+}  // namespace netlab::check

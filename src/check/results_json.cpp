@@ -1,0 +1,28 @@
+// results_json: results for machines (`netlab test -o json`).
+#include "netlab/check.hpp"
+
+namespace netlab {
+
+nlohmann::json results_json(const std::string& lab, const std::vector<CheckResult>& results) {
+  nlohmann::json list = nlohmann::json::array();
+  std::size_t passed = 0;
+  double total = 0;
+  for (const auto& r : results) {
+    if (r.passed) ++passed;
+    total += r.seconds;
+    list.push_back({{"name", r.name},
+                    {"passed", r.passed},
+                    {"expected", r.expected},
+                    {"actual", r.actual},
+                    {"detail", r.detail},
+                    {"seconds", r.seconds},
+                    {"position", r.pos.known() ? nlohmann::json(r.pos.str()) : nlohmann::json()}});
+  }
+  return {{"lab", lab},
+          {"passed", passed},
+          {"failed", results.size() - passed},
+          {"seconds", total},
+          {"results", list}};
+}
+
+}  // namespace netlab

@@ -1,0 +1,91 @@
+// run_checks: one observation, then the assertions on a small pool of worker
+// threads (which never change namespace), results in file order.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "check/lease.hpp"
+#include "check/observed.hpp"
+#include "check/ping.hpp"
+#include "check/target.hpp"
+#include "check/tcp.hpp"
+#include "netlab/check.hpp"
+
+namespace netlab {
+
+namespace {
+
+bool needs_observation(const Topology& t) {
+  for (const auto& tc : t.tests) {
+    if (std::holds_alternative<LeaseTest>(tc.check)) return true;
+    const Target* to = nullptr;
+    if (auto* p = std::get_if<PingTest>(&tc.check)) to = &p->to;
+    if (auto* c = std::get_if<TcpTest>(&tc.check)) {
+      if (c->to.address) return true;  // which namespace holds it, for the listener
+      to = &c->to;
+    }
+    if (to && to->endpoint) {
+      const InterfaceConfig* cfg = check::find_interface_config(t, *to->endpoint);
+      if (!cfg || cfg->dhcp || cfg->addresses.empty()) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
+  const auto& tests = ctx.topology.tests;
+  std::vector<CheckResult> results(tests.size());
+  if (tests.empty()) return results;
+
+  check::Observed observed;
+  if (needs_observation(ctx.topology)) {
+    observed = check::observe_lab(ctx.topology, ctx.kernel);
+  } else {
+    observed.error = "not observed";
+  }
+
+  // Two tcp assertions on one port would fight over the listener: one at a time.
+  std::map<int, std::mutex> port_locks;
+  for (const auto& tc : tests)
+    if (auto* c = std::get_if<TcpTest>(&tc.check)) port_locks[c->port];
+
+  auto run_one = [&](std::size_t i) {
+    const TestCase& tc = tests[i];
+    auto t0 = std::chrono::steady_clock::now();
+    CheckResult r;
+    if (auto* p = std::get_if<PingTest>(&tc.check)) {
+      r = check::run_ping(*p, ctx.topology, observed, ctx.processes);
+    } else if (auto* l = std::get_if<LeaseTest>(&tc.check)) {
+      r = check::run_lease(*l, ctx.topology, observed, ctx.state_dir);
+    } else if (auto* c = std::get_if<TcpTest>(&tc.check)) {
+      std::lock_guard lock(port_locks[c->port]);
+      r = check::run_tcp(*c, ctx.topology, observed);
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.pos = tc.pos;
+    results[i] = std::move(r);
+  };
+
+  std::size_t workers =
+      std::min<std::size_t>(tests.size(), static_cast<std::size_t>(std::max(1, parallelism)));
+  if (workers == 1) {
+    for (std::size_t i = 0; i < tests.size(); ++i) run_one(i);
+    return results;
+  }
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> pool;
+  for (std::size_t w = 0; w < workers; ++w) {
+    pool.emplace_back([&] {
+      for (std::size_t i = next++; i < tests.size(); i = next++) run_one(i);
+    });
+  }
+  for (auto& t : pool) t.join();
+  return results;
+}
+
+}  // namespace netlab

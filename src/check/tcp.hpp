@@ -1,0 +1,21 @@
+// The `tcp:` assertion: netlab listens on the target address:port inside the
+// target's namespace for the duration of the check and connects from the
+// `from` namespace.
+#pragma once
+
+#include <chrono>
+
+#include "check/observed.hpp"
+#include "netlab/check.hpp"
+
+namespace netlab::check {
+
+/// How long a connect may wait for an answer before it counts as failed.
+inline constexpr std::chrono::milliseconds kConnectTimeout{2000};
+
+/// Runs one tcp assertion. The listener (one per namespace holding the
+/// address) is closed before this returns.
+CheckResult run_tcp(const TcpTest& test, const Topology& topology, const Observed& observed,
+                    std::chrono::milliseconds connect_timeout = kConnectTimeout);
+
+}  // namespace netlab::check

@@ -1,0 +1,232 @@
+// `netlab test` assertions against real namespaces (root): two namespaces
+// joined by a veth, made with `ip` here, and a topology describing them.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "netlab/check.hpp"
+#include "netlab/kernel.hpp"
+#include "netlab/processes.hpp"
+#include "support/system.hpp"
+
+using namespace netlab;
+namespace t = netlab::testing;
+
+namespace {
+
+void must(const std::vector<std::string>& argv) {
+  auto out = t::run(argv);
+  std::string cmd;
+  for (const auto& a : argv) cmd += a + " ";
+  INFO(cmd);
+  REQUIRE(out.exit_code == 0);
+}
+
+IpPrefix prefix(const char* s) { return *IpPrefix::parse(s); }
+
+Target endpoint(const std::string& ns, const std::string& ifname) {
+  Target x;
+  x.endpoint = Endpoint{ns, ifname, {}};
+  return x;
+}
+
+Target literal(const char* a) {
+  Target x;
+  x.address = *IpAddress::parse(a);
+  return x;
+}
+
+/// Namespaces a and b, a:ifa 10.77.1.1/24 <-> b:ifb 10.77.1.2/24, a temp
+/// directory; all of it removed when the test ends, however it ends.
+struct Pair {
+  std::string a = t::unique_name("a"), b = t::unique_name("b");
+  std::string ifa = t::unique_name("x"), ifb = t::unique_name("y");
+  std::string dir;
+  t::Cleanup guard{[this] {
+    t::remove_namespace(a);
+    t::remove_namespace(b);
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }};
+
+  Pair() {
+    char tmpl[] = "/tmp/netlab-check-it-XXXXXX";
+    dir = mkdtemp(tmpl);
+    must({"ip", "netns", "add", a});
+    must({"ip", "netns", "add", b});
+    must({"ip", "link", "add", ifa, "netns", a, "type", "veth", "peer", "name", ifb, "netns", b});
+    must({"ip", "-n", a, "addr", "add", "10.77.1.1/24", "dev", ifa});
+    must({"ip", "-n", b, "addr", "add", "10.77.1.2/24", "dev", ifb});
+    for (const auto& [ns, ifname] : {std::pair{a, ifa}, std::pair{b, ifb}}) {
+      must({"ip", "-n", ns, "link", "set", "lo", "up"});
+      must({"ip", "-n", ns, "link", "set", ifname, "up"});
+    }
+  }
+
+  Topology topology() const {
+    Topology topo;
+    topo.name = "chk";
+    InterfaceConfig ia;
+    ia.name = ifa;
+    ia.addresses.push_back({prefix("10.77.1.1/24"), {}});
+    InterfaceConfig ib;
+    ib.name = ifb;
+    ib.addresses.push_back({prefix("10.77.1.2/24"), {}});
+    topo.namespaces = {Namespace{a, {}, {ia}, {}, {}}, Namespace{b, {}, {ib}, {}, {}}};
+    return topo;
+  }
+
+  /// No TCP listener is left in either namespace.
+  bool no_listeners() const {
+    for (const auto& ns : {a, b}) {
+      auto out = t::run({"ip", "netns", "exec", ns, "ss", "-H", "-l", "-t", "-n"});
+      if (out.exit_code != 0 || !out.text.empty()) return false;
+    }
+    return true;
+  }
+};
+
+TestCase ping(const std::string& from, Target to, Expect e = Expect::Success) {
+  PingTest p;
+  p.from = from;
+  p.to = std::move(to);
+  p.expect = e;
+  return TestCase{p, {}};
+}
+
+TestCase tcp(const std::string& from, Target to, int port, Expect e = Expect::Success) {
+  TcpTest c;
+  c.from = from;
+  c.to = std::move(to);
+  c.port = port;
+  c.expect = e;
+  return TestCase{c, {}};
+}
+
+}  // namespace
+
+TEST_CASE("ping and tcp assertions on a real veth pair", "[integration]") {
+  REQUIRE(geteuid() == 0);
+  std::string a, b;
+  {
+    Pair pair;
+    a = pair.a;
+    b = pair.b;
+    Topology topo = pair.topology();
+    topo.tests = {
+        ping(pair.a, endpoint(pair.b, pair.ifb)),                // 0: replies
+        ping(pair.b, literal("10.77.1.1")),                      // 1: literal address
+        ping(pair.a, literal("10.77.1.99"), Expect::Fail),       // 2: on-link, nobody home
+        ping(pair.a, literal("10.99.0.1"), Expect::Fail),        // 3: no route at all
+        tcp(pair.a, endpoint(pair.b, pair.ifb), 18080),          // 4: our listener in b
+        tcp(pair.b, literal("10.77.1.1"), 18081),                // 5: listener found live in a
+        tcp(pair.a, literal("10.99.0.1"), 18082, Expect::Fail),  // 6: no route
+        ping(pair.a, endpoint(pair.b, pair.ifb), Expect::Fail),  // 7: wrongly expects failure
+        tcp(pair.a, endpoint(pair.b, pair.ifb), 18083, Expect::Fail),  // 8: likewise
+    };
+    auto kernel = make_netlink_kernel();
+    auto procs = make_real_processes();
+    CheckContext ctx{topo, *kernel, *procs, pair.dir};
+    auto results = run_checks(ctx, 4);
+    INFO(format_results_table(results, false));
+    REQUIRE(results.size() == 9);
+    for (int i = 0; i <= 6; ++i) {
+      INFO("assertion " << i << ": " << results[i].name);
+      CHECK(results[i].passed);
+    }
+    CHECK(results[0].name == "ping " + pair.a + " -> " + pair.b + ":" + pair.ifb + " (10.77.1.2)");
+    CHECK(results[0].detail.find("rtt ") == 0);
+    CHECK(results[2].detail == "no reply, as expected (10.77.1.99)");
+    CHECK(results[3].actual.find("Network is unreachable") != std::string::npos);
+    CHECK(results[4].actual.find("accepted by the listener in netns " + pair.b) !=
+          std::string::npos);
+    CHECK(results[5].actual.find("accepted by the listener in netns " + pair.a) !=
+          std::string::npos);
+    CHECK(results[6].actual.find("Network is unreachable (ENETUNREACH)") != std::string::npos);
+    CHECK(!results[7].passed);
+    CHECK(!results[8].passed);
+    CHECK(format_results_table(results, false).find("7 passed, 2 failed\n") != std::string::npos);
+    // The listeners lived only for their assertions.
+    CHECK(pair.no_listeners());
+  }
+  CHECK(!t::namespace_exists(a));
+  CHECK(!t::namespace_exists(b));
+}
+
+TEST_CASE("an address that is not there yet is a failed result, not a crash", "[integration]") {
+  REQUIRE(geteuid() == 0);
+  Pair pair;
+  Topology topo = pair.topology();
+  topo.namespaces[1].interfaces[0].addresses.clear();
+  topo.namespaces[1].interfaces[0].dhcp = true;
+  must({"ip", "-n", pair.b, "addr", "flush", "dev", pair.ifb});
+  topo.tests = {ping(pair.a, endpoint(pair.b, pair.ifb)),
+                tcp(pair.a, endpoint(pair.b, pair.ifb), 18090, Expect::Fail)};
+  auto kernel = make_netlink_kernel();
+  auto procs = make_real_processes();
+  auto results = run_checks({topo, *kernel, *procs, pair.dir}, 2);
+  REQUIRE(results.size() == 2);
+  for (const auto& r : results) {
+    CHECK(!r.passed);
+    CHECK(r.actual == pair.b + ":" + pair.ifb + " holds no address (no DHCP lease?)");
+  }
+}
+
+TEST_CASE("netlab test FILE on a topology file, with JUnit and JSON", "[integration][cli]") {
+  REQUIRE(geteuid() == 0);
+  if (access(NETLAB_BINARY, X_OK) != 0) {
+    WARN("the netlab binary is not built (" NETLAB_BINARY "): build target netlab first");
+    return;
+  }
+  Pair pair;
+  std::string file = pair.dir + "/chk.yaml";
+  auto write = [&](const std::string& extra_test) {
+    std::ofstream(file) << "name: chk\n"
+                        << "namespaces:\n"
+                        << "  " << pair.a << ":\n"
+                        << "    interfaces:\n"
+                        << "      " << pair.ifa << ": {addresses: [10.77.1.1/24]}\n"
+                        << "  " << pair.b << ":\n"
+                        << "    interfaces:\n"
+                        << "      " << pair.ifb << ": {addresses: [10.77.1.2/24]}\n"
+                        << "links:\n"
+                        << "  - [" << pair.a << ":" << pair.ifa << ", " << pair.b << ":" << pair.ifb
+                        << "]\n"
+                        << "tests:\n"
+                        << "  - ping: {from: " << pair.a << ", to: " << pair.b << ":" << pair.ifb
+                        << "}\n"
+                        << "  - ping: {from: " << pair.a << ", to: 10.99.0.1, expect: fail}\n"
+                        << "  - tcp: {from: " << pair.a << ", to: " << pair.b << ":" << pair.ifb
+                        << ", port: 18100}\n"
+                        << extra_test;
+  };
+  std::string junit = pair.dir + "/junit.xml";
+  std::vector<std::string> argv{NETLAB_BINARY, "test", file, "--state-dir", pair.dir,
+                                "--junit",     junit,  "-o", "json"};
+
+  write("");
+  auto ok = t::run(argv);
+  INFO(ok.text);
+  CHECK(ok.exit_code == 0);
+  auto j = nlohmann::json::parse(ok.text);
+  CHECK(j["lab"] == "chk");
+  CHECK(j["passed"] == 3);
+  CHECK(j["failed"] == 0);
+  CHECK(j["results"][0]["position"] == file + ":12:5");
+  if (access("/usr/bin/xmllint", X_OK) == 0) {
+    CHECK(t::run({"xmllint", "--noout", junit}).exit_code == 0);
+    auto n = t::run({"xmllint", "--xpath", "count(/testsuite/testcase)", junit}).text;
+    CHECK(n.substr(0, n.find_last_not_of('\n') + 1) == "3");
+  }
+
+  write("  - ping: {from: " + pair.a + ", to: " + pair.b + ":" + pair.ifb + ", expect: fail}\n");
+  auto bad = t::run({NETLAB_BINARY, "test", file, "--state-dir", pair.dir});
+  INFO(bad.text);
+  CHECK(bad.exit_code == 3);
+  auto last = bad.text.substr(0, bad.text.size() - 1);
+  CHECK(last.substr(last.rfind('\n') + 1) == "3 passed, 1 failed");
+  CHECK(pair.no_listeners());
+}

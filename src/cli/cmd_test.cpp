@@ -1,0 +1,64 @@
+// netlab test FILE: run the assertions declared under tests:.
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/context.hpp"
+#include "netlab/check.hpp"
+
+namespace netlab::cli {
+
+void add_test(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("test", "run the assertions declared under tests:");
+  struct Opts {
+    std::string file, junit, output = "text";
+    int jobs = 4;
+    LabFlags flags;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("file", o->file, "topology file")->required();
+  cmd->add_option("--junit", o->junit, "also write the results as JUnit XML to this file");
+  cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("-j,--jobs", o->jobs, "assertions run at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  o->flags.add_to(cmd, false);
+  cmd->callback([&ctx, o] {
+    const auto& rep = ctx.reporter;
+    auto lab = Lab::load(o->file, o->flags.options());
+    if (!lab.ok()) {
+      rep.error(lab.error());
+      ctx.exit_code = kError;
+      return;
+    }
+    const Topology& topo = *lab->topology();
+    if (topo.tests.empty()) rep.info("netlab test: " + o->file + " declares no tests:");
+    if (!lab->state().exists())
+      rep.info("note: lab " + lab->name() + " has no state directory (" + lab->state().path() +
+               "): is it up?");
+
+    CheckContext cc{topo, lab->kernel(), lab->processes(), lab->state().path()};
+    auto results = run_checks(cc, o->jobs);
+
+    if (o->output == "json") {
+      rep.out(results_json(lab->name(), results)
+                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+              "\n");
+    } else {
+      rep.out(format_results_table(results, rep.color()));
+    }
+    if (!o->junit.empty()) {
+      std::ofstream f(o->junit, std::ios::binary | std::ios::trunc);
+      f << junit_xml(lab->name(), results);
+      f.close();
+      if (!f) {
+        rep.error("cannot write the JUnit report to " + o->junit);
+        ctx.exit_code = kError;
+        return;
+      }
+    }
+    for (const auto& r : results)
+      if (!r.passed) ctx.exit_code = kTestsFailed;
+  });
+}
+
+}  // namespace netlab::cli

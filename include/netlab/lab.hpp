@@ -121,6 +121,7 @@ class Lab {
   ApplyReport run(const Plan& plan, const std::function<void(const Progress&)>& progress);
   bool needs_ovs(const DesiredState& desired) const;
   Result<DesiredState> desired() const;
+  void hand_over_host_sysctls();
 
   std::string name_;
   std::optional<Topology> topology_;

@@ -40,14 +40,15 @@ const char* symbol(ActionKind kind);
 enum class Phase {
   StopDaemons = -1,  ///< daemons no longer wanted (before their namespaces go)
   Delete = 0,        ///< deletes of kernel objects
-  OvsDelete = 1,     ///< OVS rows of the lab no longer wanted: one transaction, after their
+  Settle = 1,        ///< waits for links that vanish with their namespace (asynchronously)
+  OvsDelete = 2,     ///< OVS rows of the lab no longer wanted: one transaction, after their
                      ///< devices are gone (measured: 10x faster with netdev than before)
-  Namespaces = 2,    ///< namespace creation
-  Links = 3,         ///< veth / bridge / vlan creation
-  Ovs = 4,           ///< all OVS changes: one transaction
-  Configure = 5,     ///< move internal ports, link attributes, addresses, routes, sysctls
-  Servers = 6,       ///< NAT table, DHCP servers
-  Clients = 7,       ///< DHCP clients (after their servers), waiting for their leases
+  Namespaces = 3,    ///< namespace creation
+  Links = 4,         ///< veth / bridge / vlan creation
+  Ovs = 5,           ///< all OVS changes: one transaction
+  Configure = 6,     ///< move internal ports, link attributes, addresses, routes, sysctls
+  Servers = 7,       ///< NAT table, DHCP servers
+  Clients = 8,       ///< DHCP clients (after their servers), waiting for their leases
 };
 
 // The operations the executor knows. Each is one call on a seam.

@@ -42,6 +42,9 @@ class StateDir {
   /// Saves `value` for `key` unless a value is saved already.
   Status save_host_sysctl(const std::string& key, const std::string& value);
   Status forget_host_sysctl(const std::string& key);
+  /// Replaces the saved value (used when a lab going down hands the host's
+  /// original value over to another lab that still needs the setting).
+  Status overwrite_host_sysctl(const std::string& key, const std::string& value);
 
   /// Daemons started by the lab, by id. Recorded before the daemon starts.
   std::map<std::string, DaemonSpec> daemons() const;
@@ -61,6 +64,9 @@ class StateDir {
   static std::vector<std::string> list_labs(const std::string& root);
 
  private:
+  std::set<std::string> namespaces_unlocked() const;
+  std::map<std::string, std::string> saved_host_sysctls_unlocked() const;
+  std::map<std::string, DaemonSpec> daemons_unlocked() const;
   Status write_file(const std::string& name, const std::string& content) const;
   std::string read_file(const std::string& name) const;
   std::string root_, lab_;

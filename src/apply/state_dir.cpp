@@ -71,6 +71,10 @@ std::string StateDir::read_file(const std::string& name) const {
 
 std::set<std::string> StateDir::namespaces() const {
   std::lock_guard lock(mu_);
+  return namespaces_unlocked();
+}
+
+std::set<std::string> StateDir::namespaces_unlocked() const {
   std::set<std::string> out;
   std::istringstream in(read_file("namespaces"));
   for (std::string line; std::getline(in, line);)
@@ -84,9 +88,11 @@ static std::string join_lines(const std::set<std::string>& s) {
   return out;
 }
 
+// Every read-modify-write holds the lock across the read: lanes of an apply
+// record their namespaces concurrently.
 Status StateDir::record_namespace(const std::string& ns) {
-  auto current = namespaces();
   std::lock_guard lock(mu_);
+  auto current = namespaces_unlocked();
   if (current.count(ns)) return {};
   if (auto st = ensure(); !st.ok()) return st;
   current.insert(ns);
@@ -94,14 +100,18 @@ Status StateDir::record_namespace(const std::string& ns) {
 }
 
 Status StateDir::forget_namespace(const std::string& ns) {
-  auto current = namespaces();
   std::lock_guard lock(mu_);
+  auto current = namespaces_unlocked();
   if (!current.erase(ns)) return {};
   return write_file("namespaces", join_lines(current));
 }
 
 std::map<std::string, std::string> StateDir::saved_host_sysctls() const {
   std::lock_guard lock(mu_);
+  return saved_host_sysctls_unlocked();
+}
+
+std::map<std::string, std::string> StateDir::saved_host_sysctls_unlocked() const {
   auto text = read_file("host-sysctls.json");
   if (text.empty()) return {};
   auto j = nlohmann::json::parse(text, nullptr, false);
@@ -110,23 +120,34 @@ std::map<std::string, std::string> StateDir::saved_host_sysctls() const {
 }
 
 Status StateDir::save_host_sysctl(const std::string& key, const std::string& value) {
-  auto saved = saved_host_sysctls();
   std::lock_guard lock(mu_);
+  auto saved = saved_host_sysctls_unlocked();
   if (saved.count(key)) return {};
   if (auto st = ensure(); !st.ok()) return st;
   saved[key] = value;
   return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
 }
 
-Status StateDir::forget_host_sysctl(const std::string& key) {
-  auto saved = saved_host_sysctls();
+Status StateDir::overwrite_host_sysctl(const std::string& key, const std::string& value) {
   std::lock_guard lock(mu_);
+  auto saved = saved_host_sysctls_unlocked();
+  saved[key] = value;
+  return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
+}
+
+Status StateDir::forget_host_sysctl(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto saved = saved_host_sysctls_unlocked();
   if (!saved.erase(key)) return {};
   return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
 }
 
 std::map<std::string, DaemonSpec> StateDir::daemons() const {
   std::lock_guard lock(mu_);
+  return daemons_unlocked();
+}
+
+std::map<std::string, DaemonSpec> StateDir::daemons_unlocked() const {
   std::map<std::string, DaemonSpec> out;
   auto j = nlohmann::json::parse(read_file("daemons.json"), nullptr, false);
   if (j.is_discarded() || !j.is_array()) return out;
@@ -142,16 +163,16 @@ static std::string daemons_text(const std::map<std::string, DaemonSpec>& all) {
 }
 
 Status StateDir::record_daemon(const DaemonSpec& spec) {
-  auto all = daemons();
   std::lock_guard lock(mu_);
+  auto all = daemons_unlocked();
   if (auto st = ensure(); !st.ok()) return st;
   all.insert_or_assign(spec.id(), spec);
   return write_file("daemons.json", daemons_text(all));
 }
 
 Status StateDir::forget_daemon(const std::string& id) {
-  auto all = daemons();
   std::lock_guard lock(mu_);
+  auto all = daemons_unlocked();
   if (!all.erase(id)) return {};
   return write_file("daemons.json", daemons_text(all));
 }

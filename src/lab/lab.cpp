@@ -215,6 +215,14 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   if (!planned.ok()) return planned.error();
   if (!planned->ok()) return join_errors(planned->errors);
   report.plan = std::move(planned->plan);
+  // The lab needs these host sysctls even when they already have the wanted
+  // value (another lab may have set it): keep the value from before, so that
+  // the last lab to go down restores it.
+  for (const auto& sc : desired.sysctls) {
+    if (!sc.ns.empty()) continue;
+    auto now = backends_.kernel->read_sysctl("", sc.key);
+    if (now.ok()) (void)state_->save_host_sysctl(sc.key, *now);
+  }
   if (report.plan.empty()) return report;
 
   // What was applied, for `down` without the file and for `status`.
@@ -256,6 +264,7 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
   auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout);
   if (!lock.ok()) return lock.error();
   DownReport report;
+  hand_over_host_sysctls();
   DesiredState nothing = empty_desired_state(name_);
   auto planned = plan_for(nothing, false, &report.timings);
   if (!planned.ok()) return planned.error();
@@ -279,6 +288,20 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
   if (auto st = state_->remove(); !st.ok()) return st.error();
   (*lock)->remove_file();
   return report;
+}
+
+// A host sysctl that another lab that is up also set stays as it is: the
+// original value goes to that lab, which restores it when it goes down last.
+void Lab::hand_over_host_sysctls() {
+  for (const auto& [key, original] : state_->saved_host_sysctls()) {
+    for (const auto& other : StateDir::list_labs(options_.state_root)) {
+      if (other == name_) continue;
+      StateDir theirs(options_.state_root, other);
+      if (!theirs.saved_host_sysctls().count(key)) continue;
+      if (theirs.overwrite_host_sysctl(key, original).ok()) (void)state_->forget_host_sysctl(key);
+      break;
+    }
+  }
 }
 
 Result<StatusReport> Lab::status() {

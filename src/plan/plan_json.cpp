@@ -7,6 +7,7 @@ const char* to_string(Phase phase) {
     case Phase::StopDaemons: return "stop-daemons";
     case Phase::OvsDelete: return "ovs-delete";
     case Phase::Delete: return "delete";
+    case Phase::Settle: return "settle";
     case Phase::Namespaces: return "namespaces";
     case Phase::Links: return "links";
     case Phase::Ovs: return "ovs";

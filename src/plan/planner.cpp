@@ -449,6 +449,10 @@ class Planner {
       } else if ((have->type == "internal") != p.internal) {
         reason = p.internal ? "not an internal port" : "is an internal port";
         recreate = true;
+      } else if (p.internal && !live_link(p.ns, p.name) && !live_link("", p.name)) {
+        // Its device went away (with its namespace): OVS must make it anew.
+        reason = "device gone";
+        recreate = true;
       } else if (!have->error.empty() || have->ofport < 0 ||
                  (!p.internal && created_.count(link_key("", p.name)))) {
         reason = have->error.empty() ? "interface not open" : "interface error: " + have->error;
@@ -885,7 +889,7 @@ class Planner {
       a.resource = "veth ends";
       a.object = join(gone_in_root);
       a.reason = "go away with their namespaces";
-      a.phase = Phase::Delete;
+      a.phase = Phase::Settle;
       a.ops = {op::WaitLinksGone{"", gone_in_root}};
       add(std::move(a));
     }

@@ -30,6 +30,8 @@ struct DesiredLink {
   std::string master;  ///< Linux bridge this is a port of
   std::vector<IpPrefix> addresses;
   bool dhcp = false;
+  /// Its peer is a port of an OVS bridge: TX checksum offload off (see LinkChange).
+  bool tx_checksum_off = false;
   SourcePos pos;
 };
 

@@ -38,7 +38,11 @@ struct LinkChange {
   std::optional<std::string> mac;
   std::optional<std::string> master;  ///< Linux bridge name in the same namespace; "" = no master
   std::optional<std::string> alias;   ///< "" clears the alias
-  bool empty() const { return !up && !mtu && !mac && !master && !alias; }
+  /// TX checksum offload (ethtool tx-checksumming). A veth feeding the OVS
+  /// userspace datapath must compute its checksums itself: OVS forwards the
+  /// partial checksums of offloaded TCP/UDP, and the receiver drops them.
+  std::optional<bool> tx_checksum;
+  bool empty() const { return !up && !mtu && !mac && !master && !alias && !tx_checksum; }
 };
 
 /// A route of the main table; dst nullopt = default route of `family`.

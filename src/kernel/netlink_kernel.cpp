@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "kernel/addr_route_ops.hpp"
+#include "kernel/ethtool.hpp"
 #include "kernel/link_ops.hpp"
 #include "kernel/netns_store.hpp"
 #include "kernel/nl_error.hpp"
@@ -134,6 +135,7 @@ class NetlinkKernel final : public Kernel {
     if (change.mac) op += " address " + *change.mac;
     if (change.master) op += change.master->empty() ? " nomaster" : " master " + *change.master;
     if (change.alias) op += " alias '" + *change.alias + "'";
+    if (change.tx_checksum) op += *change.tx_checksum ? " tx-checksum on" : " tx-checksum off";
     if (change.empty()) return {};
     auto h = store_.get(ns);
     if (!h) return fail(op, h.error());
@@ -154,7 +156,15 @@ class NetlinkKernel final : public Kernel {
       }
       set.master = index;
     }
-    if (Reply r = nl::set_link(**h, name, set); !r.ok()) return fail(op, r);
+    LinkChange netlink_part = change;
+    netlink_part.tx_checksum.reset();
+    if (!netlink_part.empty()) {
+      if (Reply r = nl::set_link(**h, name, set); !r.ok()) return fail(op, r);
+    }
+    if (change.tx_checksum) {
+      if (int err = nl::set_tx_checksum(**h, name, *change.tx_checksum); err != 0)
+        return nl::kernel_error(op, err, "");
+    }
     return {};
   }
 

@@ -125,6 +125,8 @@ DesiredState desired_state(const Topology& t) {
       l.peer_ns = ns_of(t, other.owner);
       l.primary = i == 0;
       l.pos = e.pos;
+      if (const Bridge* ob = t.find_bridge(other.owner); ob && ob->kind == BridgeKind::Ovs)
+        l.tx_checksum_off = true;
       if (const Bridge* b = t.find_bridge(e.owner)) {
         if (b->kind == BridgeKind::Linux) {
           l.master = b->name;

@@ -24,6 +24,7 @@ std::string change_text(const LinkChange& c) {
   if (c.mac) add("mac " + *c.mac);
   if (c.master) add(c.master->empty() ? "no master" : "master " + *c.master);
   if (c.alias) add("alias '" + *c.alias + "'");
+  if (c.tx_checksum) add(*c.tx_checksum ? "tx-checksum on" : "tx-checksum off");
   return s;
 }
 

@@ -261,6 +261,7 @@ class Planner {
     c.up = true;
     if (l.mtu) c.mtu = *l.mtu;
     if (l.mac) c.mac = *l.mac;
+    if (l.tx_checksum_off) c.tx_checksum = false;
     return c;
   }
 

@@ -515,6 +515,7 @@ Status FakeKernel::change_link(const std::string& ns, const std::string& name,
   if (c.mac) msg += " address " + *c.mac;
   if (c.master) msg += c.master->empty() ? " nomaster" : " master " + *c.master;
   if (c.alias) msg += " alias '" + *c.alias + "'";
+  if (c.tx_checksum) msg += *c.tx_checksum ? " tx-checksum on" : " tx-checksum off";
   if (auto e = fault("change_link", ns, name)) return fail(msg, *e);
   FakeNamespace* n = find_ns(ns);
   if (!n) return fail(msg, ENOENT);
@@ -540,6 +541,7 @@ Status FakeKernel::change_link(const std::string& ns, const std::string& name,
   }
   if (c.alias && c.alias->size() > 255) return fail(msg, EINVAL);
   if (c.mtu) l.mtu = *c.mtu;
+  if (c.tx_checksum) l.tx_checksum = *c.tx_checksum;
   if (c.mac) l.mac = mac;
   if (c.alias) l.alias = *c.alias;
   if (c.master) l.master = *c.master;

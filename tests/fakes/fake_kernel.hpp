@@ -45,6 +45,7 @@ struct FakeLink {
   int mtu = 1500;
   std::string mac;  ///< "" in seed_link = allocate
   std::string alias;
+  bool tx_checksum = true;          ///< TX checksum offload (ethtool)
   std::vector<IpPrefix> addresses;  ///< in the order added
   /// A physical device: when its namespace is deleted it returns to the root
   /// namespace (down, addresses flushed) instead of being destroyed.

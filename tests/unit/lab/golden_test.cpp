@@ -1,0 +1,255 @@
+// Golden plan tests: tests/golden/<case>/{topology.yaml, live.yaml, plan.txt}.
+//
+// Each case pre-seeds a fake world (FakeKernel, FakeOvs, the lab's state
+// directory) from live.yaml, loads topology.yaml as a Lab on that world, plans,
+// and compares format_plan(plan) byte for byte with plan.txt. When the plan
+// fails, the expected text is one "error: <line>" per line of the error, with
+// the topology's path shown as "topology.yaml".
+//
+// NETLAB_UPDATE_GOLDEN=1 rewrites plan.txt with what the planner says (read
+// every rewritten file before committing it).
+//
+// live.yaml (every key optional):
+//
+//   owned: [red, blue]          # namespaces recorded in the lab's state dir
+//   saved_host_sysctls: {net.ipv4.ip_forward: "0"}   # recorded in the state dir
+//   namespaces:                 # "host" = the root namespace; others are created
+//     host:
+//       links:
+//         br-g: {kind: bridge, up: true, alias: "netlab:gold",
+//                addresses: [10.0.0.254/24]}
+//         vr:   {kind: veth, peer: eth0, peer_ns: red, master: br-g, up: true,
+//                mtu: 1500, alias: "netlab:gold"}
+//       routes:
+//         - {to: default, via: 192.0.2.1, dev: eth0, proto: static}
+//       sysctls: {net.ipv4.ip_forward: "1"}
+//     red:
+//       links:
+//         lo: {up: true}        # an existing link (lo): attributes are applied
+//         eth0: {kind: veth, peer: vr, up: true, addresses: [10.0.0.1/24]}
+//   ovs:
+//     bridges:
+//       ovs-g:
+//         datapath: netdev      # default netdev
+//         owner: gold           # external_ids:netlab-lab ("" / absent = foreign)
+//         ports:
+//           vr: {owner: gold, tag: 100, internal: false}
+//
+// Link keys: kind (loopback, veth, bridge, vlan, tap, ovs-internal, vxlan,
+// macvlan, other; default other), kind_text, peer, peer_ns (absent or "host" =
+// root), master, vlan_parent, vlan_id, up (default false), mtu (default 1500),
+// mac, alias, addresses, physical. Connected routes of links that are up with
+// addresses appear by themselves (protocol kernel), as in the real kernel.
+// Route keys: to (default or a prefix), via, dev, proto (static | kernel |
+// a number; default static), scope (default 0).
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "lab_fixture.hpp"
+
+using namespace netlab;
+using namespace netlab::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string ns_name(const std::string& key) { return key == "host" ? "" : key; }
+
+LinkKind parse_kind(const std::string& k) {
+  static const std::map<std::string, LinkKind> kinds{
+      {"loopback", LinkKind::Loopback}, {"veth", LinkKind::Veth},
+      {"bridge", LinkKind::Bridge},     {"vlan", LinkKind::Vlan},
+      {"tap", LinkKind::Tap},           {"ovs-internal", LinkKind::OvsInternal},
+      {"vxlan", LinkKind::Vxlan},       {"macvlan", LinkKind::Macvlan},
+      {"other", LinkKind::Other}};
+  auto it = kinds.find(k);
+  if (it == kinds.end()) throw std::runtime_error("live.yaml: unknown link kind '" + k + "'");
+  return it->second;
+}
+
+IpPrefix prefix(const std::string& text) {
+  auto p = IpPrefix::parse(text);
+  if (!p) throw std::runtime_error("live.yaml: bad prefix '" + text + "'");
+  return *p;
+}
+
+IpAddress address(const std::string& text) {
+  auto a = IpAddress::parse(text);
+  if (!a) throw std::runtime_error("live.yaml: bad address '" + text + "'");
+  return *a;
+}
+
+std::vector<IpPrefix> prefixes(const YAML::Node& n) {
+  std::vector<IpPrefix> v;
+  if (n)
+    for (const auto& a : n) v.push_back(prefix(a.as<std::string>()));
+  return v;
+}
+
+void seed_link(FakeKernel& k, const std::string& ns, const std::string& name, const YAML::Node& n) {
+  auto snap = k.snapshot();
+  auto nit = snap.namespaces.find(ns);
+  if (nit != snap.namespaces.end() && nit->second.links.count(name)) {
+    // An existing link (lo of a namespace): change what is given.
+    LinkChange c;
+    if (n["up"]) c.up = n["up"].as<bool>();
+    if (n["mtu"]) c.mtu = n["mtu"].as<int>();
+    if (n["alias"]) c.alias = n["alias"].as<std::string>();
+    if (n["master"]) c.master = n["master"].as<std::string>();
+    if (!c.empty()) REQUIRE(k.change_link(ns, name, c).ok());
+    for (const auto& a : prefixes(n["addresses"])) REQUIRE(k.add_address(ns, name, a).ok());
+    return;
+  }
+  FakeLink l;
+  l.name = name;
+  l.kind = parse_kind(n["kind"].as<std::string>("other"));
+  l.kind_text = n["kind_text"].as<std::string>("");
+  l.peer_name = n["peer"].as<std::string>("");
+  l.peer_ns = ns_name(n["peer_ns"].as<std::string>(""));
+  l.master = n["master"].as<std::string>("");
+  l.vlan_parent = n["vlan_parent"].as<std::string>("");
+  l.vlan_id = n["vlan_id"].as<int>(0);
+  l.up = n["up"].as<bool>(false);
+  l.mtu = n["mtu"].as<int>(1500);
+  l.mac = n["mac"].as<std::string>("");
+  l.alias = n["alias"].as<std::string>("");
+  l.physical = n["physical"].as<bool>(false);
+  l.addresses = prefixes(n["addresses"]);
+  k.seed_link(ns, l);
+}
+
+void seed_route(FakeKernel& k, const std::string& ns, const YAML::Node& n) {
+  FakeRoute r;
+  std::string to = n["to"].as<std::string>();
+  if (n["via"]) r.gateway = address(n["via"].as<std::string>());
+  if (to != "default") {
+    r.dst = prefix(to).network();
+    r.family = r.dst->family();
+  } else if (r.gateway) {
+    r.family = r.gateway->family;
+  }
+  r.dev = n["dev"].as<std::string>("");
+  std::string proto = n["proto"].as<std::string>("static");
+  r.protocol = proto == "static" ? 4 : proto == "kernel" ? 2 : std::stoi(proto);
+  r.scope = n["scope"].as<int>(0);
+  k.seed_route(ns, r);
+}
+
+// Seeds the world from live.yaml.
+void seed(FakeWorld& w, StateDir& state, const YAML::Node& live) {
+  if (!live || live.IsNull()) return;
+  if (live["owned"] || live["saved_host_sysctls"]) REQUIRE(state.ensure().ok());
+  for (const auto& ns : live["owned"]) REQUIRE(state.record_namespace(ns.as<std::string>()).ok());
+  for (const auto& kv : live["saved_host_sysctls"])
+    REQUIRE(state.save_host_sysctl(kv.first.as<std::string>(), kv.second.as<std::string>()).ok());
+  FakeKernel& k = *w.kernel;
+  // Namespaces first, so that veth peers may point at any of them.
+  for (const auto& nsn : live["namespaces"]) {
+    std::string ns = ns_name(nsn.first.as<std::string>());
+    if (!ns.empty()) k.seed_namespace(ns);
+  }
+  // Bridges before their ports (a master must exist when the port is shown).
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& nsn : live["namespaces"]) {
+      std::string ns = ns_name(nsn.first.as<std::string>());
+      for (const auto& ln : nsn.second["links"]) {
+        bool bridge = ln.second["kind"].as<std::string>("") == "bridge";
+        if (bridge == (pass == 0)) seed_link(k, ns, ln.first.as<std::string>(), ln.second);
+      }
+    }
+  }
+  for (const auto& nsn : live["namespaces"]) {
+    std::string ns = ns_name(nsn.first.as<std::string>());
+    for (const auto& r : nsn.second["routes"]) seed_route(k, ns, r);
+    for (const auto& s : nsn.second["sysctls"])
+      k.seed_sysctl(ns, s.first.as<std::string>(), s.second.as<std::string>());
+  }
+  const YAML::Node ovs = live["ovs"];
+  if (!ovs) return;
+  for (const auto& bn : ovs["bridges"]) {
+    std::string bridge = bn.first.as<std::string>();
+    w.ovs->seed_bridge(bridge, bn.second["datapath"].as<std::string>("netdev"),
+                       bn.second["owner"].as<std::string>(""));
+    for (const auto& pn : bn.second["ports"]) {
+      std::optional<int> tag;
+      if (pn.second["tag"]) tag = pn.second["tag"].as<int>();
+      w.ovs->seed_port(bridge, pn.first.as<std::string>(), pn.second["owner"].as<std::string>(""),
+                       tag, pn.second["internal"].as<bool>(false));
+    }
+  }
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+}
+
+// The plan of one case, or its error lines.
+std::string run_case(const fs::path& dir) {
+  FakeWorld w;
+  const std::string topo = (dir / "topology.yaml").string();
+  auto lab = Lab::load(topo, w.options(), w.backends());
+  std::string out;
+  auto errors = [&](const Error& e) {
+    std::string text = e.str();
+    replace_all(text, topo, "topology.yaml");
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) out += "error: " + line + "\n";
+  };
+  if (!lab.ok()) {
+    errors(lab.error());
+    return out;
+  }
+  YAML::Node live;
+  if (fs::exists(dir / "live.yaml")) live = YAML::LoadFile((dir / "live.yaml").string());
+  seed(w, lab->state(), live);
+  auto plan = lab->plan();
+  if (!plan.ok()) {
+    errors(plan.error());
+    return out;
+  }
+  return format_plan(*plan);
+}
+
+}  // namespace
+
+TEST_CASE("golden plans", "[lab][golden]") {
+  fs::path root = fs::path(NETLAB_SOURCE_DIR) / "tests" / "golden";
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(root))
+    if (e.is_directory()) cases.push_back(e.path());
+  std::sort(cases.begin(), cases.end());
+  REQUIRE(cases.size() >= 6);
+  const char* update = std::getenv("NETLAB_UPDATE_GOLDEN");
+  bool rewrite = update && std::string(update) == "1";
+  for (const auto& dir : cases) {
+    DYNAMIC_SECTION(dir.filename().string()) {
+      std::string actual = run_case(dir);
+      fs::path expected_path = dir / "plan.txt";
+      if (rewrite) {
+        std::ofstream(expected_path, std::ios::binary) << actual;
+        WARN("rewrote " << expected_path.string());
+        continue;
+      }
+      REQUIRE(fs::exists(expected_path));
+      std::string expected = read_text(expected_path);
+      INFO("case " << dir.filename().string() << "\n--- expected\n"
+                   << expected << "--- actual\n"
+                   << actual);
+      CHECK(actual == expected);
+    }
+  }
+}

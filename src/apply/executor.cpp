@@ -79,7 +79,10 @@ class Executor {
           } else if constexpr (std::is_same_v<T, op::CreateVlan>) {
             return k.create_vlan(o.ns, o.name, o.parent, o.id, o.alias);
           } else if constexpr (std::is_same_v<T, op::DeleteLink>) {
-            return k.delete_link(o.ns, o.name);
+            // Already gone (a veth peer that went with its namespace) is done.
+            Status st = k.delete_link(o.ns, o.name);
+            if (!st.ok() && st.error().sys_errno == ENODEV) return {};
+            return st;
           } else if constexpr (std::is_same_v<T, op::ChangeLink>) {
             return k.change_link(o.ns, o.name, o.change);
           } else if constexpr (std::is_same_v<T, op::MoveLink>) {
@@ -107,7 +110,7 @@ class Executor {
           } else if constexpr (std::is_same_v<T, op::StartDaemon>) {
             return start_daemon(o.daemon);
           } else if constexpr (std::is_same_v<T, op::StopDaemon>) {
-            return stop(o.daemon);
+            return stop(o.daemon, o.restart);
           } else if constexpr (std::is_same_v<T, op::ApplyNat>) {
             return apply_nat(o.lab, o.rules);
           } else if constexpr (std::is_same_v<T, op::RemoveNat>) {
@@ -135,9 +138,10 @@ class Executor {
     return lease.status();
   }
 
-  Status stop(const DaemonSpec& d) {
+  Status stop(const DaemonSpec& d, bool restart) {
     if (!b_.processes) return Error{ErrorKind::Bug, "plan stops daemons but has no processes", {}, 0};
     if (auto st = stop_daemon(*b_.processes, d.pid_file(), d.ns(), d.argv()); !st.ok()) return st;
+    if (restart) return {};  // files and record are rewritten by the start that follows
     if (const auto* client = std::get_if<DhclientInstance>(&d.instance)) {
       // The client is gone, its address stays: remove what it leased.
       auto lease = leased_address(*client);

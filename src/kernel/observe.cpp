@@ -191,6 +191,9 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
     auto h = store.get(ns);
     if (!h) {
       if (h.error().sys_errno == ENOENT) continue;  // absent: simply not reported
+      // A plain file left by a create interrupted before its bind mount is
+      // no namespace: reported as absent (it is still in all_namespaces).
+      if (h.error().sys_errno == EINVAL) continue;
       return h.error();
     }
     auto& st = ks.namespaces[ns];

@@ -159,6 +159,21 @@ class Planner {
                  op::ChangeLink{n.name, "lo", up_change()}};
         a.undo = {op::DeleteNamespace{n.name}};
         add(std::move(a), {ns_key(n.name), link_key(n.name, "lo")});
+      } else if (live_.owned_namespaces.count(n.name) && !live_.kernel.namespaces.count(n.name)) {
+        // Listed under /run/netns but no namespace: a create that was
+        // interrupted (kill -9) between the file and its bind mount.
+        Action a;
+        a.kind = ActionKind::Replace;
+        a.resource = "namespace";
+        a.ns = n.name;
+        a.object = n.name;
+        a.reason = "/run/netns/" + n.name + " is not a namespace (interrupted create)";
+        a.pos = n.pos;
+        a.phase = Phase::Namespaces;
+        a.ops = {op::DeleteNamespace{n.name}, op::CreateNamespace{n.name},
+                 op::ChangeLink{n.name, "lo", up_change()}};
+        a.undo = {op::DeleteNamespace{n.name}};
+        add(std::move(a), {ns_key(n.name), link_key(n.name, "lo")});
       } else if (!live_.owned_namespaces.count(n.name) && !options_.adopt) {
         error(ErrorKind::Conflict,
               "namespace '" + n.name + "' exists but was not created by lab '" + desired_.lab +
@@ -185,6 +200,13 @@ class Planner {
     if (l.kind == LinkKind::OvsInternal && have.alias.empty() && ovs_port_is_ours(l.name))
       return true;
     if (options_.adopt && (l.ns.empty() || ns_owned(l.ns))) return true;
+    if (have.alias.empty() && have.kind == LinkKind::Veth && have.peer_known &&
+        live_.owned_namespaces.count(have.peer_ns)) {
+      // The other end of a veth whose peer is in a namespace the lab owns: a
+      // create interrupted before the alias was set (the alias cannot be
+      // part of the create request).
+      return true;
+    }
     if (!l.ns.empty() && live_.owned_namespaces.count(l.ns) && have.alias.empty()) {
       // A link without any mark inside a namespace the lab owns (e.g. a veth
       // end created by a crashed run before its alias was set) is the lab's.
@@ -359,6 +381,12 @@ class Planner {
       replace_link(l, *have, std::string("is a ") + to_string(have->kind) + ", wanted veth");
       return;
     }
+    if (!have->peer_known && !l.peer_ns.empty() && !ns_exists(l.peer_ns)) {
+      // Its peer lives in a namespace that is gone from /run/netns but not
+      // yet destroyed (still in use, or destroyed asynchronously).
+      replace_link(l, *have, "peer's namespace " + l.peer_ns + " is gone");
+      return;
+    }
     if (have->peer_known && (have->peer_name != l.peer_name || have->peer_ns != l.peer_ns)) {
       replace_link(l, *have,
                    "peer " + have->peer_name + " (" + where(have->peer_ns) + ") -> " + l.peer_name +
@@ -518,7 +546,12 @@ class Planner {
     }
     // Rows of the lab no longer in the topology.
     for (const auto& b : ovs.bridges) {
-      if (b.owner() == desired_.lab && !wanted_bridges.count(b.name)) {
+      // A bridge of the lab that holds someone else's port stays (deleting it
+      // would take their port along); only the lab's own ports go.
+      bool holds_foreign = std::any_of(b.ports.begin(), b.ports.end(), [&](const OvsPortState& p) {
+        return p.name != b.name && p.owner() != desired_.lab;
+      });
+      if (b.owner() == desired_.lab && !wanted_bridges.count(b.name) && !holds_foreign) {
         Action a;
         a.kind = ActionKind::Delete;
         a.resource = "ovs bridge";
@@ -716,20 +749,8 @@ class Planner {
     std::string key = link_key(l.ns, l.name);
     std::vector<IpPrefix> current = have ? have->addresses : std::vector<IpPrefix>{};
     if (l.kind == LinkKind::Loopback) return;  // the kernel manages lo's addresses
-    for (const auto& want : l.addresses) {
-      if (std::find(current.begin(), current.end(), want) != current.end()) continue;
-      Action a;
-      a.kind = ActionKind::Create;
-      a.resource = "address";
-      a.ns = l.ns;
-      a.object = want.str() + " on " + l.name;
-      a.reason = "missing";
-      a.pos = l.pos;
-      a.phase = Phase::Configure;
-      a.ops = {op::AddAddress{l.ns, l.name, want}};
-      a.undo = {op::DeleteAddress{l.ns, l.name, want}};
-      add(std::move(a), {"addr:" + l.ns + "/" + want.str()}, {key});
-    }
+    // Stale addresses go first: deleting a primary address deletes the
+    // secondaries of its subnet (promote_secondaries is 0 in a new namespace).
     for (const auto& extra : current) {
       if (std::find(l.addresses.begin(), l.addresses.end(), extra) != l.addresses.end()) continue;
       Action a;
@@ -743,6 +764,20 @@ class Planner {
       a.ops = {op::DeleteAddress{l.ns, l.name, extra}};
       a.undo = {op::AddAddress{l.ns, l.name, extra}};
       add(std::move(a), {}, {key});
+    }
+    for (const auto& want : l.addresses) {
+      if (std::find(current.begin(), current.end(), want) != current.end()) continue;
+      Action a;
+      a.kind = ActionKind::Create;
+      a.resource = "address";
+      a.ns = l.ns;
+      a.object = want.str() + " on " + l.name;
+      a.reason = "missing";
+      a.pos = l.pos;
+      a.phase = Phase::Configure;
+      a.ops = {op::AddAddress{l.ns, l.name, want}};
+      a.undo = {op::DeleteAddress{l.ns, l.name, want}};
+      add(std::move(a), {"addr:" + l.ns + "/" + want.str()}, {key});
     }
   }
 
@@ -916,13 +951,13 @@ class Planner {
         if (have->spec.config_hash() == d.config_hash()) continue;
         a.kind = ActionKind::Modify;
         a.reason = "configuration changed: restart";
-        a.ops = {op::StopDaemon{have->spec}, op::StartDaemon{d}};
-        a.undo = {op::StopDaemon{d}, op::StartDaemon{have->spec}};
+        a.ops = {op::StopDaemon{have->spec, true}, op::StartDaemon{d}};
+        a.undo = {op::StopDaemon{d, true}, op::StartDaemon{have->spec}};
       } else {
         a.kind = ActionKind::Create;
         a.reason = !have ? "missing" : ns_fresh ? "new namespace" : "not running (" + have->why_not + ")";
         a.ops = {op::StartDaemon{d}};
-        a.undo = {op::StopDaemon{d}};
+        a.undo = {op::StopDaemon{d, false}};
       }
       add(std::move(a), {"daemon:" + id}, needs);
     }
@@ -935,7 +970,7 @@ class Planner {
       a.object = have.spec.interface();
       a.reason = have.running ? "owned but no longer in topology" : "record of a stopped daemon";
       a.phase = Phase::StopDaemons;
-      a.ops = {op::StopDaemon{have.spec}};
+      a.ops = {op::StopDaemon{have.spec, false}};
       if (have.running) a.undo = {op::StartDaemon{have.spec}};
       add(std::move(a));
     }

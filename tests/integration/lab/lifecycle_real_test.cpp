@@ -53,7 +53,7 @@ bool has_route(const std::string& ns, const std::string& route) {
 
 }  // namespace
 
-// [!mayfail]: the repair step fails on the real kernel, for two bugs this
+// : the repair step fails on the real kernel, for two bugs this
 // test found:
 // 1. the planner adds the wanted address before deleting the drifted one of
 //    the same subnet; deleting the (primary) drifted address flushes the new
@@ -64,8 +64,8 @@ bool has_route(const std::string& ns, const std::string& route) {
 //    unknown peer, and the planner leaves a veth whose peer is unknown alone:
 //    it recreates n3 but not the pair, and adding n3's address fails (ENODEV).
 // Drop the tag once both are fixed.
-TEST_CASE("lab lifecycle on the real kernel: up, drift, repair, down",
-          "[integration][lab][!mayfail]") {
+TEST_CASE("lab lifecycle on the real kernel: up then drift then repair then down",
+          "[integration][lab]") {
   REQUIRE(geteuid() == 0);
   // Names: namespaces and root-namespace interfaces unique to this process.
   const std::string lab_name = unique_name("lab");
@@ -179,10 +179,9 @@ TEST_CASE("lab lifecycle on the real kernel: up, drift, repair, down",
         0);
   CHECK(testing::run({"ip", "link", "set", br, "down"}).exit_code == 0);
   CHECK(testing::run({"ip", "netns", "del", n3}).exit_code == 0);
-  // The n2 end of the n2 <-> n3 pair vanishes asynchronously: wait for it, so
-  // that the plan sees the drift as it settles.
-  for (int i = 0; i < 100 && !testing::ip_link(n2, "eth1").is_null(); ++i) usleep(50000);
-  CHECK(testing::ip_link(n2, "eth1").is_null());
+  // The n2 end of the n2 <-> n3 pair may linger: n3 is destroyed only when
+  // its last user (this process's cached netlink socket into it) lets go,
+  // and then asynchronously. The plan must repair either way.
 
   auto drifted = lab.plan();
   REQUIRE_OK(drifted);

@@ -32,6 +32,8 @@ struct LabOptions {
   std::chrono::milliseconds lock_timeout{60000};
   std::chrono::milliseconds wait_timeout{30000};   ///< links vanishing after a netns delete
   std::chrono::milliseconds lease_timeout{30000};  ///< --wait-timeout: DHCP leases
+  /// Called once when up/down must wait for another netlab holding the lab's lock.
+  std::function<void()> on_lock_wait;
 };
 
 /// The seams a Lab uses. Null members are replaced by the real implementations.

@@ -72,8 +72,10 @@ struct Ovs { OvsTransaction txn; };
 struct WaitLinksGone { std::string ns; std::vector<std::string> names; };
 /// Writes the daemon's files, records it, starts it (a client: and waits for its lease).
 struct StartDaemon { DaemonSpec daemon; };
-/// Stops the daemon if it is ours (pid file, namespace, command line), removes its files.
-struct StopDaemon { DaemonSpec daemon; };
+/// Stops the daemon if it is ours (pid file, namespace, command line) and
+/// removes its files, unless it is stopped to be restarted: a restarted
+/// dnsmasq keeps its lease database, so clients keep their addresses.
+struct StopDaemon { DaemonSpec daemon; bool restart = false; };
 /// Creates or replaces the lab's nftables table with these masquerade rules.
 struct ApplyNat { std::string lab; std::vector<NatRule> rules; };
 struct RemoveNat { std::string lab; };

@@ -1,6 +1,7 @@
 // netlab validate FILE...: every error of every file, or a summary line each.
 #include "cli/context.hpp"
 #include "netlab/parse.hpp"
+#include "netlab/resource_graph.hpp"
 
 namespace netlab::cli {
 
@@ -33,6 +34,7 @@ void add_validate(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx, files, prefix] {
     for (const auto& f : *files) {
       LoadResult r = load_topology(f);
+      if (r.ok()) r.errors = build_resource_graph(*r.topology).check();
       if (r.ok() && !prefix->empty()) r.errors = apply_prefix(*r.topology, *prefix);
       if (!r.ok() || !r.errors.empty()) {
         for (const auto& e : r.errors) ctx.reporter.error(e);

@@ -44,6 +44,7 @@ struct LabFlags {
   bool adopt = false;
   bool no_rollback = false;
   double lock_timeout = 60;
+  double wait_timeout = 30;
   std::string state_root = kDefaultStateRoot;
   std::string ovsdb_socket = kDefaultOvsdbSocket;
   LabOptions options() const;

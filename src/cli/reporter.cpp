@@ -68,6 +68,10 @@ LabOptions LabFlags::options() const {
   o.state_root = state_root;
   o.ovsdb_socket = ovsdb_socket;
   o.lock_timeout = std::chrono::milliseconds(static_cast<long>(lock_timeout * 1000));
+  o.lease_timeout = std::chrono::milliseconds(static_cast<long>(wait_timeout * 1000));
+  o.on_lock_wait = [] {
+    std::cerr << "another netlab is working on this lab: waiting for it (--lock-timeout)\n";
+  };
   return o;
 }
 
@@ -80,6 +84,8 @@ void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
     cmd->add_flag("--adopt", adopt, "take over existing objects of the same names");
     cmd->add_flag("--no-rollback", no_rollback, "keep the partial state after a failure");
     cmd->add_option("--lock-timeout", lock_timeout, "seconds to wait for another netlab on this lab")
+        ->capture_default_str();
+    cmd->add_option("--wait-timeout", wait_timeout, "seconds to wait for each DHCP lease")
         ->capture_default_str();
   }
 }

@@ -1,5 +1,7 @@
 #include "netlab/lab.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <set>
@@ -9,6 +11,7 @@
 #include "netlab/dhcp_client.hpp"
 #include "netlab/nat.hpp"
 #include "netlab/parse.hpp"
+#include "netlab/resource_graph.hpp"
 
 namespace netlab {
 
@@ -70,6 +73,8 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
     return join_errors(loaded.errors);
   }
   Topology topo = std::move(*loaded.topology);
+  // Every object must be creatable in some order: no cycle, no dangling need.
+  if (auto errors = build_resource_graph(topo).check(); !errors.empty()) return join_errors(errors);
   if (!options.prefix.empty()) {
     auto errors = apply_prefix(topo, options.prefix);
     if (!errors.empty()) return join_errors(errors);
@@ -139,7 +144,42 @@ Result<LiveState> Lab::observe(const DesiredState& desired, bool need_ovs) {
   return live;
 }
 
+namespace {
+
+bool in_path(const std::string& program) {
+  const char* path = getenv("PATH");
+  std::string dirs = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(start, end - start) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// The daemons' programs must be installed before anything changes.
+std::vector<Error> missing_programs(const DesiredState& desired) {
+  std::vector<Error> errors;
+  for (const auto& d : desired.daemons) {
+    const std::string& program = d.argv().front();
+    if (in_path(program)) continue;
+    std::string package = d.is_server() ? "dnsmasq-base" : "isc-dhcp-client";
+    errors.push_back(Error{ErrorKind::Unsupported,
+                           std::string(d.is_server() ? "DHCP server" : "DHCP client") + " on '" +
+                               d.interface() + "': " + program + " is not installed; install it " +
+                               "with: apt-get install " + package,
+                           d.pos, ENOENT});
+  }
+  return errors;
+}
+
+}  // namespace
+
 Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Timings* timings) {
+  if (auto missing = missing_programs(desired); !missing.empty()) return join_errors(missing);
   auto t0 = Clock::now();
   auto live = observe(desired, need_ovs);
   if (!live.ok()) return live.error();
@@ -204,7 +244,7 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   if (!topology_) {
     return Error{ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to bring up", {}, 0};
   }
-  auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout);
+  auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout, options_.on_lock_wait);
   if (!lock.ok()) return lock.error();
   UpReport report;
   auto wanted = desired();
@@ -261,7 +301,7 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
 }
 
 Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progress) {
-  auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout);
+  auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout, options_.on_lock_wait);
   if (!lock.ok()) return lock.error();
   DownReport report;
   hand_over_host_sysctls();

@@ -30,18 +30,18 @@ struct ApplyOptions {
   bool rollback = true;
   int parallelism = 4;  ///< lanes run at once
   std::chrono::milliseconds ovs_timeout{30000};
-  std::chrono::milliseconds wait_timeout{10000};  ///< for links vanishing after a netns delete
+  std::chrono::milliseconds wait_timeout{10000};   ///< for links vanishing after a netns delete
   std::chrono::milliseconds lease_timeout{30000};  ///< for each DHCP client to hold a lease
   /// Called after each action (from worker threads, serialised): index, status.
   std::function<void(std::size_t, const Status&)> on_action;
 };
 
 struct ApplyReport {
-  std::size_t applied = 0;              ///< actions that completed
-  std::optional<Error> failure;         ///< the first failure
+  std::size_t applied = 0;       ///< actions that completed
+  std::optional<Error> failure;  ///< the first failure
   std::optional<std::size_t> failed_action;
   bool rolled_back = false;
-  std::vector<Error> rollback_errors;   ///< undo steps that failed (the state may be partial)
+  std::vector<Error> rollback_errors;  ///< undo steps that failed (the state may be partial)
   bool ok() const { return !failure; }
 };
 

@@ -22,7 +22,7 @@ struct DesiredLink {
   std::string name;
   LinkKind kind = LinkKind::Veth;  ///< Veth, Bridge, Vlan or OvsInternal
   std::string peer_name, peer_ns;  ///< veth: the other end
-  bool primary = true;  ///< veth: the end that creates the pair (the other is its peer)
+  bool primary = true;             ///< veth: the end that creates the pair (the other is its peer)
   std::string vlan_parent;
   int vlan_id = 0;
   std::optional<int> mtu;

@@ -57,7 +57,7 @@ struct Progress {
 };
 
 struct UpReport {
-  Plan plan;                  ///< what was applied (empty: nothing to do)
+  Plan plan;  ///< what was applied (empty: nothing to do)
   ApplyReport apply;
   Timings timings;
 };
@@ -116,8 +116,7 @@ class Lab {
   ~Lab();
 
  private:
-  Lab(std::string name, std::optional<Topology> topology, LabOptions options,
-      LabBackends backends);
+  Lab(std::string name, std::optional<Topology> topology, LabOptions options, LabBackends backends);
   Result<LiveState> observe(const DesiredState& desired, bool need_ovs);
   Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings);
   ApplyReport run(const Plan& plan, const std::function<void(const Progress&)>& progress);

@@ -24,7 +24,7 @@ namespace netlab {
 struct LiveState {
   KernelState kernel;
   std::optional<OvsState> ovs;  ///< nullopt when the lab needs no OVS and it was not read
-  std::set<std::string> owned_namespaces;  ///< recorded in the lab's state directory
+  std::set<std::string> owned_namespaces;                 ///< recorded in the lab's state directory
   std::map<std::string, std::string> saved_host_sysctls;  ///< values before the lab changed them
   std::map<std::string, DaemonState> daemons;  ///< recorded in the state directory, by id
   std::optional<NatTableState> nat;            ///< the lab's nftables table (nullopt: not read)
@@ -53,32 +53,80 @@ enum class Phase {
 
 // The operations the executor knows. Each is one call on a seam.
 namespace op {
-struct CreateNamespace { std::string ns; };
-struct DeleteNamespace { std::string ns; };
-struct CreateVeth { VethRequest req; };
-struct CreateBridge { std::string ns, name, alias; };
-struct CreateVlan { std::string ns, name, parent; int id = 0; std::string alias; };
-struct DeleteLink { std::string ns, name; };
-struct ChangeLink { std::string ns, name; LinkChange change; };
-struct MoveLink { std::string ns, name, to_ns; };
-struct AddAddress { std::string ns, ifname; IpPrefix address; };
-struct DeleteAddress { std::string ns, ifname; IpPrefix address; };
-struct AddRoute { std::string ns; RouteRequest route; };
-struct DeleteRoute { std::string ns; RouteRequest route; };
-struct WriteSysctl { std::string ns, key, value; };
+struct CreateNamespace {
+  std::string ns;
+};
+struct DeleteNamespace {
+  std::string ns;
+};
+struct CreateVeth {
+  VethRequest req;
+};
+struct CreateBridge {
+  std::string ns, name, alias;
+};
+struct CreateVlan {
+  std::string ns, name, parent;
+  int id = 0;
+  std::string alias;
+};
+struct DeleteLink {
+  std::string ns, name;
+};
+struct ChangeLink {
+  std::string ns, name;
+  LinkChange change;
+};
+struct MoveLink {
+  std::string ns, name, to_ns;
+};
+struct AddAddress {
+  std::string ns, ifname;
+  IpPrefix address;
+};
+struct DeleteAddress {
+  std::string ns, ifname;
+  IpPrefix address;
+};
+struct AddRoute {
+  std::string ns;
+  RouteRequest route;
+};
+struct DeleteRoute {
+  std::string ns;
+  RouteRequest route;
+};
+struct WriteSysctl {
+  std::string ns, key, value;
+};
 /// Part of the one OVS transaction of the apply.
-struct Ovs { OvsTransaction txn; };
+struct Ovs {
+  OvsTransaction txn;
+};
 /// Waits for links to vanish after a namespace deletion.
-struct WaitLinksGone { std::string ns; std::vector<std::string> names; };
+struct WaitLinksGone {
+  std::string ns;
+  std::vector<std::string> names;
+};
 /// Writes the daemon's files, records it, starts it (a client: and waits for its lease).
-struct StartDaemon { DaemonSpec daemon; };
+struct StartDaemon {
+  DaemonSpec daemon;
+};
 /// Stops the daemon if it is ours (pid file, namespace, command line) and
 /// removes its files, unless it is stopped to be restarted: a restarted
 /// dnsmasq keeps its lease database, so clients keep their addresses.
-struct StopDaemon { DaemonSpec daemon; bool restart = false; };
+struct StopDaemon {
+  DaemonSpec daemon;
+  bool restart = false;
+};
 /// Creates or replaces the lab's nftables table with these masquerade rules.
-struct ApplyNat { std::string lab; std::vector<NatRule> rules; };
-struct RemoveNat { std::string lab; };
+struct ApplyNat {
+  std::string lab;
+  std::vector<NatRule> rules;
+};
+struct RemoveNat {
+  std::string lab;
+};
 }  // namespace op
 
 using Operation =
@@ -98,8 +146,8 @@ struct Action {
   std::string reason;    ///< "missing", "tag 100 -> 200", "owned but no longer in topology"
   SourcePos pos;         ///< where the object is declared (unknown for stale objects)
   Phase phase = Phase::Configure;
-  std::vector<Operation> ops;   ///< what to do, in order
-  std::vector<Operation> undo;  ///< what restores the state before `ops`, in order
+  std::vector<Operation> ops;     ///< what to do, in order
+  std::vector<Operation> undo;    ///< what restores the state before `ops`, in order
   std::vector<std::size_t> deps;  ///< indices of actions this one needs
   std::string lane() const { return ns; }
 };
@@ -114,8 +162,8 @@ struct Plan {
 };
 
 struct PlanOptions {
-  bool adopt = false;  ///< take over unmarked objects that block the lab
-  KernelCapabilities capabilities;  ///< checked against what the topology needs
+  bool adopt = false;                        ///< take over unmarked objects that block the lab
+  KernelCapabilities capabilities;           ///< checked against what the topology needs
   std::string ovs_datapath_auto = "netdev";  ///< what datapath: auto means here
 };
 
@@ -127,7 +175,8 @@ struct PlanResult {
   std::vector<Error> errors;
   bool ok() const { return errors.empty(); }
 };
-PlanResult make_plan(const DesiredState& desired, const LiveState& live, const PlanOptions& options);
+PlanResult make_plan(const DesiredState& desired, const LiveState& live,
+                     const PlanOptions& options);
 
 /// The plan as Terraform prints it: grouped by namespace, one line per object.
 std::string format_plan(const Plan& plan);

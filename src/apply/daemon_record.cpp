@@ -4,19 +4,25 @@ namespace netlab {
 
 nlohmann::json daemon_to_json(const DaemonSpec& spec) {
   if (const auto* d = std::get_if<DnsmasqInstance>(&spec.instance)) {
-    return {{"kind", "dnsmasq"},      {"ns", d->ns},
+    return {{"kind", "dnsmasq"},         {"ns", d->ns},
             {"interface", d->interface}, {"conf", d->paths.conf},
-            {"pid", d->paths.pid},    {"lease", d->paths.lease},
-            {"log", d->paths.log},    {"config_text", d->config_text},
-            {"argv", d->argv},        {"config_hash", d->config_hash}};
+            {"pid", d->paths.pid},       {"lease", d->paths.lease},
+            {"log", d->paths.log},       {"config_text", d->config_text},
+            {"argv", d->argv},           {"config_hash", d->config_hash}};
   }
   const auto& c = std::get<DhclientInstance>(spec.instance);
-  return {{"kind", "dhclient"},        {"ns", c.ns},
-          {"interface", c.interface},  {"script_path", c.script_path},
-          {"conf_path", c.conf_path},  {"pid_file", c.pid_file},
-          {"lease_file", c.lease_file}, {"log_file", c.log_file},
-          {"script_text", c.script_text}, {"conf_text", c.conf_text},
-          {"argv", c.argv},            {"config_hash", c.config_hash}};
+  return {{"kind", "dhclient"},
+          {"ns", c.ns},
+          {"interface", c.interface},
+          {"script_path", c.script_path},
+          {"conf_path", c.conf_path},
+          {"pid_file", c.pid_file},
+          {"lease_file", c.lease_file},
+          {"log_file", c.log_file},
+          {"script_text", c.script_text},
+          {"conf_text", c.conf_text},
+          {"argv", c.argv},
+          {"config_hash", c.config_hash}};
 }
 
 std::optional<DaemonSpec> daemon_from_json(const nlohmann::json& j) {

@@ -121,7 +121,8 @@ class Executor {
   }
 
   Status start_daemon(const DaemonSpec& d) {
-    if (!b_.processes) return Error{ErrorKind::Bug, "plan starts daemons but has no processes", {}, 0};
+    if (!b_.processes)
+      return Error{ErrorKind::Bug, "plan starts daemons but has no processes", {}, 0};
     // Recorded before it starts: a crash in between leaves a record that
     // `down` follows (it only stops a process that proves to be ours).
     if (auto st = b_.state.record_daemon(d); !st.ok()) return st;
@@ -139,7 +140,8 @@ class Executor {
   }
 
   Status stop(const DaemonSpec& d, bool restart) {
-    if (!b_.processes) return Error{ErrorKind::Bug, "plan stops daemons but has no processes", {}, 0};
+    if (!b_.processes)
+      return Error{ErrorKind::Bug, "plan stops daemons but has no processes", {}, 0};
     if (auto st = stop_daemon(*b_.processes, d.pid_file(), d.ns(), d.argv()); !st.ok()) return st;
     if (restart) return {};  // files and record are rewritten by the start that follows
     if (const auto* client = std::get_if<DhclientInstance>(&d.instance)) {
@@ -149,7 +151,8 @@ class Executor {
         (void)b_.kernel.delete_address(client->ns, client->interface, (*lease)->address);
       if (auto st = remove_dhclient_files(*client); !st.ok()) return st;
     } else {
-      if (auto st = remove_dnsmasq_files(std::get<DnsmasqInstance>(d.instance)); !st.ok()) return st;
+      if (auto st = remove_dnsmasq_files(std::get<DnsmasqInstance>(d.instance)); !st.ok())
+        return st;
     }
     return b_.state.forget_daemon(d.id());
   }
@@ -255,7 +258,8 @@ class Executor {
       }
       for (const auto& u : a.undo) {
         Status st = run_op(u);
-        if (!st.ok() && !harmless_undo_error(st.error())) report.rollback_errors.push_back(st.error());
+        if (!st.ok() && !harmless_undo_error(st.error()))
+          report.rollback_errors.push_back(st.error());
       }
       ++i;
     }
@@ -283,8 +287,10 @@ class Executor {
       const OvsBridgeState* b = now->find_bridge(name);
       return !b || b->owner() != lab;
     });
-    std::erase_if(txn.add_bridges, [&](const auto& b) { return now->find_bridge(b.name) != nullptr; });
-    std::erase_if(txn.add_ports, [&](const auto& p) { return now->bridge_of_port(p.name) != nullptr; });
+    std::erase_if(txn.add_bridges,
+                  [&](const auto& b) { return now->find_bridge(b.name) != nullptr; });
+    std::erase_if(txn.add_ports,
+                  [&](const auto& p) { return now->bridge_of_port(p.name) != nullptr; });
     std::erase_if(txn.set_vlans, [&](const auto& v) {
       const OvsBridgeState* b = now->bridge_of_port(v.name);
       const OvsPortState* port = b ? b->find_port(v.name) : nullptr;

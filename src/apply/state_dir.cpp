@@ -1,7 +1,5 @@
 #include "netlab/state_dir.hpp"
 
-#include "apply/daemon_record.hpp"
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -15,18 +13,22 @@
 #include <sstream>
 #include <thread>
 
+#include "apply/daemon_record.hpp"
+
 namespace netlab {
 
 namespace fs = std::filesystem;
 
-StateDir::StateDir(std::string root, std::string lab) : root_(std::move(root)), lab_(std::move(lab)) {}
+StateDir::StateDir(std::string root, std::string lab)
+    : root_(std::move(root)), lab_(std::move(lab)) {}
 
 bool StateDir::exists() const { return fs::is_directory(path()); }
 
 Status StateDir::ensure() {
   std::error_code ec;
   fs::create_directories(path(), ec);
-  if (ec) return system_error(ErrorKind::Permission, "create state directory " + path(), ec.value());
+  if (ec)
+    return system_error(ErrorKind::Permission, "create state directory " + path(), ec.value());
   chmod(path().c_str(), 0700);
   return {};
 }
@@ -34,7 +36,8 @@ Status StateDir::ensure() {
 Status StateDir::remove() {
   std::error_code ec;
   fs::remove_all(path(), ec);
-  if (ec) return system_error(ErrorKind::Permission, "remove state directory " + path(), ec.value());
+  if (ec)
+    return system_error(ErrorKind::Permission, "remove state directory " + path(), ec.value());
   return {};
 }
 
@@ -230,13 +233,15 @@ Result<std::unique_ptr<LabLock>> LabLock::acquire(const std::string& root, const
         return Error{ErrorKind::Timeout,
                      "lab '" + lab + "' is locked by another netlab (" + path +
                          "); wait for it to finish or raise --lock-timeout",
-                     {}, EWOULDBLOCK};
+                     {},
+                     EWOULDBLOCK};
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     // The holder before us may have removed the file (release_and_remove):
     // then our lock is on an orphan inode; open the path again.
-    struct stat held {}, now {};
+    struct stat held {
+    }, now{};
     if (fstat(fd, &held) == 0 && stat(path.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
         held.st_dev == now.st_dev) {
       return std::unique_ptr<LabLock>(new LabLock(fd, path));

@@ -7,7 +7,8 @@
 namespace netlab::cli {
 
 void add_exec(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand("exec", "run a command inside a lab namespace (exit code passed through)");
+  auto* cmd =
+      app.add_subcommand("exec", "run a command inside a lab namespace (exit code passed through)");
   struct Opts {
     std::string ns;
     std::vector<std::string> argv;
@@ -22,7 +23,8 @@ void add_exec(CLI::App& app, Context& ctx) {
     for (const auto& lab : StateDir::list_labs(o->state_root))
       known |= StateDir(o->state_root, lab).namespaces().count(o->ns) > 0;
     if (!known) {
-      ctx.reporter.error("'" + o->ns + "' is not a namespace of a lab that is up (see netlab ls, netlab status)");
+      ctx.reporter.error("'" + o->ns +
+                         "' is not a namespace of a lab that is up (see netlab ls, netlab status)");
       ctx.exit_code = kError;
       return;
     }

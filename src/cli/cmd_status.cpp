@@ -6,7 +6,8 @@
 namespace netlab::cli {
 
 void add_status(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand("status", "the lab's objects with their live state, marking drift");
+  auto* cmd =
+      app.add_subcommand("status", "the lab's objects with their live state, marking drift");
   struct Opts {
     std::string target, output = "text";
     LabFlags flags;
@@ -31,13 +32,15 @@ void add_status(CLI::App& app, Context& ctx) {
     if (o->output == "json") {
       nlohmann::json entries = nlohmann::json::array();
       for (const auto& e : st->entries) {
-        entries.push_back({{"resource", e.resource},
-                           {"namespace", e.ns.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.ns)},
-                           {"object", e.object},
-                           {"state", e.state},
-                           {"drift", e.drift.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.drift)}});
+        entries.push_back(
+            {{"resource", e.resource},
+             {"namespace", e.ns.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.ns)},
+             {"object", e.object},
+             {"state", e.state},
+             {"drift", e.drift.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.drift)}});
       }
-      nlohmann::json j{{"lab", st->lab}, {"up", st->exists}, {"drifted", st->drifted}, {"objects", entries}};
+      nlohmann::json j{
+          {"lab", st->lab}, {"up", st->exists}, {"drifted", st->drifted}, {"objects", entries}};
       ctx.reporter.out(j.dump(2) + "\n");
       return;
     }
@@ -49,16 +52,22 @@ void add_status(CLI::App& app, Context& ctx) {
       w2 = std::max(w2, e.ns.size());
       w3 = std::max(w3, e.object.size());
     }
-    auto pad = [](std::string s, std::size_t w) { return s + std::string(w - std::min(w, s.size()), ' '); };
-    out += "  " + pad("RESOURCE", w1) + "  " + pad("NETNS", w2) + "  " + pad("OBJECT", w3) + "  STATE\n";
+    auto pad = [](std::string s, std::size_t w) {
+      return s + std::string(w - std::min(w, s.size()), ' ');
+    };
+    out += "  " + pad("RESOURCE", w1) + "  " + pad("NETNS", w2) + "  " + pad("OBJECT", w3) +
+           "  STATE\n";
     for (const auto& e : st->entries) {
       out += "  " + pad(e.resource, w1) + "  " + pad(e.ns.empty() ? "-" : e.ns, w2) + "  " +
              pad(e.object, w3) + "  " + e.state;
       if (!e.drift.empty()) out += "  " + r.yellow("drift: " + e.drift);
       out += "\n";
     }
-    out += st->drifted ? r.yellow(std::to_string(st->drifted) + " objects drifted: `netlab up` repairs them") + "\n"
-                       : r.green("no drift") + "\n";
+    out +=
+        st->drifted
+            ? r.yellow(std::to_string(st->drifted) + " objects drifted: `netlab up` repairs them") +
+                  "\n"
+            : r.green("no drift") + "\n";
     r.out(out);
   });
 }

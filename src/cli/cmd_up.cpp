@@ -35,11 +35,11 @@ void add_up(CLI::App& app, Context& ctx) {
       ctx.reporter.out("Lab " + lab->name() + " is up to date: nothing to do.\n");
     } else {
       std::size_t add = plan.count(ActionKind::Create) + plan.count(ActionKind::Replace);
-      ctx.reporter.out("Lab " + lab->name() + " is up: " + std::to_string(add) + " added, " +
-                       std::to_string(plan.count(ActionKind::Modify)) + " changed, " +
-                       std::to_string(plan.count(ActionKind::Delete) +
-                                      plan.count(ActionKind::Replace)) +
-                       " destroyed.\n");
+      ctx.reporter.out(
+          "Lab " + lab->name() + " is up: " + std::to_string(add) + " added, " +
+          std::to_string(plan.count(ActionKind::Modify)) + " changed, " +
+          std::to_string(plan.count(ActionKind::Delete) + plan.count(ActionKind::Replace)) +
+          " destroyed.\n");
     }
     if (o->timings) {
       Timings t;

@@ -12,9 +12,12 @@ namespace netlab::cli {
 void Reporter::configure(int verbosity, bool quiet, const std::string& color) {
   verbosity_ = verbosity;
   quiet_ = quiet;
-  if (color == "always") color_ = true;
-  else if (color == "never") color_ = false;
-  else color_ = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+  if (color == "always")
+    color_ = true;
+  else if (color == "never")
+    color_ = false;
+  else
+    color_ = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 }
 
 std::string Reporter::paint(const std::string& text, const char* ansi) const {
@@ -27,7 +30,9 @@ void Reporter::error(const Error& e) const {
   for (std::string line; std::getline(lines, line);) std::cerr << red("error: ") << line << "\n";
 }
 
-void Reporter::error(const std::string& message) const { std::cerr << red("error: ") << message << "\n"; }
+void Reporter::error(const std::string& message) const {
+  std::cerr << red("error: ") << message << "\n";
+}
 
 void Reporter::info(const std::string& line) const {
   if (!quiet_) std::cerr << line << "\n";
@@ -83,7 +88,8 @@ void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
   if (with_apply_flags) {
     cmd->add_flag("--adopt", adopt, "take over existing objects of the same names");
     cmd->add_flag("--no-rollback", no_rollback, "keep the partial state after a failure");
-    cmd->add_option("--lock-timeout", lock_timeout, "seconds to wait for another netlab on this lab")
+    cmd->add_option("--lock-timeout", lock_timeout,
+                    "seconds to wait for another netlab on this lab")
         ->capture_default_str();
     cmd->add_option("--wait-timeout", wait_timeout, "seconds to wait for each DHCP lease")
         ->capture_default_str();
@@ -121,12 +127,15 @@ Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, bool allo
   if (labs.size() == 1) return Lab::attach(labs.front(), options);
   if (labs.empty()) {
     if (allow_none) return Error{ErrorKind::Bug, "", {}, 0};
-    return Error{ErrorKind::InvalidTopology, "no lab is up (nothing in " + flags.state_root + ")", {}, 0};
+    return Error{
+        ErrorKind::InvalidTopology, "no lab is up (nothing in " + flags.state_root + ")", {}, 0};
   }
   std::string list;
   for (const auto& l : labs) list += " " + l;
   return Error{ErrorKind::InvalidTopology,
-               "several labs are up:" + list + "; name the one you mean (netlab down LAB)", {}, 0};
+               "several labs are up:" + list + "; name the one you mean (netlab down LAB)",
+               {},
+               0};
 }
 
 }  // namespace netlab::cli

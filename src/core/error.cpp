@@ -14,16 +14,26 @@ std::string SourcePos::str() const {
 
 const char* to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::InvalidTopology: return "invalid topology";
-    case ErrorKind::Unsupported: return "unsupported";
-    case ErrorKind::Permission: return "permission";
-    case ErrorKind::Conflict: return "conflict";
-    case ErrorKind::Kernel: return "kernel";
-    case ErrorKind::Ovs: return "ovs";
-    case ErrorKind::Process: return "process";
-    case ErrorKind::Verification: return "verification";
-    case ErrorKind::Timeout: return "timeout";
-    case ErrorKind::Bug: return "bug";
+    case ErrorKind::InvalidTopology:
+      return "invalid topology";
+    case ErrorKind::Unsupported:
+      return "unsupported";
+    case ErrorKind::Permission:
+      return "permission";
+    case ErrorKind::Conflict:
+      return "conflict";
+    case ErrorKind::Kernel:
+      return "kernel";
+    case ErrorKind::Ovs:
+      return "ovs";
+    case ErrorKind::Process:
+      return "process";
+    case ErrorKind::Verification:
+      return "verification";
+    case ErrorKind::Timeout:
+      return "timeout";
+    case ErrorKind::Bug:
+      return "bug";
   }
   return "bug";
 }
@@ -40,7 +50,8 @@ void sort_by_position(std::vector<Error>& errors) {
 
 std::string errno_text(int err) {
   const char* name = strerrorname_np(err);
-  std::string text = strerrordesc_np(err) ? strerrordesc_np(err) : "Unknown error " + std::to_string(err);
+  std::string text =
+      strerrordesc_np(err) ? strerrordesc_np(err) : "Unknown error " + std::to_string(err);
   if (name) text += std::string(" (") + name + ")";
   return text;
 }

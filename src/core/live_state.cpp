@@ -12,15 +12,24 @@ std::string owner_from_alias(const std::string& alias) {
 
 const char* to_string(LinkKind kind) {
   switch (kind) {
-    case LinkKind::Loopback: return "loopback";
-    case LinkKind::Veth: return "veth";
-    case LinkKind::Bridge: return "bridge";
-    case LinkKind::Vlan: return "vlan";
-    case LinkKind::Tap: return "tap";
-    case LinkKind::OvsInternal: return "ovs-internal";
-    case LinkKind::Vxlan: return "vxlan";
-    case LinkKind::Macvlan: return "macvlan";
-    case LinkKind::Other: return "other";
+    case LinkKind::Loopback:
+      return "loopback";
+    case LinkKind::Veth:
+      return "veth";
+    case LinkKind::Bridge:
+      return "bridge";
+    case LinkKind::Vlan:
+      return "vlan";
+    case LinkKind::Tap:
+      return "tap";
+    case LinkKind::OvsInternal:
+      return "ovs-internal";
+    case LinkKind::Vxlan:
+      return "vxlan";
+    case LinkKind::Macvlan:
+      return "macvlan";
+    case LinkKind::Other:
+      return "other";
   }
   return "other";
 }

@@ -119,7 +119,8 @@ Result<LiveState> Lab::observe(const DesiredState& desired, bool need_ovs) {
   live.saved_host_sysctls = state_->saved_host_sysctls();
   std::set<std::string> names(live.owned_namespaces.begin(), live.owned_namespaces.end());
   for (const auto& n : desired.namespaces) names.insert(n.name);
-  auto kernel = backends_.kernel->observe({names.begin(), names.end()}, sysctl_keys(desired, *state_));
+  auto kernel =
+      backends_.kernel->observe({names.begin(), names.end()}, sysctl_keys(desired, *state_));
   if (!kernel.ok()) return kernel.error();
   live.kernel = std::move(*kernel);
   live.daemons = observe_daemons(*state_, *backends_.processes);
@@ -242,9 +243,11 @@ ApplyReport Lab::run(const Plan& plan, const std::function<void(const Progress&)
 
 Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   if (!topology_) {
-    return Error{ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to bring up", {}, 0};
+    return Error{
+        ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to bring up", {}, 0};
   }
-  auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout, options_.on_lock_wait);
+  auto lock =
+      LabLock::acquire(options_.state_root, name_, options_.lock_timeout, options_.on_lock_wait);
   if (!lock.ok()) return lock.error();
   UpReport report;
   auto wanted = desired();
@@ -295,13 +298,15 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
     return Error{ErrorKind::Verification,
                  "after up, lab '" + name_ + "' still differs from the topology:\n" +
                      format_plan(verify->plan),
-                 {}, 0};
+                 {},
+                 0};
   }
   return report;
 }
 
 Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progress) {
-  auto lock = LabLock::acquire(options_.state_root, name_, options_.lock_timeout, options_.on_lock_wait);
+  auto lock =
+      LabLock::acquire(options_.state_root, name_, options_.lock_timeout, options_.on_lock_wait);
   if (!lock.ok()) return lock.error();
   DownReport report;
   hand_over_host_sysctls();
@@ -322,7 +327,8 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
   if (!again->plan.empty()) {
     return Error{ErrorKind::Verification,
                  "after down, objects of lab '" + name_ + "' remain:\n" + format_plan(again->plan),
-                 {}, 0};
+                 {},
+                 0};
   }
   for (const auto& [key, _] : state_->saved_host_sysctls()) (void)state_->forget_host_sysctl(key);
   if (auto st = state_->remove(); !st.ok()) return st.error();

@@ -25,8 +25,8 @@ std::optional<IpPrefix> static_ipv4(const Topology& t, const std::string& ns,
 Result<std::vector<DaemonSpec>> desired_daemons(const Topology& t, const std::string& state_dir) {
   std::vector<DaemonSpec> out;
   for (const auto& server : t.dhcp) {
-    auto inst = make_dnsmasq(server, state_dir,
-                             static_ipv4(t, server.namespace_name, server.interface));
+    auto inst =
+        make_dnsmasq(server, state_dir, static_ipv4(t, server.namespace_name, server.interface));
     if (!inst.ok()) {
       Error e = inst.error();
       if (!e.where.known()) e.where = server.pos;

@@ -131,8 +131,8 @@ DesiredState desired_state(const Topology& t) {
         if (b->kind == BridgeKind::Linux) {
           l.master = b->name;
         } else {
-          DesiredOvsPort port{b->name, e.ifname, false, "", std::nullopt,
-                              sorted_trunks(link.options), e.pos};
+          DesiredOvsPort port{
+              b->name, e.ifname, false, "", std::nullopt, sorted_trunks(link.options), e.pos};
           if (link.options.vlan) port.tag = link.options.vlan->value;
           d.ovs_ports.push_back(port);
         }

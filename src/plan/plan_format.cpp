@@ -93,20 +93,28 @@ std::string describe(const Operation& operation) { return std::visit(Describe{},
 
 const char* to_string(ActionKind kind) {
   switch (kind) {
-    case ActionKind::Create: return "create";
-    case ActionKind::Modify: return "modify";
-    case ActionKind::Delete: return "delete";
-    case ActionKind::Replace: return "replace";
+    case ActionKind::Create:
+      return "create";
+    case ActionKind::Modify:
+      return "modify";
+    case ActionKind::Delete:
+      return "delete";
+    case ActionKind::Replace:
+      return "replace";
   }
   return "?";
 }
 
 const char* symbol(ActionKind kind) {
   switch (kind) {
-    case ActionKind::Create: return "+";
-    case ActionKind::Modify: return "~";
-    case ActionKind::Delete: return "-";
-    case ActionKind::Replace: return "-/+";
+    case ActionKind::Create:
+      return "+";
+    case ActionKind::Modify:
+      return "~";
+    case ActionKind::Delete:
+      return "-";
+    case ActionKind::Replace:
+      return "-/+";
   }
   return "?";
 }

@@ -4,16 +4,26 @@ namespace netlab {
 
 const char* to_string(Phase phase) {
   switch (phase) {
-    case Phase::StopDaemons: return "stop-daemons";
-    case Phase::OvsDelete: return "ovs-delete";
-    case Phase::Delete: return "delete";
-    case Phase::Settle: return "settle";
-    case Phase::Namespaces: return "namespaces";
-    case Phase::Links: return "links";
-    case Phase::Ovs: return "ovs";
-    case Phase::Configure: return "configure";
-    case Phase::Servers: return "servers";
-    case Phase::Clients: return "clients";
+    case Phase::StopDaemons:
+      return "stop-daemons";
+    case Phase::OvsDelete:
+      return "ovs-delete";
+    case Phase::Delete:
+      return "delete";
+    case Phase::Settle:
+      return "settle";
+    case Phase::Namespaces:
+      return "namespaces";
+    case Phase::Links:
+      return "links";
+    case Phase::Ovs:
+      return "ovs";
+    case Phase::Configure:
+      return "configure";
+    case Phase::Servers:
+      return "servers";
+    case Phase::Clients:
+      return "clients";
   }
   return "?";
 }
@@ -25,8 +35,7 @@ nlohmann::json plan_to_json(const Plan& plan) {
     nlohmann::json ops = nlohmann::json::array();
     for (const auto& o : a.ops) ops.push_back(describe(o));
     nlohmann::json pos = nullptr;
-    if (a.pos.known())
-      pos = {{"file", a.pos.file}, {"line", a.pos.line}, {"column", a.pos.column}};
+    if (a.pos.known()) pos = {{"file", a.pos.file}, {"line", a.pos.line}, {"column", a.pos.column}};
     actions.push_back({{"index", i},
                        {"action", to_string(a.kind)},
                        {"resource", a.resource},
@@ -40,10 +49,11 @@ nlohmann::json plan_to_json(const Plan& plan) {
   }
   std::size_t add = plan.count(ActionKind::Create) + plan.count(ActionKind::Replace);
   std::size_t destroy = plan.count(ActionKind::Delete) + plan.count(ActionKind::Replace);
-  return {{"format_version", 1},
-          {"lab", plan.lab},
-          {"summary", {{"add", add}, {"change", plan.count(ActionKind::Modify)}, {"destroy", destroy}}},
-          {"actions", actions}};
+  return {
+      {"format_version", 1},
+      {"lab", plan.lab},
+      {"summary", {{"add", add}, {"change", plan.count(ActionKind::Modify)}, {"destroy", destroy}}},
+      {"actions", actions}};
 }
 
 }  // namespace netlab

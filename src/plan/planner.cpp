@@ -100,7 +100,8 @@ class Planner {
     return "link:" + ns + "/" + n;
   }
 
-  Action& add(Action a, std::vector<std::string> provides = {}, std::vector<std::string> needs = {}) {
+  Action& add(Action a, std::vector<std::string> provides = {},
+              std::vector<std::string> needs = {}) {
     actions_.push_back({std::move(a), std::move(provides), std::move(needs)});
     return actions_.back().action;
   }
@@ -143,9 +144,9 @@ class Planner {
   // ---- namespaces -------------------------------------------------------
   void plan_namespaces() {
     for (const auto& n : desired_.namespaces) {
-      bool exists = std::find(live_.kernel.all_namespaces.begin(),
-                              live_.kernel.all_namespaces.end(),
-                              n.name) != live_.kernel.all_namespaces.end();
+      bool exists =
+          std::find(live_.kernel.all_namespaces.begin(), live_.kernel.all_namespaces.end(),
+                    n.name) != live_.kernel.all_namespaces.end();
       if (!exists) {
         Action a;
         a.kind = ActionKind::Create;
@@ -155,8 +156,7 @@ class Planner {
         a.reason = "missing";
         a.pos = n.pos;
         a.phase = Phase::Namespaces;
-        a.ops = {op::CreateNamespace{n.name},
-                 op::ChangeLink{n.name, "lo", up_change()}};
+        a.ops = {op::CreateNamespace{n.name}, op::ChangeLink{n.name, "lo", up_change()}};
         a.undo = {op::DeleteNamespace{n.name}};
         add(std::move(a), {ns_key(n.name), link_key(n.name, "lo")});
       } else if (live_.owned_namespaces.count(n.name) && !live_.kernel.namespaces.count(n.name)) {
@@ -189,8 +189,8 @@ class Planner {
     error(ErrorKind::Conflict,
           "interface '" + l.name + "' already exists in the " + where(l.ns) +
               (owner.empty() ? " and is not netlab's" : " and belongs to lab '" + owner + "'") +
-              "; remove it (ip " + (l.ns.empty() ? "" : "-n " + l.ns + " ") + "link del " +
-              l.name + ") or run with --adopt to take it over",
+              "; remove it (ip " + (l.ns.empty() ? "" : "-n " + l.ns + " ") + "link del " + l.name +
+              ") or run with --adopt to take it over",
           l.pos);
   }
 
@@ -243,8 +243,9 @@ class Planner {
           } else if (have->kind != l.kind ||
                      (l.kind == LinkKind::Vlan &&
                       (have->vlan_id != l.vlan_id || have->vlan_parent != l.vlan_parent))) {
-            replace_link(l, *have, std::string("kind ") + to_string(have->kind) + ", wanted " +
-                                       to_string(l.kind));
+            replace_link(
+                l, *have,
+                std::string("kind ") + to_string(have->kind) + ", wanted " + to_string(l.kind));
           }
           break;
         default:
@@ -301,7 +302,8 @@ class Planner {
 
   std::string link_object(const DesiredLink& l) {
     if (l.kind == LinkKind::Veth)
-      return l.name + " <-> " + l.peer_name + (l.peer_ns.empty() ? "" : " (netns " + l.peer_ns + ")");
+      return l.name + " <-> " + l.peer_name +
+             (l.peer_ns.empty() ? "" : " (netns " + l.peer_ns + ")");
     return l.name;
   }
 
@@ -463,8 +465,8 @@ class Planner {
       if (have && have->owner() != desired_.lab && !options_.adopt) {
         error(ErrorKind::Conflict,
               "OVS port '" + p.name + "' exists on bridge '" + hb->name +
-                  "' but was not created by lab '" + desired_.lab + "'; remove it (ovs-vsctl del-port " +
-                  p.name + ") or run with --adopt",
+                  "' but was not created by lab '" + desired_.lab +
+                  "'; remove it (ovs-vsctl del-port " + p.name + ") or run with --adopt",
               p.pos);
         continue;
       }
@@ -511,7 +513,8 @@ class Planner {
           OvsTransaction dt, du;
           dt.lab = du.lab = desired_.lab;
           dt.del_ports.push_back({hb->name, p.name});
-          du.add_ports.push_back({hb->name, p.name, have->type == "internal", have->tag, have->trunks});
+          du.add_ports.push_back(
+              {hb->name, p.name, have->type == "internal", have->tag, have->trunks});
           d.ops = {op::Ovs{dt}};
           d.undo = {op::Ovs{du}};
           add(std::move(d));
@@ -618,16 +621,18 @@ class Planner {
         // Veth end whose pair is being created (the non-primary end).
         fresh = true;
       }
-      if (l.kind == LinkKind::OvsInternal) plan_internal_port(l, have);
-      else if (have) plan_attributes(l, *have);
+      if (l.kind == LinkKind::OvsInternal)
+        plan_internal_port(l, have);
+      else if (have)
+        plan_attributes(l, *have);
       if (!l.master.empty() && (!have || have->master != l.master)) {
         Action a;
         a.kind = have ? ActionKind::Modify : ActionKind::Create;
         a.resource = "bridge port";
         a.ns = l.ns;
         a.object = l.name + " of " + l.master;
-        a.reason = have ? (have->master.empty() ? "no master" : "master " + have->master) +
-                              " -> " + l.master
+        a.reason = have ? (have->master.empty() ? "no master" : "master " + have->master) + " -> " +
+                              l.master
                         : "missing";
         a.pos = l.pos;
         a.phase = Phase::Configure;
@@ -706,7 +711,8 @@ class Planner {
 
   std::string attr_reason(const LinkState& have, const LinkChange& c) {
     std::vector<std::string> why;
-    if (c.up) why.push_back(std::string(have.up ? "up" : "down") + " -> " + (*c.up ? "up" : "down"));
+    if (c.up)
+      why.push_back(std::string(have.up ? "up" : "down") + " -> " + (*c.up ? "up" : "down"));
     if (c.mtu) why.push_back("mtu " + std::to_string(have.mtu) + " -> " + std::to_string(*c.mtu));
     if (c.mac) why.push_back("mac " + have.mac + " -> " + *c.mac);
     if (c.alias) why.push_back("mark '" + have.alias + "' -> '" + *c.alias + "'");
@@ -753,32 +759,30 @@ class Planner {
     // secondaries of its subnet (promote_secondaries is 0 in a new namespace).
     for (const auto& extra : current) {
       if (std::find(l.addresses.begin(), l.addresses.end(), extra) != l.addresses.end()) continue;
-      Action a;
-      a.kind = ActionKind::Delete;
-      a.resource = "address";
-      a.ns = l.ns;
-      a.object = extra.str() + " on " + l.name;
-      a.reason = "not in topology";
-      a.pos = l.pos;
-      a.phase = Phase::Configure;
-      a.ops = {op::DeleteAddress{l.ns, l.name, extra}};
-      a.undo = {op::AddAddress{l.ns, l.name, extra}};
-      add(std::move(a), {}, {key});
+      add(address_action(ActionKind::Delete, l, extra, "not in topology"), {}, {key});
     }
     for (const auto& want : l.addresses) {
       if (std::find(current.begin(), current.end(), want) != current.end()) continue;
-      Action a;
-      a.kind = ActionKind::Create;
-      a.resource = "address";
-      a.ns = l.ns;
-      a.object = want.str() + " on " + l.name;
-      a.reason = "missing";
-      a.pos = l.pos;
-      a.phase = Phase::Configure;
-      a.ops = {op::AddAddress{l.ns, l.name, want}};
-      a.undo = {op::DeleteAddress{l.ns, l.name, want}};
-      add(std::move(a), {"addr:" + l.ns + "/" + want.str()}, {key});
+      add(address_action(ActionKind::Create, l, want, "missing"),
+          {"addr:" + l.ns + "/" + want.str()}, {key});
     }
+  }
+
+  static Action address_action(ActionKind kind, const DesiredLink& l, const IpPrefix& address,
+                               const char* reason) {
+    Action a;
+    a.kind = kind;
+    a.resource = "address";
+    a.ns = l.ns;
+    a.object = address.str() + " on " + l.name;
+    a.reason = reason;
+    a.pos = l.pos;
+    a.phase = Phase::Configure;
+    Operation add_op = op::AddAddress{l.ns, l.name, address};
+    Operation del_op = op::DeleteAddress{l.ns, l.name, address};
+    a.ops = {kind == ActionKind::Create ? add_op : del_op};
+    a.undo = {kind == ActionKind::Create ? del_op : add_op};
+    return a;
   }
 
   void plan_routes() {
@@ -851,8 +855,9 @@ class Planner {
     }
     // Host sysctls the lab changed and no longer wants: restore the saved value.
     for (const auto& [key, old] : live_.saved_host_sysctls) {
-      bool wanted = std::any_of(desired_.sysctls.begin(), desired_.sysctls.end(),
-                                [&](const DesiredSysctl& s) { return s.ns.empty() && s.key == key; });
+      bool wanted =
+          std::any_of(desired_.sysctls.begin(), desired_.sysctls.end(),
+                      [&](const DesiredSysctl& s) { return s.ns.empty() && s.key == key; });
       if (wanted) continue;
       auto it = live_.kernel.root.sysctls.find(key);
       std::string have = it == live_.kernel.root.sysctls.end() ? "" : it->second;
@@ -876,8 +881,9 @@ class Planner {
     std::set<std::string> dying;  // namespaces this plan deletes
     for (const auto& ns : live_.owned_namespaces) {
       if (wanted_ns.count(ns)) continue;
-      bool exists = std::find(live_.kernel.all_namespaces.begin(), live_.kernel.all_namespaces.end(),
-                              ns) != live_.kernel.all_namespaces.end();
+      bool exists =
+          std::find(live_.kernel.all_namespaces.begin(), live_.kernel.all_namespaces.end(), ns) !=
+          live_.kernel.all_namespaces.end();
       if (!exists) continue;
       dying.insert(ns);
       Action a;
@@ -955,7 +961,9 @@ class Planner {
         a.undo = {op::StopDaemon{d, true}, op::StartDaemon{have->spec}};
       } else {
         a.kind = ActionKind::Create;
-        a.reason = !have ? "missing" : ns_fresh ? "new namespace" : "not running (" + have->why_not + ")";
+        a.reason = !have      ? "missing"
+                   : ns_fresh ? "new namespace"
+                              : "not running (" + have->why_not + ")";
         a.ops = {op::StartDaemon{d}};
         a.undo = {op::StopDaemon{d, false}};
       }
@@ -1017,13 +1025,16 @@ class Planner {
     a.resource = "nat table";
     a.object = table;
     std::string rules;
-    for (const auto& r : desired_.nat) rules += (rules.empty() ? "" : ", ") + r.source.network().str() + " -> " + r.out;
+    for (const auto& r : desired_.nat)
+      rules += (rules.empty() ? "" : ", ") + r.source.network().str() + " -> " + r.out;
     a.reason = (have.exists ? "rules differ; masquerade " : "masquerade ") + rules;
     a.pos = desired_.nat.front().pos;
     a.phase = Phase::Servers;
     a.ops = {op::ApplyNat{desired_.lab, desired_.nat}};
-    if (have.exists) a.undo = {op::ApplyNat{desired_.lab, old}};
-    else a.undo = {op::RemoveNat{desired_.lab}};
+    if (have.exists)
+      a.undo = {op::ApplyNat{desired_.lab, old}};
+    else
+      a.undo = {op::RemoveNat{desired_.lab}};
     add(std::move(a));
   }
 

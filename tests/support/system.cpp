@@ -48,7 +48,8 @@ nlohmann::json run_json(const std::vector<std::string>& argv) {
 
 std::string unique_name(const std::string& suffix) {
   static std::atomic<int> counter{0};
-  std::string base = "t" + std::to_string(getpid() % 100000) + static_cast<char>('a' + counter++ % 26);
+  std::string base =
+      "t" + std::to_string(getpid() % 100000) + static_cast<char>('a' + counter++ % 26);
   std::string name = base + suffix;
   if (name.size() > 15) name = name.substr(0, 15);
   return name;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "support/require_ok.hpp"
 #include <filesystem>
 #include <fstream>
 
@@ -17,13 +19,6 @@ using testing::Cleanup;
 using testing::unique_name;
 
 namespace {
-
-#define REQUIRE_OK(expr)                                \
-  do {                                                  \
-    auto&& r_ = (expr);                                 \
-    INFO((r_.ok() ? std::string() : r_.error().str())); \
-    REQUIRE(r_.ok());                                   \
-  } while (0)
 
 bool has_flag(const nlohmann::json& link, const std::string& flag) {
   auto flags = link.value("flags", nlohmann::json::array());

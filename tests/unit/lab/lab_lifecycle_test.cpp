@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "lab_fixture.hpp"
+#include "support/require_ok.hpp"
 
 using namespace netlab;
 using namespace netlab::testing;
@@ -49,14 +50,6 @@ host:
     hg: {addresses: [10.1.0.1/24]}
   sysctls: {net.ipv4.ip_forward: 1}
 )";
-
-// REQUIRE that a Result succeeded, showing its error when it did not.
-#define REQUIRE_OK(expr)                                       \
-  do {                                                         \
-    auto&& r_ = (expr);                                        \
-    INFO((r_.ok() ? std::string() : r_.error().str()));        \
-    REQUIRE(r_.ok());                                          \
-  } while (0)
 
 FakeLink foreign_link(const std::string& name) {
   FakeLink l;
@@ -231,15 +224,15 @@ TEST_CASE("a failure at any action rolls back to the exact prior state", "[lab][
         target.ops.front());
     REQUIRE_FALSE(op_name.empty());
     bool fired = false;
-    w.kernel->set_fault_hook([&, op_name = op_name, op_ns = op_ns](
-                                 const std::string& op, const std::string& ns,
-                                 const std::string&) -> std::optional<int> {
-      if (op == op_name && ns == op_ns && !fired) {
-        fired = true;
-        return EIO;
-      }
-      return std::nullopt;
-    });
+    w.kernel->set_fault_hook(
+        [&, op_name = op_name, op_ns = op_ns](const std::string& op, const std::string& ns,
+                                              const std::string&) -> std::optional<int> {
+          if (op == op_name && ns == op_ns && !fired) {
+            fired = true;
+            return EIO;
+          }
+          return std::nullopt;
+        });
     INFO("failing action " << position << ": " << target.resource << " " << target.object);
     auto up = lab.up();
     REQUIRE_FALSE(up.ok());
@@ -251,7 +244,8 @@ TEST_CASE("a failure at any action rolls back to the exact prior state", "[lab][
   }
 }
 
-TEST_CASE("an OVS interface that cannot be opened fails up and rolls everything back", "[lab][rollback]") {
+TEST_CASE("an OVS interface that cannot be opened fails up and rolls everything back",
+          "[lab][rollback]") {
   World w;
   auto before = w.kernel->snapshot();
   w.ovs->fail_interface("vh", "could not open network device vh (No such device)");
@@ -345,7 +339,8 @@ TEST_CASE("objects of the lab no longer in the topology are deleted", "[lab]") {
   REQUIRE(plan.ok());
   CHECK(plan->count(ActionKind::Create) == 0);
   bool ns_deleted = false;
-  for (const auto& a : plan->actions) ns_deleted |= a.kind == ActionKind::Delete && a.object == "blue";
+  for (const auto& a : plan->actions)
+    ns_deleted |= a.kind == ActionKind::Delete && a.object == "blue";
   CHECK(ns_deleted);
   REQUIRE_OK(lab.up());
   auto snap = w.kernel->snapshot();

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Demo 03 under drift, on the real kernel, OVS and dnsmasq (prefix d3-):
+# - each lease is in its own VLAN's server file only;
 # - a second up restarts nothing (same pids);
 # - a dnsmasq killed by hand: up restarts only that one;
 # - a range changed in the file: up restarts only that server;
@@ -37,6 +38,17 @@ check "up" "$netlab" up "$topo" "${flags[@]}" -q
 r1=$(pid_of dhcp-r)
 b1=$(pid_of dhcp-b)
 check "pids known" test -n "$r1" -a -n "$b1"
+# Each client's lease is in its own VLAN's server file and NOT in the other's.
+mac_of() { ip -n "d3-$1" -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
+rmac=$(mac_of red eth0-r)
+bmac=$(mac_of blue eth0-b)
+check "client MACs known" test -n "$rmac" -a -n "$bmac"
+rleases="$state/$lab/dnsmasq-d3-dhcp-r-d3-tap-r.leases"
+bleases="$state/$lab/dnsmasq-d3-dhcp-b-d3-tap-b.leases"
+check "red's lease in dhcp-r's file" grep -qi "$rmac" "$rleases"
+check "blue's lease in dhcp-b's file" grep -qi "$bmac" "$bleases"
+check "red's lease not in dhcp-b's file" bash -c "! grep -qi '$rmac' '$bleases'"
+check "blue's lease not in dhcp-r's file" bash -c "! grep -qi '$bmac' '$rleases'"
 out=$("$netlab" up "$topo" "${flags[@]}" -q 2>&1)
 check "second up does nothing" grep -q "nothing to do" <<<"$out"
 check "second up restarts nothing" test "$(pid_of dhcp-r) $(pid_of dhcp-b)" == "$r1 $b1"

@@ -369,7 +369,14 @@ Result<StatusReport> Lab::status() {
   auto drift_of = [&](const std::string& ns, const std::string& object) {
     std::string d;
     for (const auto& a : planned.plan.actions) {
-      if (a.ns != ns || a.object.compare(0, object.size(), object) != 0) continue;
+      // The action's object is the entry's object, or starts with it and a
+      // space ("eth0 <-> veth0", "veth-r on ovs1"): "eth0" is not "eth0-b".
+      // Addresses and bridge ports name their link at the end ("ADDR on eth0").
+      const std::string on = " on " + object;
+      bool same = a.object == object || a.object.rfind(object + " ", 0) == 0 ||
+                  (a.object.size() > on.size() &&
+                   a.object.compare(a.object.size() - on.size(), on.size(), on) == 0);
+      if (a.ns != ns || !same) continue;
       d += (d.empty() ? "" : "; ") + std::string(symbol(a.kind)) + " " + a.resource + " " +
            a.object + " (" + a.reason + ")";
     }

@@ -19,8 +19,7 @@ state=$(mktemp -d /run/netlab-crash.XXXXXX)
 work=$(mktemp -d)
 file="$work/$lab.yaml"
 flags=(--state-dir "$state" -q)
-passes=0
-fails=0
+source "$(dirname "$0")/lib/checks.sh"
 
 # Removes whatever a run left (also what netlab itself could not remove), so
 # that each delay starts from a clean machine.
@@ -40,16 +39,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check NAME COMMAND...
-  local name=$1
-  shift
-  if "$@"; then
-    passes=$((passes + 1))
-  else
-    echo "FAIL: $name" >&2
-    fails=$((fails + 1))
-  fi
-}
 
 {
   echo "name: $lab"
@@ -95,5 +84,4 @@ for d in "${delays[@]}"; do
   reset
 done
 
-echo "crash: $passes passed, $fails failed"
-[ "$fails" = 0 ]
+summary crash

@@ -16,8 +16,7 @@ topo="$work/demo03.yaml"
 cp "$src/topologies/netns-demo-03.yaml" "$topo"
 flags=(--state-dir "$state" --prefix d3-)
 lab=d3-demo03
-passes=0
-fails=0
+source "$(dirname "$0")/lib/checks.sh"
 
 cleanup() {
   "$netlab" down "$lab" --state-dir "$state" -q >/dev/null 2>&1
@@ -27,11 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() {
-  local name=$1
-  shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name" >&2; fails=$((fails + 1)); fi
-}
 pid_of() { cat "$state/$lab/dnsmasq-d3-$1-d3-tap-${1#dhcp-}.pid" 2>/dev/null; }
 
 check "up" "$netlab" up "$topo" "${flags[@]}" -q
@@ -94,5 +88,4 @@ check "foreign port on the lab's bridge survives" bash -c "ovs-vsctl list-ports 
 check "the lab's ports are gone" test "$(ovs-vsctl list-ports d3-ovs1 | grep -vx d3-fport | wc -l)" == "0"
 check "no namespace of the lab" bash -c "! ip netns list | grep -q '^d3-'"
 
-echo "demo03 drift: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+summary "demo03 drift"

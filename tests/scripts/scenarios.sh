@@ -7,9 +7,8 @@ set -uo pipefail
 src=$1
 netlab=$2
 state=$(mktemp -d /run/netlab-scenarios.XXXXXX)
-fails=0
-passes=0
 flags=(--state-dir "$state")
+source "$(dirname "$0")/lib/checks.sh"
 
 cleanup() {
   for lab in $(ls "$state" 2>/dev/null | grep -v '\.lock$'); do
@@ -18,17 +17,6 @@ cleanup() {
   rm -rf "$state"
 }
 trap cleanup EXIT
-
-check() {  # check NAME COMMAND...: one result line
-  local name=$1
-  shift
-  if "$@"; then
-    passes=$((passes + 1))
-  else
-    echo "FAIL: $name" >&2
-    fails=$((fails + 1))
-  fi
-}
 
 # What the machine holds that a lab could have made: namespaces, links in the
 # root namespace, OVS bridges, nftables tables, DHCP processes, host files.
@@ -53,8 +41,7 @@ for topo in netns-demo-01 netns-demo-02 netns-demo-03 routed-nat; do
   check "$topo: plan is empty" "$netlab" plan "$file" "${flags[@]}" --detailed-exitcode -q
   check "$topo: down" "$netlab" down "$file" "${flags[@]}" -q
   after=$(snapshot)
-  check "$topo: machine as before" test "$before" == "$after"
-  [ "$before" == "$after" ] || diff <(echo "$before") <(echo "$after") >&2
+  check "$topo: machine as before" diff <(echo "$before") <(echo "$after")
   check "$topo: state directory clean" test -z "$(ls -A "$state")"
 done
 
@@ -68,7 +55,6 @@ check "p1 down" "$netlab" down p1-demo03 "${flags[@]}" -q
 check "p2 still passes" "$netlab" test "$file" --prefix p2- "${flags[@]}" -q
 check "p2 down" "$netlab" down "$file" --prefix p2- "${flags[@]}" -q
 after=$(snapshot)
-check "prefixed copies: machine as before" test "$before" == "$after"
+check "prefixed copies: machine as before" diff <(echo "$before") <(echo "$after")
 
-echo "scenarios: $passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+summary "scenarios"

@@ -30,8 +30,9 @@ struct LabOptions {
   std::string state_root = kDefaultStateRoot;
   std::string ovsdb_socket = kDefaultOvsdbSocket;
   std::chrono::milliseconds lock_timeout{60000};
-  std::chrono::milliseconds wait_timeout{30000};   ///< links vanishing after a netns delete
-  std::chrono::milliseconds lease_timeout{30000};  ///< --wait-timeout: DHCP leases
+  std::chrono::milliseconds wait_timeout{30000};  ///< links vanishing after a netns delete
+  /// --wait-timeout: readiness, i.e. each DHCP lease and IPv6 DAD of the addresses.
+  std::chrono::milliseconds lease_timeout{30000};
   /// Called once when up/down must wait for another netlab holding the lab's lock.
   std::function<void()> on_lock_wait;
 };
@@ -118,7 +119,13 @@ class Lab {
  private:
   Lab(std::string name, std::optional<Topology> topology, LabOptions options, LabBackends backends);
   Result<LiveState> observe(const DesiredState& desired, bool need_ovs);
-  Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings);
+  /// Observes and plans; `observed` (optional) receives what was observed.
+  Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
+                              LiveState* observed = nullptr);
+  /// Waits until no IPv6 address of `desired` is in duplicate address
+  /// detection any more, starting from what `observed` shows.
+  Status wait_addresses_settled(const DesiredState& desired, const LiveState& observed,
+                                Timings* timings);
   ApplyReport run(const Plan& plan, const std::function<void(const Progress&)>& progress);
   bool needs_ovs(const DesiredState& desired) const;
   Result<DesiredState> desired() const;

@@ -36,9 +36,14 @@ struct LinkState {
   int vlan_id = 0;
   bool up = false;  ///< administratively up (IFF_UP)
   int mtu = 0;
-  std::string mac;    ///< lower-case
-  std::string alias;  ///< IFLA_IFALIAS, "" when unset
+  std::string mac;                  ///< lower-case
+  std::string alias;                ///< IFLA_IFALIAS, "" when unset
   std::vector<IpPrefix> addresses;  ///< global and link-scope, v4 and v6, excluding IPv6 link-local
+  /// IPv6 addresses of `addresses` still in duplicate address detection
+  /// (IFA_F_TENTATIVE): not usable yet, a bind() to them fails.
+  std::vector<IpPrefix> tentative;
+  /// IPv6 addresses of `addresses` whose DAD found another owner (IFA_F_DADFAILED).
+  std::vector<IpPrefix> dad_failed;
 
   std::string owner() const { return owner_from_alias(alias); }
 };

@@ -91,7 +91,9 @@ void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
     cmd->add_option("--lock-timeout", lock_timeout,
                     "seconds to wait for another netlab on this lab")
         ->capture_default_str();
-    cmd->add_option("--wait-timeout", wait_timeout, "seconds to wait for each DHCP lease")
+    cmd->add_option(
+           "--wait-timeout", wait_timeout,
+           "seconds to wait for readiness: each DHCP lease, IPv6 duplicate address detection")
         ->capture_default_str();
   }
 }

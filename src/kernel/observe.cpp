@@ -126,8 +126,15 @@ Status observe_one(Observed& ob) {
     auto it = ob.names.find(rtnl_addr_get_ifindex(a));
     if (!ip || is_v6_link_local(*ip) || it == ob.names.end()) return;
     auto link = st.links.find(it->second);
-    if (link != st.links.end())
-      link->second.addresses.push_back(IpPrefix{*ip, rtnl_addr_get_prefixlen(a)});
+    if (link == st.links.end()) return;
+    IpPrefix prefix{*ip, rtnl_addr_get_prefixlen(a)};
+    link->second.addresses.push_back(prefix);
+    // A DAD failure leaves IFA_F_TENTATIVE set too: report it as failed only.
+    unsigned flags = rtnl_addr_get_flags(a);
+    if (flags & IFA_F_DADFAILED)
+      link->second.dad_failed.push_back(prefix);
+    else if (flags & IFA_F_TENTATIVE)
+      link->second.tentative.push_back(prefix);
   });
 
   raw = nullptr;

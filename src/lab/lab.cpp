@@ -6,7 +6,9 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "lab/address_readiness.hpp"
 #include "lab/lab_daemons.hpp"
 #include "netlab/dhcp_client.hpp"
 #include "netlab/nat.hpp"
@@ -179,7 +181,8 @@ std::vector<Error> missing_programs(const DesiredState& desired) {
 
 }  // namespace
 
-Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Timings* timings) {
+Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
+                                 LiveState* observed) {
   if (auto missing = missing_programs(desired); !missing.empty()) return join_errors(missing);
   auto t0 = Clock::now();
   auto live = observe(desired, need_ovs);
@@ -200,7 +203,34 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
   }
   PlanResult result = make_plan(desired, *live, po);
   if (timings) timings->add("plan", ms_since(t1));
+  if (observed) *observed = std::move(*live);
   return result;
+}
+
+Status Lab::wait_addresses_settled(const DesiredState& desired, const LiveState& observed,
+                                   Timings* timings) {
+  auto unsettled = unsettled_addresses(desired, observed);
+  if (unsettled.empty()) return {};
+  auto t0 = Clock::now();
+  auto deadline = t0 + options_.lease_timeout;
+  while (!unsettled.empty()) {
+    for (const auto& u : unsettled)
+      if (u.failed) return dad_failed_error(u);
+    if (Clock::now() >= deadline) return dad_timeout_error(unsettled, ms_since(t0) / 1000.0);
+    // DAD sends one probe and waits a second (net.ipv6.conf.*.dad_transmits,
+    // retrans_time_ms): polling often costs little and returns soon after.
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    std::vector<std::string> names;
+    for (const auto& n : namespaces_of(unsettled))
+      if (!n.empty()) names.push_back(n);
+    auto kernel = backends_.kernel->observe(names, {});
+    if (!kernel.ok()) return kernel.error();
+    LiveState now;
+    now.kernel = std::move(*kernel);
+    unsettled = unsettled_addresses(desired, now);
+  }
+  if (timings) timings->add("settle", ms_since(t0));
+  return {};
 }
 
 Result<DesiredState> Lab::desired() const {
@@ -254,7 +284,8 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   if (!wanted.ok()) return wanted.error();
   DesiredState& desired = *wanted;
   bool need_ovs = needs_ovs(desired);
-  auto planned = plan_for(desired, need_ovs, &report.timings);
+  LiveState observed;
+  auto planned = plan_for(desired, need_ovs, &report.timings, &observed);
   if (!planned.ok()) return planned.error();
   if (!planned->ok()) return join_errors(planned->errors);
   report.plan = std::move(planned->plan);
@@ -266,7 +297,12 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
     auto now = backends_.kernel->read_sysctl("", sc.key);
     if (now.ok()) (void)state_->save_host_sysctl(sc.key, *now);
   }
-  if (report.plan.empty()) return report;
+  if (report.plan.empty()) {
+    // Built already, but maybe only just (a second up right after the first).
+    if (auto st = wait_addresses_settled(desired, observed, &report.timings); !st.ok())
+      return st.error();
+    return report;
+  }
 
   // What was applied, for `down` without the file and for `status`.
   if (auto st = state_->write_applied({topology_->file, options_.prefix, source_text_}); !st.ok())
@@ -290,7 +326,7 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
 
   // Verify: a fresh observation must plan nothing.
   auto t1 = Clock::now();
-  auto verify = plan_for(desired, need_ovs, nullptr);
+  auto verify = plan_for(desired, need_ovs, nullptr, &observed);
   report.timings.add("verify", ms_since(t1));
   if (!verify.ok()) return verify.error();
   if (!verify->ok()) return join_errors(verify->errors);
@@ -301,6 +337,9 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
                  {},
                  0};
   }
+  // Ready means usable: IPv6 addresses past duplicate address detection.
+  if (auto st = wait_addresses_settled(desired, observed, &report.timings); !st.ok())
+    return st.error();
   return report;
 }
 

@@ -1,0 +1,174 @@
+// A Catch2 test program that embeds netlab: LabFixture brings the lab of
+// lab.yaml up before each test and takes it down after it, also when the test
+// fails (a failed REQUIRE throws; the fixture's members are destroyed while the
+// exception unwinds, and LabGuard's destructor runs `down`).
+//
+// Every run has its own names: the prefix (NETLAB_PREFIX, default "x<pid>-")
+// goes in front of the lab and namespace names, and the lab state lives in a
+// private directory under /run (NETLAB_STATE_ROOT, default a new temporary
+// one). Parallel copies of this program and other labs never collide.
+//
+//   fixture_test                           the tests (needs root)
+//   fixture_test "[deliberate-failure]"    a test that fails on purpose
+#define CATCH_CONFIG_MAIN
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <netlab/check.hpp>
+#include <netlab/lab.hpp>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// Where netlab keeps the lab's state: NETLAB_STATE_ROOT when given (the
+// caller owns that directory), else a new directory under /run that goes
+// away with this object. A complete `down` leaves the root empty; if it is
+// not, the state of a lab that is still (partly) up is kept for `netlab down`.
+class StateRoot {
+ public:
+  StateRoot() {
+    path_ = env_or("NETLAB_STATE_ROOT", "");
+    if (!path_.empty()) return;
+    char tmpl[] = "/run/netlab-fixture.XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("cannot create a state directory under /run");
+    path_ = tmpl;
+    owned_ = true;
+  }
+  ~StateRoot() {
+    std::error_code ec;
+    if (owned_ && !std::filesystem::remove(path_, ec))
+      std::cerr << "fixture: ERROR: " << path_
+                << " is not empty: a lab is left, see netlab ls --state-dir " << path_ << "\n";
+  }
+  StateRoot(const StateRoot&) = delete;
+  StateRoot& operator=(const StateRoot&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool owned_ = false;
+};
+
+// Owns a loaded lab and takes it down when it goes out of scope, however the
+// scope is left. `down` removes only what the lab created; it is a no-op for
+// a lab that never came up.
+class LabGuard {
+ public:
+  explicit LabGuard(netlab::Lab lab) : lab_(std::move(lab)) {}
+  ~LabGuard() {
+    auto down = lab_.down();
+    if (down.ok()) {
+      std::cerr << "fixture: lab " << lab_.name() << " is down\n";
+    } else {  // a destructor cannot fail the test: say it loudly
+      std::cerr << "fixture: ERROR: down of lab " << lab_.name() << ": " << down.error().str()
+                << "\n";
+    }
+  }
+  LabGuard(const LabGuard&) = delete;
+  LabGuard& operator=(const LabGuard&) = delete;
+  netlab::Lab& operator*() { return lab_; }
+  netlab::Lab* operator->() { return &lab_; }
+
+ private:
+  netlab::Lab lab_;
+};
+
+netlab::Lab load_lab(const std::string& prefix, const std::string& state_root) {
+  netlab::LabOptions options;
+  options.prefix = prefix;
+  options.state_root = state_root;
+  auto lab = netlab::Lab::load(env_or("NETLAB_TOPOLOGY", FIXTURE_TOPOLOGY), options);
+  if (!lab.ok()) throw std::runtime_error("netlab load: " + lab.error().str());
+  return std::move(*lab);
+}
+
+}  // namespace
+
+// The lab, up for the lifetime of the fixture. Members are destroyed in
+// reverse order: the lab goes down first, then its state directory.
+class LabFixture {
+ public:
+  LabFixture()
+      : prefix_(env_or("NETLAB_PREFIX", "x" + std::to_string(getpid()) + "-")),
+        lab_(load_lab(prefix_, state_root_.path())) {
+    // If up fails, the exception destroys lab_ (down: nothing left behind).
+    auto up = lab_->up();
+    if (!up.ok()) throw std::runtime_error("netlab up: " + up.error().str());
+  }
+
+  /// The live name of namespace `name` of lab.yaml.
+  std::string ns(const std::string& name) const { return prefix_ + name; }
+
+  /// Runs argv inside namespace `name` of lab.yaml (no shell).
+  netlab::CommandResult run_in(const std::string& name, const std::vector<std::string>& argv) {
+    auto r = lab_->processes().run(ns(name), argv, std::chrono::seconds(10));
+    if (!r.ok()) throw std::runtime_error("run in " + ns(name) + ": " + r.error().str());
+    return *r;
+  }
+
+  /// The assertions under `tests:` in lab.yaml, as `netlab test` runs them.
+  std::vector<netlab::CheckResult> run_lab_checks() {
+    netlab::CheckContext ctx{*lab_->topology(), lab_->kernel(), lab_->processes(),
+                             lab_->state().path()};
+    return netlab::run_checks(ctx, 4);
+  }
+
+ protected:
+  std::string prefix_;
+  StateRoot state_root_;
+  LabGuard lab_;
+};
+
+TEST_CASE_METHOD(LabFixture, "the lab's own assertions pass", "[lab]") {
+  auto results = run_lab_checks();
+  REQUIRE(results.size() == 3);  // the three entries under tests: in lab.yaml
+  for (const auto& r : results) {
+    INFO(r.name << ": expected " << r.expected << ", got " << r.actual);
+    CHECK(r.passed);
+  }
+}
+
+TEST_CASE_METHOD(LabFixture, "commands run inside the lab namespaces", "[lab]") {
+  CHECK(std::filesystem::exists("/run/netns/" + ns("left")));
+  auto addr = run_in("right", {"ip", "-4", "-o", "addr", "show", "dev", "eth0"});
+  INFO(addr.output);
+  CHECK(addr.exit_code == 0);
+  CHECK_THAT(addr.output, Catch::Contains("10.99.0.2/24"));
+
+  auto ping = run_in("left", {"ping", "-c", "1", "-W", "2", "10.99.0.2"});
+  INFO(ping.output);
+  REQUIRE(ping.exit_code == 0);
+}
+
+TEST_CASE("the fixture takes its lab down when it goes out of scope", "[lab]") {
+  std::string left;
+  {
+    LabFixture fixture;
+    left = "/run/netns/" + fixture.ns("left");
+    REQUIRE(std::filesystem::exists(left));
+  }
+  CHECK_FALSE(std::filesystem::exists(left));
+}
+
+// Hidden ([.]): run it by its tag. It fails on purpose; the lab must still be
+// gone afterwards (tests/scripts/examples.sh checks that).
+TEST_CASE_METHOD(LabFixture, "a failing check still tears the lab down",
+                 "[.][deliberate-failure]") {
+  // Nobody in the lab has 10.99.0.3: no reply.
+  auto ping = run_in("left", {"ping", "-c", "1", "-W", "1", "10.99.0.3"});
+  INFO(ping.output);
+  REQUIRE(ping.exit_code == 0);
+}

@@ -13,6 +13,9 @@ namespace {
 constexpr int kRtprotStatic = 4;
 
 std::string where(const std::string& ns) { return ns.empty() ? "root namespace" : "netns " + ns; }
+std::string in_where(const std::string& ns) {
+  return ns.empty() ? "in the root namespace" : "in netns " + ns;
+}
 
 LinkChange up_change() {
   LinkChange c;
@@ -167,7 +170,7 @@ class Planner {
         a.resource = "namespace";
         a.ns = n.name;
         a.object = n.name;
-        a.reason = "/run/netns/" + n.name + " is not a namespace (interrupted create)";
+        a.reason = "/run/netns/" + n.name + " is not a namespace: an interrupted create";
         a.pos = n.pos;
         a.phase = Phase::Namespaces;
         a.ops = {op::DeleteNamespace{n.name}, op::CreateNamespace{n.name},
@@ -391,8 +394,8 @@ class Planner {
     }
     if (have->peer_known && (have->peer_name != l.peer_name || have->peer_ns != l.peer_ns)) {
       replace_link(l, *have,
-                   "peer " + have->peer_name + " (" + where(have->peer_ns) + ") -> " + l.peer_name +
-                       " (" + where(l.peer_ns) + ")");
+                   "peer is " + have->peer_name + " " + in_where(have->peer_ns) + ", wanted " +
+                       l.peer_name + " " + in_where(l.peer_ns));
     }
   }
 
@@ -445,7 +448,7 @@ class Planner {
       a.kind = ActionKind::Create;
       a.resource = "ovs bridge";
       a.object = b.name;
-      a.reason = "missing (datapath " + dp + ")";
+      a.reason = "missing; datapath " + dp;
       a.pos = b.pos;
       a.phase = Phase::Ovs;
       OvsTransaction t;
@@ -535,7 +538,7 @@ class Planner {
         a.kind = ActionKind::Modify;
         a.resource = "ovs port";
         a.object = p.name + " on " + p.bridge;
-        a.reason = "vlan" + vlan_text(have->tag, trunks) + " ->" + vlan_text(p.tag, p.trunks);
+        a.reason = vlan_state(have->tag, trunks) + " -> " + vlan_state(p.tag, p.trunks);
         a.pos = p.pos;
         a.phase = Phase::Ovs;
         OvsTransaction t, u;
@@ -593,6 +596,12 @@ class Planner {
         }
       }
     }
+  }
+
+  // "vlan 100", "trunks 1,2", "untagged": a port's VLAN setting, for reasons.
+  static std::string vlan_state(const std::optional<int>& tag, const std::vector<int>& trunks) {
+    std::string s = vlan_text(tag, trunks);
+    return s.empty() ? "untagged" : s.substr(1);
   }
 
   static std::string vlan_text(const std::optional<int>& tag, const std::vector<int>& trunks) {
@@ -963,7 +972,7 @@ class Planner {
         a.kind = ActionKind::Create;
         a.reason = !have      ? "missing"
                    : ns_fresh ? "new namespace"
-                              : "not running (" + have->why_not + ")";
+                              : "not running: " + not_running_reason(have->why_not);
         a.ops = {op::StartDaemon{d}};
         a.undo = {op::StopDaemon{d, false}};
       }
@@ -982,6 +991,15 @@ class Planner {
       if (have.running) a.undo = {op::StartDaemon{have.spec}};
       add(std::move(a));
     }
+  }
+
+  // Why a daemon is not running, without saying "not running" twice: the
+  // check reports a dead process as "pid 12 is not running".
+  static std::string not_running_reason(const std::string& why) {
+    const std::string dead = " is not running";
+    if (why.size() > dead.size() && why.compare(why.size() - dead.size(), dead.size(), dead) == 0)
+      return why.substr(0, why.size() - dead.size()) + " is gone";
+    return why;
   }
 
   // ---- NAT: one nftables table per lab ---------------------------------------

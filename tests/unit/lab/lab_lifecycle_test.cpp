@@ -169,7 +169,7 @@ TEST_CASE("drift of each kind is planned and repaired exactly", "[lab]") {
     REQUIRE(plan.ok());
     REQUIRE(plan->actions.size() == 1);
     CHECK(plan->actions[0].kind == ActionKind::Modify);
-    CHECK(plan->actions[0].reason == "vlan vlan 31 -> vlan 30");
+    CHECK(plan->actions[0].reason == "vlan 31 -> vlan 30");
   }
   auto repaired = lab.up();
   REQUIRE_OK(repaired);

@@ -138,8 +138,15 @@ using Operation =
 /// One-line description of an operation, e.g. "create veth eth0-r (netns red) <-> veth-r".
 std::string describe(const Operation& operation);
 
+/// A replace whose destroy and create must run in different phases (an OVS
+/// port: the old row goes before its interface is made again, the new row
+/// after) is two actions of kind Replace: the destroy half, then the create
+/// half. Plans show and count the pair as one replace.
+enum class ReplaceHalf { None, Destroy, Create };
+
 struct Action {
   ActionKind kind = ActionKind::Create;
+  ReplaceHalf half = ReplaceHalf::None;
   std::string resource;  ///< "namespace", "veth", "address", "ovs port", ...
   std::string ns;        ///< namespace the object lives in ("" = root)
   std::string object;    ///< e.g. "eth0-r", "10.0.0.1/24 on eth0-r", "net.ipv4.ip_forward"
@@ -150,6 +157,8 @@ struct Action {
   std::vector<Operation> undo;    ///< what restores the state before `ops`, in order
   std::vector<std::size_t> deps;  ///< indices of actions this one needs
   std::string lane() const { return ns; }
+  /// False for the destroy half of a split replace: the create half stands for both.
+  bool shown() const { return half != ReplaceHalf::Destroy; }
 };
 
 struct Plan {
@@ -158,6 +167,7 @@ struct Plan {
   /// "Plan: 7 to add, 1 to change, 0 to destroy." (replace counts as add + destroy)
   std::string summary() const;
   bool empty() const { return actions.empty(); }
+  /// Shown actions of this kind (a split replace counts once).
   std::size_t count(ActionKind kind) const;
 };
 

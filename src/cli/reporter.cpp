@@ -55,6 +55,9 @@ std::function<void(const Progress&)> Reporter::progress(const std::string& verb)
       std::cerr << (tty ? "\r\033[K" : "") << red(line + ": FAILED") << "\n";
       return;
     }
+    // The two steps of a replace split across phases (an OVS port).
+    if (p.action.half == ReplaceHalf::Destroy) line += ": old one removed";
+    if (p.action.half == ReplaceHalf::Create) line += ": created again";
     // Large labs: one overwriting line on a terminal, every step with -v.
     if (tty && verbosity_ == 0 && p.total > 40) {
       std::cerr << "\r\033[K" << verb << " " << p.done << "/" << p.total << std::flush;

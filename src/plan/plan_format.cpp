@@ -121,7 +121,7 @@ const char* symbol(ActionKind kind) {
 
 std::size_t Plan::count(ActionKind kind) const {
   std::size_t n = 0;
-  for (const auto& a : actions) n += a.kind == kind;
+  for (const auto& a : actions) n += a.kind == kind && a.shown();
   return n;
 }
 
@@ -137,7 +137,8 @@ std::string format_plan(const Plan& plan) {
   if (plan.empty()) return "No changes. Lab " + plan.lab + " matches the topology.\n";
   // Group by namespace (root first), keeping plan order inside a group.
   std::map<std::string, std::vector<const Action*>> groups;
-  for (const auto& a : plan.actions) groups[a.ns].push_back(&a);
+  for (const auto& a : plan.actions)
+    if (a.shown()) groups[a.ns].push_back(&a);
   std::ostringstream out;
   for (const auto& [ns, actions] : groups) {
     out << (ns.empty() ? "root namespace" : "namespace " + ns) << ":\n";

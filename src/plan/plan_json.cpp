@@ -34,10 +34,16 @@ nlohmann::json plan_to_json(const Plan& plan) {
     const Action& a = plan.actions[i];
     nlohmann::json ops = nlohmann::json::array();
     for (const auto& o : a.ops) ops.push_back(describe(o));
+    // The two halves of a split replace (destroy, then create) are two steps:
+    // both are listed, and the summary counts them once.
+    nlohmann::json half = nullptr;
+    if (a.half == ReplaceHalf::Destroy) half = "destroy";
+    if (a.half == ReplaceHalf::Create) half = "create";
     nlohmann::json pos = nullptr;
     if (a.pos.known()) pos = {{"file", a.pos.file}, {"line", a.pos.line}, {"column", a.pos.column}};
     actions.push_back({{"index", i},
                        {"action", to_string(a.kind)},
+                       {"replace_half", half},
                        {"resource", a.resource},
                        {"namespace", a.ns.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.ns)},
                        {"object", a.object},

@@ -485,11 +485,18 @@ class Planner {
         recreate = true;
       } else if (p.internal && !live_link(p.ns, p.name) && !live_link("", p.name)) {
         // Its device went away (with its namespace): OVS must make it anew.
-        reason = "device gone";
+        reason = "its interface " + p.name + " is gone";
         recreate = true;
-      } else if (!have->error.empty() || have->ofport < 0 ||
-                 (!p.internal && created_.count(link_key("", p.name)))) {
-        reason = have->error.empty() ? "interface not open" : "interface error: " + have->error;
+      } else if (!p.internal && created_.count(link_key("", p.name))) {
+        // The veth end is made (again) by this plan: OVS must open the new device.
+        reason =
+            "its interface " + p.name + (live_link("", p.name) ? " is made again" : " is gone");
+        recreate = true;
+      } else if (!have->error.empty()) {
+        reason = "interface error: " + have->error;
+        recreate = true;
+      } else if (have->ofport < 0) {
+        reason = "interface not open";
         recreate = true;
       }
       if (!have || recreate) {
@@ -505,12 +512,15 @@ class Planner {
         t.add_ports.push_back({p.bridge, p.name, p.internal, p.tag, p.trunks});
         u.del_ports.push_back({p.bridge, p.name});
         if (have) {
-          // Remove the old row in the delete step, add the new one after.
+          // Remove the old row in the delete step, add the new one after: in
+          // one transaction vswitchd would keep the port as it is (it matches
+          // ports by name) and not open the new device. Two halves, one replace.
           Action d;
-          d.kind = ActionKind::Delete;
-          d.resource = "ovs port";
-          d.object = p.name + " on " + hb->name;
-          d.reason = "to be recreated: " + reason;
+          d.kind = ActionKind::Replace;
+          d.half = ReplaceHalf::Destroy;
+          d.resource = a.resource;
+          d.object = a.object;
+          d.reason = reason;
           d.pos = p.pos;
           d.phase = Phase::OvsDelete;
           OvsTransaction dt, du;
@@ -521,7 +531,7 @@ class Planner {
           d.ops = {op::Ovs{dt}};
           d.undo = {op::Ovs{du}};
           add(std::move(d));
-          a.kind = ActionKind::Create;
+          a.half = ReplaceHalf::Create;
         }
         a.ops = {op::Ovs{t}};
         a.undo = {op::Ovs{u}};

@@ -138,6 +138,15 @@ using Operation =
 /// One-line description of an operation, e.g. "create veth eth0-r (netns red) <-> veth-r".
 std::string describe(const Operation& operation);
 
+/// An object of a lab, as plans act on it and `status` lists it.
+struct ObjectRef {
+  enum class Kind { Namespace, Link, OvsBridge, OvsPort, Route, Sysctl, Daemon, NatTable };
+  Kind kind = Kind::Namespace;
+  std::string ns;    ///< "" = root (always "" for OVS rows and the NAT table)
+  std::string name;  ///< e.g. "eth0", "default via 10.0.0.1", "net.ipv4.ip_forward", a daemon id
+  bool operator==(const ObjectRef&) const = default;
+};
+
 /// A replace whose destroy and create must run in different phases (an OVS
 /// port: the old row goes before its interface is made again, the new row
 /// after) is two actions of kind Replace: the destroy half, then the create
@@ -156,6 +165,9 @@ struct Action {
   std::vector<Operation> ops;     ///< what to do, in order
   std::vector<Operation> undo;    ///< what restores the state before `ops`, in order
   std::vector<std::size_t> deps;  ///< indices of actions this one needs
+  /// The objects it acts on (a veth pair: both ends). An address, a bridge
+  /// port or the setup of an internal port acts on its link.
+  std::vector<ObjectRef> subjects;
   std::string lane() const { return ns; }
   /// False for the destroy half of a split replace: the create half stands for both.
   bool shown() const { return half != ReplaceHalf::Destroy; }
@@ -188,7 +200,16 @@ struct PlanResult {
 PlanResult make_plan(const DesiredState& desired, const LiveState& live,
                      const PlanOptions& options);
 
+/// A route as plans and `status` name it: "default via 10.0.0.1",
+/// "10.9.0.0/24 via 10.0.0.254 dev eth0".
+std::string route_name(const RouteRequest& route);
+/// Whether a live route is the wanted one: a static route (as netlab adds
+/// them) to the same network, by the same gateway, and the same device if one is wanted.
+bool route_matches(const RouteRequest& want, const RouteState& have);
+
 /// The plan as Terraform prints it: grouped by namespace, one line per object.
 std::string format_plan(const Plan& plan);
+/// "+ route default via 10.0.0.1 (missing)": one action, as `plan` and `status` show it.
+std::string format_action(const Action& action);
 
 }  // namespace netlab

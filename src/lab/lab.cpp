@@ -389,6 +389,134 @@ void Lab::hand_over_host_sysctls() {
   }
 }
 
+namespace {
+
+// ---- status: each object of the lab with its live state -------------------
+
+const NamespaceState* status_ns(const LiveState& live, const std::string& ns) {
+  if (ns.empty()) return &live.kernel.root;
+  auto it = live.kernel.namespaces.find(ns);
+  return it == live.kernel.namespaces.end() ? nullptr : &it->second;
+}
+
+const LinkState* status_link(const LiveState& live, const std::string& ns,
+                             const std::string& name) {
+  const NamespaceState* n = status_ns(live, ns);
+  return n ? n->find_link(name) : nullptr;
+}
+
+// "up 10.0.0.1/24 (dhcp), master br0"; `want` (may be null) says what to point out.
+std::string link_state(const LinkState* have, const DesiredLink* want) {
+  if (!have) return "missing";
+  std::string s = have->up ? "up" : "down";
+  for (const auto& a : have->addresses) s += " " + a.str();
+  if (want && want->dhcp) s += have->addresses.empty() ? " (no lease)" : " (dhcp)";
+  if (want && !want->master.empty())
+    s += have->master.empty() ? ", no master" : ", master " + have->master;
+  return s;
+}
+
+const char* kOvsNotRead = "not read: Open vSwitch is not running";
+
+std::string ovs_port_state(const LiveState& live, const std::string& name,
+                           const DesiredOvsPort* want) {
+  if (!live.ovs) return kOvsNotRead;
+  const OvsBridgeState* b = live.ovs->bridge_of_port(name);
+  const OvsPortState* have = b ? b->find_port(name) : nullptr;
+  if (!have) return "missing";
+  std::string s = have->tag ? "vlan " + std::to_string(*have->tag) : "untagged";
+  if (!have->trunks.empty()) {
+    s = "trunks";
+    for (int t : have->trunks) s += " " + std::to_string(t);
+  }
+  if (want && b->name != want->bridge) s += ", on bridge " + b->name;
+  // The port's device: a veth end in the root namespace, or an internal
+  // port in its namespace (or still in the root namespace).
+  bool device =
+      want ? status_link(live, "", name) || (want->internal && status_link(live, want->ns, name))
+           : true;
+  if (!device)
+    s += ", its interface is gone";
+  else if (!have->error.empty())
+    s += ", error: " + have->error;
+  else if (have->ofport < 0)
+    s += ", interface not open";
+  return s;
+}
+
+std::string ovs_bridge_state(const LiveState& live, const std::string& name) {
+  if (!live.ovs) return kOvsNotRead;
+  const OvsBridgeState* b = live.ovs->find_bridge(name);
+  if (!b) return "missing";
+  return "datapath " + (b->datapath_type.empty() ? std::string("system") : b->datapath_type);
+}
+
+std::string route_state(const LiveState& live, const std::string& ns, const RouteRequest& want) {
+  const NamespaceState* n = status_ns(live, ns);
+  if (!n) return "missing";
+  for (const auto& r : n->routes)
+    if (route_matches(want, r)) return "present";
+  return "missing";
+}
+
+std::string sysctl_state(const LiveState& live, const std::string& ns, const std::string& key) {
+  const NamespaceState* n = status_ns(live, ns);
+  if (!n) return "missing";
+  auto it = n->sysctls.find(key);
+  return it == n->sysctls.end() ? "not read" : it->second;
+}
+
+std::string daemon_state(const LiveState& live, const std::string& id, const DaemonSpec* want) {
+  auto it = live.daemons.find(id);
+  if (it == live.daemons.end() || !it->second.running) return "not running";
+  std::string s = "pid " + std::to_string(it->second.pid);
+  const DaemonSpec& spec = want ? *want : it->second.spec;
+  if (const auto* c = std::get_if<DhclientInstance>(&spec.instance)) {
+    auto lease = leased_address(*c);
+    if (lease.ok() && lease->has_value()) s += ", lease " + (*lease)->address.str();
+  }
+  return s;
+}
+
+std::string nat_state(const LiveState& live) {
+  if (!live.nat) return "not read";
+  if (!live.nat->exists) return "missing";
+  std::string s;
+  for (const auto& r : live.nat->rules)
+    s += (s.empty() ? "masquerade " : ", ") + r.source.str() + " -> " + r.out;
+  if (!live.nat->chain_ok) s += (s.empty() ? "" : ", ") + std::string("chain postrouting is wrong");
+  if (!live.nat->other_rules.empty())
+    s += (s.empty() ? "" : ", ") + std::to_string(live.nat->other_rules.size()) + " other rule" +
+         (live.nat->other_rules.size() == 1 ? "" : "s");
+  return s.empty() ? "no rules" : s;
+}
+
+// The state of an object the topology does not list (the plan deletes it,
+// or restores it as it was before the lab).
+std::string unlisted_state(const LiveState& live, const ObjectRef& ref) {
+  switch (ref.kind) {
+    case ObjectRef::Kind::Namespace:
+      return status_ns(live, ref.ns) ? "present" : "missing";
+    case ObjectRef::Kind::Link:
+      return link_state(status_link(live, ref.ns, ref.name), nullptr);
+    case ObjectRef::Kind::OvsBridge:
+      return ovs_bridge_state(live, ref.name);
+    case ObjectRef::Kind::OvsPort:
+      return ovs_port_state(live, ref.name, nullptr);
+    case ObjectRef::Kind::Route:
+      return "present";
+    case ObjectRef::Kind::Sysctl:
+      return sysctl_state(live, ref.ns, ref.name);
+    case ObjectRef::Kind::Daemon:
+      return daemon_state(live, ref.name, nullptr);
+    case ObjectRef::Kind::NatTable:
+      return nat_state(live);
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<StatusReport> Lab::status() {
   StatusReport report;
   report.lab = name_;
@@ -401,85 +529,65 @@ Result<StatusReport> Lab::status() {
   }
   auto live = observe(desired, false);
   if (!live.ok()) return live.error();
-  // Drift is what `up` would do: the planner decides, status only shows it.
+
+  // One row per object: first what the topology lists, in its order.
+  std::vector<ObjectRef> refs;
+  auto row = [&](ObjectRef ref, std::string resource, std::string object, std::string state) {
+    refs.push_back(std::move(ref));
+    report.entries.push_back(
+        {std::move(resource), refs.back().ns, std::move(object), std::move(state), ""});
+  };
+  using K = ObjectRef::Kind;
+  for (const auto& n : desired.namespaces)
+    row({K::Namespace, n.name, n.name}, "namespace", n.name,
+        live->kernel.namespaces.count(n.name) ? "present" : "missing");
+  for (const auto& l : desired.links)
+    row({K::Link, l.ns, l.name}, to_string(l.kind), l.name,
+        link_state(status_link(*live, l.ns, l.name), &l));
+  for (const auto& b : desired.ovs_bridges)
+    row({K::OvsBridge, "", b.name}, "ovs bridge", b.name, ovs_bridge_state(*live, b.name));
+  for (const auto& p : desired.ovs_ports)
+    row({K::OvsPort, "", p.name}, "ovs port", p.name + " on " + p.bridge,
+        ovs_port_state(*live, p.name, &p));
+  for (const auto& r : desired.routes)
+    row({K::Route, r.ns, route_name(r.route)}, "route", route_name(r.route),
+        route_state(*live, r.ns, r.route));
+  for (const auto& s : desired.sysctls)
+    row({K::Sysctl, s.ns, s.key}, "sysctl", s.key, sysctl_state(*live, s.ns, s.key));
+  for (const auto& d : desired.daemons)
+    row({K::Daemon, d.ns(), d.id()}, d.is_server() ? "dhcp server" : "dhcp client", d.interface(),
+        daemon_state(*live, d.id(), &d));
+  std::string table = "ip netlab-" + name_;
+  if (!desired.nat.empty() || (live->nat && live->nat->exists))
+    row({K::NatTable, "", table}, "nat table", table, nat_state(*live));
+
+  // Drift is what `up` would do: the planner decides, status only shows it,
+  // each action on the rows of the objects it acts on (a veth pair: both
+  // ends), or on a row of its own for an object the topology does not list.
   PlanOptions po;
   po.adopt = options_.adopt;
   PlanResult planned = make_plan(desired, *live, po);
-  auto drift_of = [&](const std::string& ns, const std::string& object) {
-    std::string d;
-    for (const auto& a : planned.plan.actions) {
-      // The action's object is the entry's object, or starts with it and a
-      // space ("eth0 <-> veth0", "veth-r on ovs1"): "eth0" is not "eth0-b".
-      // Addresses and bridge ports name their link at the end ("ADDR on eth0").
-      const std::string on = " on " + object;
-      bool same = a.object == object || a.object.rfind(object + " ", 0) == 0 ||
-                  (a.object.size() > on.size() &&
-                   a.object.compare(a.object.size() - on.size(), on.size(), on) == 0);
-      if (a.ns != ns || !same) continue;
-      d += (d.empty() ? "" : "; ") + std::string(symbol(a.kind)) + " " + a.resource + " " +
-           a.object + " (" + a.reason + ")";
-    }
-    return d;
-  };
-  auto add_entry = [&](StatusEntry e) {
-    e.drift = drift_of(e.ns, e.object);
-    if (!e.drift.empty()) ++report.drifted;
-    report.entries.push_back(std::move(e));
-  };
-  for (const auto& n : desired.namespaces) {
-    bool here = live->kernel.namespaces.count(n.name) > 0;
-    add_entry({"namespace", n.name, n.name, here ? "present" : "missing", ""});
-  }
-  for (const auto& l : desired.links) {
-    const NamespaceState* ns = nullptr;
-    if (l.ns.empty()) {
-      ns = &live->kernel.root;
-    } else if (auto it = live->kernel.namespaces.find(l.ns); it != live->kernel.namespaces.end()) {
-      ns = &it->second;
-    }
-    const LinkState* have = ns ? ns->find_link(l.name) : nullptr;
-    StatusEntry e{to_string(l.kind), l.ns, l.name, "missing", ""};
-    if (have) {
-      e.state = have->up ? "up" : "down";
-      for (const auto& a : have->addresses) e.state += " " + a.str();
-      if (l.dhcp) e.state += have->addresses.empty() ? " (no lease)" : " (dhcp)";
-    }
-    add_entry(std::move(e));
-  }
-  if (live->ovs) {
-    for (const auto& p : desired.ovs_ports) {
-      const OvsBridgeState* b = live->ovs->bridge_of_port(p.name);
-      const OvsPortState* have = b ? b->find_port(p.name) : nullptr;
-      StatusEntry e{"ovs port", "", p.name + " on " + p.bridge, "missing", ""};
-      if (have) {
-        e.state = have->tag ? "vlan " + std::to_string(*have->tag) : "untagged";
-        if (!have->trunks.empty()) {
-          e.state = "trunks";
-          for (int t : have->trunks) e.state += " " + std::to_string(t);
-        }
-        if (!have->error.empty()) e.state += ", error: " + have->error;
-      }
-      add_entry(std::move(e));
-    }
-  }
-  for (const auto& d : desired.daemons) {
-    StatusEntry e{d.is_server() ? "dhcp server" : "dhcp client", d.ns(), d.interface(),
-                  "not running", ""};
-    if (auto it = live->daemons.find(d.id()); it != live->daemons.end() && it->second.running) {
-      e.state = "pid " + std::to_string(it->second.pid);
-      if (const auto* c = std::get_if<DhclientInstance>(&d.instance)) {
-        auto lease = leased_address(*c);
-        if (lease.ok() && lease->has_value()) e.state += ", lease " + (*lease)->address.str();
+  for (const auto& a : planned.plan.actions) {
+    if (!a.shown()) continue;  // the create half of the replace stands for it
+    const std::string text = format_action(a);
+    bool placed = false;
+    for (const auto& subject : a.subjects) {
+      for (std::size_t i = 0; i < refs.size(); ++i) {
+        if (!(refs[i] == subject)) continue;
+        std::string& drift = report.entries[i].drift;
+        drift += (drift.empty() ? "" : "; ") + text;
+        placed = true;
       }
     }
-    add_entry(std::move(e));
+    if (placed) continue;
+    ObjectRef ref = a.subjects.empty() ? ObjectRef{K::Namespace, a.ns, a.object} : a.subjects[0];
+    std::string object = ref.kind == K::Sysctl ? ref.name : a.object;
+    std::string state = a.subjects.size() == 1 ? unlisted_state(*live, ref) : "present";
+    row(ref, a.resource, object, state);
+    report.entries.back().ns = a.ns;
+    report.entries.back().drift = text;
   }
-  if (live->nat && live->nat->exists) {
-    StatusEntry e{"nat table", "", "ip netlab-" + name_, "", ""};
-    for (const auto& r : live->nat->rules)
-      e.state += (e.state.empty() ? "masquerade " : ", ") + r.source.str() + " -> " + r.out;
-    add_entry(std::move(e));
-  }
+  for (const auto& e : report.entries) report.drifted += !e.drift.empty();
   return report;
 }
 

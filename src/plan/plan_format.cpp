@@ -133,6 +133,12 @@ std::string Plan::summary() const {
          std::to_string(destroy) + " to destroy.";
 }
 
+std::string format_action(const Action& a) {
+  std::string s = std::string(symbol(a.kind)) + " " + a.resource + " " + a.object;
+  if (!a.reason.empty()) s += " (" + a.reason + ")";
+  return s;
+}
+
 std::string format_plan(const Plan& plan) {
   if (plan.empty()) return "No changes. Lab " + plan.lab + " matches the topology.\n";
   // Group by namespace (root first), keeping plan order inside a group.

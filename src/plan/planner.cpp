@@ -17,6 +17,13 @@ std::string in_where(const std::string& ns) {
   return ns.empty() ? "in the root namespace" : "in netns " + ns;
 }
 
+ObjectRef ns_ref(const std::string& ns) { return {ObjectRef::Kind::Namespace, ns, ns}; }
+ObjectRef link_ref(const std::string& ns, const std::string& name) {
+  return {ObjectRef::Kind::Link, ns, name};
+}
+ObjectRef ovs_bridge_ref(const std::string& name) { return {ObjectRef::Kind::OvsBridge, "", name}; }
+ObjectRef ovs_port_ref(const std::string& name) { return {ObjectRef::Kind::OvsPort, "", name}; }
+
 LinkChange up_change() {
   LinkChange c;
   c.up = true;
@@ -45,13 +52,6 @@ RouteRequest to_request(const RouteState& r) {
   q.gateway = r.gateway;
   q.dev = r.dev;
   return q;
-}
-
-std::string route_name(const RouteRequest& r) {
-  std::string s = r.dst ? r.dst->network().str() : "default";
-  if (r.gateway) s += " via " + r.gateway->str();
-  if (!r.dev.empty()) s += " dev " + r.dev;
-  return s;
 }
 
 class Planner {
@@ -159,6 +159,7 @@ class Planner {
         a.reason = "missing";
         a.pos = n.pos;
         a.phase = Phase::Namespaces;
+        a.subjects = {ns_ref(n.name), link_ref(n.name, "lo")};  // it brings lo up
         a.ops = {op::CreateNamespace{n.name}, op::ChangeLink{n.name, "lo", up_change()}};
         a.undo = {op::DeleteNamespace{n.name}};
         add(std::move(a), {ns_key(n.name), link_key(n.name, "lo")});
@@ -173,6 +174,7 @@ class Planner {
         a.reason = "/run/netns/" + n.name + " is not a namespace: an interrupted create";
         a.pos = n.pos;
         a.phase = Phase::Namespaces;
+        a.subjects = {ns_ref(n.name), link_ref(n.name, "lo")};  // it brings lo up
         a.ops = {op::DeleteNamespace{n.name}, op::CreateNamespace{n.name},
                  op::ChangeLink{n.name, "lo", up_change()}};
         a.undo = {op::DeleteNamespace{n.name}};
@@ -310,6 +312,13 @@ class Planner {
     return l.name;
   }
 
+  // A veth pair is made, replaced or deleted as one: the action acts on both ends.
+  static std::vector<ObjectRef> link_subjects(const DesiredLink& l) {
+    std::vector<ObjectRef> s{link_ref(l.ns, l.name)};
+    if (l.kind == LinkKind::Veth) s.push_back(link_ref(l.peer_ns, l.peer_name));
+    return s;
+  }
+
   void create_simple_link(const DesiredLink& l) {
     Action a;
     a.kind = ActionKind::Create;
@@ -319,6 +328,7 @@ class Planner {
     a.reason = "missing";
     a.pos = l.pos;
     a.phase = Phase::Links;
+    a.subjects = link_subjects(l);
     a.ops = create_ops(l);
     a.undo = {op::DeleteLink{l.ns, l.name}};
     created_.insert(link_key(l.ns, l.name));
@@ -357,6 +367,7 @@ class Planner {
     a.reason = why;
     a.pos = l.pos;
     a.phase = Phase::Links;
+    a.subjects = link_subjects(l);
     a.ops = {op::DeleteLink{l.ns, l.name}};
     for (auto& o : create_ops(l)) a.ops.push_back(std::move(o));
     a.undo = {op::DeleteLink{l.ns, l.name}};
@@ -413,6 +424,9 @@ class Planner {
     a.object = have.name;
     a.reason = why;
     a.phase = Phase::Delete;
+    a.subjects = {link_ref(ns, have.name)};
+    if (have.kind == LinkKind::Veth && have.peer_known)
+      a.subjects.push_back(link_ref(have.peer_ns, have.peer_name));
     a.ops = {op::DeleteLink{ns, have.name}};
     a.undo = recreate_ops(ns, have);
     add(std::move(a));
@@ -451,6 +465,7 @@ class Planner {
       a.reason = "missing; datapath " + dp;
       a.pos = b.pos;
       a.phase = Phase::Ovs;
+      a.subjects = {ovs_bridge_ref(b.name)};
       OvsTransaction t;
       t.lab = desired_.lab;
       t.add_bridges.push_back({b.name, dp});
@@ -507,6 +522,7 @@ class Planner {
         a.reason = reason;
         a.pos = p.pos;
         a.phase = Phase::Ovs;
+        a.subjects = {ovs_port_ref(p.name)};
         OvsTransaction t, u;
         t.lab = u.lab = desired_.lab;
         t.add_ports.push_back({p.bridge, p.name, p.internal, p.tag, p.trunks});
@@ -523,6 +539,7 @@ class Planner {
           d.reason = reason;
           d.pos = p.pos;
           d.phase = Phase::OvsDelete;
+          d.subjects = a.subjects;
           OvsTransaction dt, du;
           dt.lab = du.lab = desired_.lab;
           dt.del_ports.push_back({hb->name, p.name});
@@ -551,6 +568,7 @@ class Planner {
         a.reason = vlan_state(have->tag, trunks) + " -> " + vlan_state(p.tag, p.trunks);
         a.pos = p.pos;
         a.phase = Phase::Ovs;
+        a.subjects = {ovs_port_ref(p.name)};
         OvsTransaction t, u;
         t.lab = u.lab = desired_.lab;
         t.set_vlans.push_back({p.name, p.tag, p.trunks});
@@ -574,6 +592,7 @@ class Planner {
         a.object = b.name;
         a.reason = "owned but no longer in topology";
         a.phase = Phase::OvsDelete;
+        a.subjects = {ovs_bridge_ref(b.name)};
         OvsTransaction t, u;
         t.lab = u.lab = desired_.lab;
         t.del_bridges.push_back(b.name);
@@ -596,6 +615,7 @@ class Planner {
           a.object = p.name + " on " + b.name;
           a.reason = "owned but no longer in topology";
           a.phase = Phase::OvsDelete;
+          a.subjects = {ovs_port_ref(p.name)};
           OvsTransaction t, u;
           t.lab = u.lab = desired_.lab;
           t.del_ports.push_back({b.name, p.name});
@@ -655,6 +675,7 @@ class Planner {
                         : "missing";
         a.pos = l.pos;
         a.phase = Phase::Configure;
+        a.subjects = {link_ref(l.ns, l.name)};
         a.ops = {op::ChangeLink{l.ns, l.name, master_change(l.master)}};
         a.undo = {op::ChangeLink{l.ns, l.name, master_change(have ? have->master : "")}};
         add(std::move(a), {}, {key, link_key(l.ns, l.master)});
@@ -716,6 +737,7 @@ class Planner {
     a.reason = port_fresh ? "set up after OVS creates it" : join(why);
     a.pos = l.pos;
     a.phase = Phase::Configure;
+    a.subjects = {link_ref(l.ns, l.name)};
     a.ops = std::move(ops);
     a.undo = std::move(undo);
     add(std::move(a), {key}, {"ovs-port:" + l.name, ns_key(l.ns)});
@@ -765,6 +787,7 @@ class Planner {
     a.reason = attr_reason(have, c);
     a.pos = l.pos;
     a.phase = Phase::Configure;
+    a.subjects = {link_ref(l.ns, l.name)};
     a.ops = {op::ChangeLink{l.ns, l.name, c}};
     a.undo = {op::ChangeLink{l.ns, l.name, u}};
     add(std::move(a), {}, {link_key(l.ns, l.name)});
@@ -797,6 +820,7 @@ class Planner {
     a.reason = reason;
     a.pos = l.pos;
     a.phase = Phase::Configure;
+    a.subjects = {link_ref(l.ns, l.name)};
     Operation add_op = op::AddAddress{l.ns, l.name, address};
     Operation del_op = op::DeleteAddress{l.ns, l.name, address};
     a.ops = {kind == ActionKind::Create ? add_op : del_op};
@@ -827,6 +851,7 @@ class Planner {
         a.reason = "missing";
         a.pos = r->pos;
         a.phase = Phase::Configure;
+        a.subjects = {{ObjectRef::Kind::Route, ns, a.object}};
         a.ops = {op::AddRoute{ns, r->route}};
         a.undo = {op::DeleteRoute{ns, r->route}};
         add(std::move(a), {}, {ns_key(ns)});
@@ -844,6 +869,7 @@ class Planner {
         a.object = route_name(to_request(h));
         a.reason = "not in topology";
         a.phase = Phase::Configure;
+        a.subjects = {{ObjectRef::Kind::Route, ns, a.object}};
         a.ops = {op::DeleteRoute{ns, to_request(h)}};
         a.undo = {op::AddRoute{ns, to_request(h)}};
         add(std::move(a));
@@ -868,6 +894,7 @@ class Planner {
       a.reason = n ? "is " + have : "new namespace";
       a.pos = s.pos;
       a.phase = Phase::Configure;
+      a.subjects = {{ObjectRef::Kind::Sysctl, s.ns, s.key}};
       a.ops = {op::WriteSysctl{s.ns, s.key, s.value}};
       if (n && !have.empty()) a.undo = {op::WriteSysctl{s.ns, s.key, have}};
       add(std::move(a), {}, {ns_key(s.ns)});
@@ -887,6 +914,7 @@ class Planner {
       a.object = key + " = " + old;
       a.reason = "restore value from before the lab";
       a.phase = Phase::Configure;
+      a.subjects = {{ObjectRef::Kind::Sysctl, "", key}};
       a.ops = {op::WriteSysctl{"", key, old}};
       if (!have.empty()) a.undo = {op::WriteSysctl{"", key, have}};
       add(std::move(a));
@@ -912,6 +940,7 @@ class Planner {
       a.object = ns;
       a.reason = "owned but no longer in topology";
       a.phase = Phase::Delete;
+      a.subjects = {ns_ref(ns)};
       a.ops = {op::DeleteNamespace{ns}};
       a.undo = {op::CreateNamespace{ns}, op::ChangeLink{ns, "lo", up_change()}};
       add(std::move(a));
@@ -951,6 +980,7 @@ class Planner {
       a.object = join(gone_in_root);
       a.reason = "go away with their namespaces";
       a.phase = Phase::Settle;
+      for (const auto& name : gone_in_root) a.subjects.push_back(link_ref("", name));
       a.ops = {op::WaitLinksGone{"", gone_in_root}};
       add(std::move(a));
     }
@@ -971,6 +1001,7 @@ class Planner {
       a.object = d.interface();
       a.pos = d.pos;
       a.phase = d.is_server() ? Phase::Servers : Phase::Clients;
+      a.subjects = {{ObjectRef::Kind::Daemon, d.ns(), id}};
       std::vector<std::string> needs{link_key(d.ns(), d.interface())};
       if (have && have->running && !ns_fresh) {
         if (have->spec.config_hash() == d.config_hash()) continue;
@@ -997,6 +1028,7 @@ class Planner {
       a.object = have.spec.interface();
       a.reason = have.running ? "owned but no longer in topology" : "record of a stopped daemon";
       a.phase = Phase::StopDaemons;
+      a.subjects = {{ObjectRef::Kind::Daemon, have.spec.ns(), id}};
       a.ops = {op::StopDaemon{have.spec, false}};
       if (have.running) a.undo = {op::StartDaemon{have.spec}};
       add(std::move(a));
@@ -1042,6 +1074,7 @@ class Planner {
       a.object = table;
       a.reason = "owned but no longer in topology";
       a.phase = Phase::StopDaemons;
+      a.subjects = {{ObjectRef::Kind::NatTable, "", table}};
       a.ops = {op::RemoveNat{desired_.lab}};
       a.undo = {op::ApplyNat{desired_.lab, old}};
       add(std::move(a));
@@ -1058,6 +1091,7 @@ class Planner {
     a.reason = (have.exists ? "rules differ; masquerade " : "masquerade ") + rules;
     a.pos = desired_.nat.front().pos;
     a.phase = Phase::Servers;
+    a.subjects = {{ObjectRef::Kind::NatTable, "", table}};
     a.ops = {op::ApplyNat{desired_.lab, desired_.nat}};
     if (have.exists)
       a.undo = {op::ApplyNat{desired_.lab, old}};
@@ -1083,6 +1117,17 @@ class Planner {
 };
 
 }  // namespace
+
+std::string route_name(const RouteRequest& r) {
+  std::string s = r.dst ? r.dst->network().str() : "default";
+  if (r.gateway) s += " via " + r.gateway->str();
+  if (!r.dev.empty()) s += " dev " + r.dev;
+  return s;
+}
+
+bool route_matches(const RouteRequest& want, const RouteState& have) {
+  return have.protocol == kRtprotStatic && same_route(want, have);
+}
 
 PlanResult make_plan(const DesiredState& desired, const LiveState& live,
                      const PlanOptions& options) {

@@ -78,3 +78,12 @@ TEST_CASE("the JSON plan lists both halves and counts them once", "[plan][format
   CHECK(j["actions"][2]["replace_half"] == "create");
   CHECK(j["actions"][1]["replace_half"].is_null());
 }
+
+TEST_CASE("one action as plan and status show it", "[plan][format]") {
+  CHECK(format_action(action(ActionKind::Create, "route", "app", "default via 10.77.0.1",
+                             "missing")) == "+ route default via 10.77.0.1 (missing)");
+  CHECK(format_action(action(ActionKind::Replace, "ovs port", "", "vr on ovs-g", "x")) ==
+        "-/+ ovs port vr on ovs-g (x)");
+  CHECK(format_action(action(ActionKind::Delete, "veth ends", "", "vb, vr", "")) ==
+        "- veth ends vb, vr");
+}

@@ -209,6 +209,9 @@ bool route_matches(const RouteRequest& want, const RouteState& have);
 
 /// The plan as Terraform prints it: grouped by namespace, one line per object.
 std::string format_plan(const Plan& plan);
+/// What applying a plan that removes a lab did: "4 objects removed, 1 setting
+/// restored" (a host sysctl set back to its value from before the lab is `~`).
+std::string removal_summary(const Plan& plan);
 /// "+ route default via 10.0.0.1 (missing)": one action, as `plan` and `status` show it.
 std::string format_action(const Action& action);
 

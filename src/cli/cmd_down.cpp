@@ -35,8 +35,7 @@ void add_down(CLI::App& app, Context& ctx) {
     if (report->plan.empty()) {
       ctx.reporter.out("Lab " + lab->name() + " is down: nothing to remove.\n");
     } else {
-      ctx.reporter.out("Lab " + lab->name() + " is down: " +
-                       std::to_string(report->plan.actions.size()) + " objects removed.\n");
+      ctx.reporter.out("Lab " + lab->name() + " is down: " + removal_summary(report->plan) + ".\n");
     }
     if (o->timings) ctx.reporter.info(format_timings(report->timings));
   });

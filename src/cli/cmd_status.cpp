@@ -63,11 +63,13 @@ void add_status(CLI::App& app, Context& ctx) {
       if (!e.drift.empty()) out += "  " + r.yellow("drift: " + e.drift);
       out += "\n";
     }
-    out +=
-        st->drifted
-            ? r.yellow(std::to_string(st->drifted) + " objects drifted: `netlab up` repairs them") +
-                  "\n"
-            : r.green("no drift") + "\n";
+    if (st->drifted == 1)
+      out += r.yellow("1 object drifted: `netlab up` repairs it") + "\n";
+    else if (st->drifted > 1)
+      out += r.yellow(std::to_string(st->drifted) + " objects drifted: `netlab up` repairs them") +
+             "\n";
+    else
+      out += r.green("no drift") + "\n";
     r.out(out);
   });
 }

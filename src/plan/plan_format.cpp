@@ -133,6 +133,26 @@ std::string Plan::summary() const {
          std::to_string(destroy) + " to destroy.";
 }
 
+namespace {
+std::string plural(std::size_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+}  // namespace
+
+std::string removal_summary(const Plan& plan) {
+  std::size_t removed = plan.count(ActionKind::Delete) + plan.count(ActionKind::Replace);
+  std::size_t restored = 0, changed = 0, added = plan.count(ActionKind::Create);
+  for (const auto& a : plan.actions) {
+    if (a.kind != ActionKind::Modify) continue;
+    (a.resource == "sysctl" ? restored : changed) += 1;
+  }
+  std::string s = plural(removed, "object", "objects") + " removed";
+  if (restored) s += ", " + plural(restored, "setting", "settings") + " restored";
+  if (changed) s += ", " + plural(changed, "object", "objects") + " changed";
+  if (added) s += ", " + plural(added, "object", "objects") + " added";
+  return s;
+}
+
 std::string format_action(const Action& a) {
   std::string s = std::string(symbol(a.kind)) + " " + a.resource + " " + a.object;
   if (!a.reason.empty()) s += " (" + a.reason + ")";

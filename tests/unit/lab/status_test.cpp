@@ -354,3 +354,23 @@ TEST_CASE("a missing namespace is drift of the namespace and of its lo", "[lab][
   REQUIRE_OK(plan);
   check_each_action_on_its_rows(*plan, *st);
 }
+
+TEST_CASE("down reports restored settings apart from removed objects", "[lab][status]") {
+  // routed-nat: "[5/5] ~ sysctl net.ipv4.ip_forward = 0" was counted as an
+  // object removed.
+  World w;
+  REQUIRE_OK(w.load(kLab).up());
+  auto down = w.load(kLab).down();
+  REQUIRE_OK(down);
+  std::size_t deletes = 0, modifies = 0;
+  for (const auto& a : down->plan.actions) {
+    CHECK_FALSE(a.subjects.empty());
+    deletes += a.kind == ActionKind::Delete;
+    modifies += a.kind == ActionKind::Modify;
+  }
+  REQUIRE(modifies == 1);
+  REQUIRE(deletes > 1);
+  CHECK(removal_summary(down->plan) ==
+        std::to_string(deletes) + " objects removed, 1 setting restored");
+  CHECK(w.kernel->snapshot().namespaces.at("").sysctls.at("net.ipv4.ip_forward") == "0");
+}

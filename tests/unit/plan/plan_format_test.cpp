@@ -87,3 +87,24 @@ TEST_CASE("one action as plan and status show it", "[plan][format]") {
   CHECK(format_action(action(ActionKind::Delete, "veth ends", "", "vb, vr", "")) ==
         "- veth ends vb, vr");
 }
+
+TEST_CASE("the summary of a down: objects removed, settings restored", "[plan][format]") {
+  // routed-nat: nat table, two namespaces, the veth ends, and ip_forward set back.
+  Plan p;
+  p.actions.push_back(action(ActionKind::Delete, "nat table", "", "ip netlab-routed-nat", ""));
+  p.actions.push_back(action(ActionKind::Delete, "namespace", "app", "app", ""));
+  p.actions.push_back(action(ActionKind::Delete, "namespace", "internet", "internet", ""));
+  p.actions.push_back(action(ActionKind::Delete, "veth ends", "", "nl-app, nl-inet", ""));
+  p.actions.push_back(action(ActionKind::Modify, "sysctl", "", "net.ipv4.ip_forward = 0",
+                             "restore value from before the lab"));
+  CHECK(removal_summary(p) == "4 objects removed, 1 setting restored");
+
+  Plan one;
+  one.actions.push_back(action(ActionKind::Delete, "namespace", "red", "red", ""));
+  CHECK(removal_summary(one) == "1 object removed");
+
+  Plan settings;
+  settings.actions.push_back(action(ActionKind::Modify, "sysctl", "", "a = 0", ""));
+  settings.actions.push_back(action(ActionKind::Modify, "sysctl", "", "b = 0", ""));
+  CHECK(removal_summary(settings) == "0 objects removed, 2 settings restored");
+}

@@ -80,111 +80,156 @@ std::string line_of(std::string_view text, int line) {
   return std::string(text.substr(start, end == std::string_view::npos ? end : end - start));
 }
 
-// Records where the documents of a stream start, and nothing else.
-class DocumentCounter : public YAML::EventHandler {
+// Builds our Node tree straight from yaml-cpp's parser events, in one pass
+// (YAML::Load builds its own node graph first, and a second pass was needed
+// to count documents: together three times the work on a large file).
+// Enforces what a topology needs: unique scalar map keys, a node budget
+// (alias bombs), a depth below which children are dropped.
+class TreeBuilder : public YAML::EventHandler {
  public:
-  std::vector<YAML::Mark> starts;
-  void OnDocumentStart(const YAML::Mark& m) override { starts.push_back(m); }
+  TreeBuilder(const std::string& file, std::vector<Error>& errors) : file_(file), errors_(errors) {}
+
+  int documents = 0;
+  std::optional<YAML::Mark> second_document;
+  bool over_budget() const { return budget_reported_; }
+  Node take_root() { return std::move(root_); }
+
+  void OnDocumentStart(const YAML::Mark& m) override {
+    if (++documents == 2) second_document = m;
+  }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
-
-// Where a second document starts, if there is one. YAML::LoadAll can loop
-// forever on some malformed input (it keeps yielding empty documents), so the
-// documents are counted by hand and never more than two are asked for.
-std::optional<YAML::Mark> second_document(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  YAML::Parser parser(in);
-  DocumentCounter counter;
-  for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    Node n;
+    n.pos = pos(m);
+    add(std::move(n), anchor);
   }
-  if (counter.starts.size() < 2) return std::nullopt;
-  return counter.starts[1];
-}
-
-class Converter {
- public:
-  Converter(const std::string& file, std::vector<Error>& errors) : file_(file), errors_(errors) {}
-
-  // Returns false once the node budget is exhausted (the tree is then unusable).
-  bool convert(const YAML::Node& in, Node& out, int depth, const SourcePos* null_pos) {
-    if (++count_ > kMaxNodes) {
-      if (!budget_reported_) {
-        budget_reported_ = true;
-        errors_.push_back(make_error(
-            file_, 1, 1,
-            "the file expands to more than " + std::to_string(kMaxNodes) +
-                " YAML nodes (aliases referring to aliases?); a topology is far smaller"));
-      }
-      return false;
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    Node n;
+    if (it != anchors_.end()) {
+      // Each use of an alias is a full copy, counted against the budget.
+      if (!charge(size_of(it->second))) return;
+      n = it->second;
+    } else {
+      n.pos = pos(m);  // an alias of a collection still open: left empty
     }
-    YAML::Mark m = in.Mark();
-    out.pos = SourcePos{file_, m.line + 1, m.column + 1};
-    switch (in.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        out.kind = Kind::Null;
-        // yaml-cpp puts an empty value at the next token; the key is what the user sees.
-        if (null_pos) out.pos = *null_pos;
-        return true;
-      case YAML::NodeType::Scalar:
-        out.kind = Kind::Scalar;
-        out.text = in.Scalar();
-        out.plain = in.Tag() == "?";
-        return true;
-      case YAML::NodeType::Sequence:
-        out.kind = Kind::Sequence;
-        if (depth >= kMaxDepth) return true;
-        for (auto it = in.begin(); it != in.end(); ++it) {
-          out.items.emplace_back();
-          if (!convert(*it, out.items.back(), depth + 1, nullptr)) return false;
-        }
-        return true;
-      case YAML::NodeType::Map: {
-        out.kind = Kind::Map;
-        if (depth >= kMaxDepth) return true;
-        std::map<std::string, SourcePos> seen;
-        for (auto it = in.begin(); it != in.end(); ++it) {
-          Node key;
-          if (!convert(it->first, key, depth + 1, nullptr)) return false;
-          if (!key.is_scalar()) {
-            errors_.push_back(make_error(
-                file_, key.pos.line, key.pos.column,
-                "a map key must be a plain name, not " + std::string(key.is_seq()   ? "a list"
-                                                                     : key.is_map() ? "a map"
-                                                                                    : "empty")));
-            continue;
-          }
-          auto [where, fresh] = seen.emplace(key.text, key.pos);
-          if (!fresh) {
-            errors_.push_back(make_error(file_, key.pos.line, key.pos.column,
-                                         "duplicate key '" + key.text + "' (first at line " +
-                                             std::to_string(where->second.line) +
-                                             "); remove or rename one of them"));
-            continue;
-          }
-          Node value;
-          if (!convert(it->second, value, depth + 1, &key.pos)) return false;
-          out.entries.emplace_back(std::move(key), std::move(value));
-        }
-        return true;
-      }
-    }
-    return true;
+    add(std::move(n), 0, /*charged=*/true);
   }
+  void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    Node n;
+    n.kind = Kind::Scalar;
+    n.pos = pos(m);
+    n.text = value;
+    n.plain = tag == "?";
+    add(std::move(n), anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(m, Kind::Sequence, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(m, Kind::Map, anchor);
+  }
+  void OnMapEnd() override { close(); }
 
  private:
+  struct Open {
+    Node node;
+    YAML::anchor_t anchor;
+    std::vector<Node> children;  // a map's keys and values, alternating
+    bool dropped;                // deeper than kMaxDepth: children not kept
+  };
+
+  SourcePos pos(const YAML::Mark& m) const { return SourcePos{file_, m.line + 1, m.column + 1}; }
+
+  static std::size_t size_of(const Node& n) {
+    std::size_t k = 1;
+    for (const auto& i : n.items) k += size_of(i);
+    for (const auto& [key, value] : n.entries) k += size_of(key) + size_of(value);
+    return k;
+  }
+
+  bool charge(std::size_t nodes) {
+    count_ += nodes;
+    if (count_ <= kMaxNodes) return true;
+    if (!budget_reported_) {
+      budget_reported_ = true;
+      errors_.push_back(
+          make_error(file_, 1, 1,
+                     "the file expands to more than " + std::to_string(kMaxNodes) +
+                         " YAML nodes (aliases referring to aliases?); a topology is far smaller"));
+    }
+    return false;
+  }
+
+  void open(const YAML::Mark& m, Kind kind, YAML::anchor_t anchor) {
+    if (budget_reported_ || !charge(1)) return;
+    Node n;
+    n.kind = kind;
+    n.pos = pos(m);
+    bool dropped = !stack_.empty() && (stack_.back().dropped || stack_.size() >= kMaxDepth);
+    stack_.push_back(Open{std::move(n), anchor, {}, dropped});
+  }
+
+  void close() {
+    if (budget_reported_ || stack_.empty()) return;
+    Open o = std::move(stack_.back());
+    stack_.pop_back();
+    if (o.node.kind == Kind::Map) build_entries(o);
+    add(std::move(o.node), o.anchor, /*charged=*/true);
+  }
+
+  // Pairs a map's children into entries, as the section parsers expect them.
+  void build_entries(Open& o) {
+    std::map<std::string, SourcePos> seen;
+    for (std::size_t i = 0; i + 1 < o.children.size(); i += 2) {
+      Node& key = o.children[i];
+      Node& value = o.children[i + 1];
+      if (!key.is_scalar()) {
+        errors_.push_back(make_error(
+            file_, key.pos.line, key.pos.column,
+            "a map key must be a plain name, not " + std::string(key.is_seq()   ? "a list"
+                                                                 : key.is_map() ? "a map"
+                                                                                : "empty")));
+        continue;
+      }
+      auto [where, fresh] = seen.emplace(key.text, key.pos);
+      if (!fresh) {
+        errors_.push_back(make_error(file_, key.pos.line, key.pos.column,
+                                     "duplicate key '" + key.text + "' (first at line " +
+                                         std::to_string(where->second.line) +
+                                         "); remove or rename one of them"));
+        continue;
+      }
+      // yaml-cpp puts an empty value at the next token; the key is what the user sees.
+      if (value.is_null()) value.pos = key.pos;
+      o.node.entries.emplace_back(std::move(key), std::move(value));
+    }
+  }
+
+  void add(Node n, YAML::anchor_t anchor, bool charged = false) {
+    if (budget_reported_ || (!charged && !charge(1))) return;
+    if (anchor) anchors_[anchor] = n;
+    if (stack_.empty()) {
+      if (documents == 1) root_ = std::move(n);  // later documents are only reported
+      return;
+    }
+    Open& parent = stack_.back();
+    if (parent.dropped || stack_.size() > kMaxDepth) return;
+    if (parent.node.kind == Kind::Sequence)
+      parent.node.items.push_back(std::move(n));
+    else
+      parent.children.push_back(std::move(n));
+  }
+
   const std::string& file_;
   std::vector<Error>& errors_;
+  std::vector<Open> stack_;
+  std::map<YAML::anchor_t, Node> anchors_;
+  Node root_;
   std::size_t count_ = 0;
   bool budget_reported_ = false;
 };
@@ -207,11 +252,13 @@ std::optional<Node> load_yaml(std::string_view text, const std::string& file,
         "the file is not YAML text: it contains " + what + " here; is this the right file?"));
     return std::nullopt;
   }
-  YAML::Node doc;
-  std::optional<YAML::Mark> second_doc;
+  TreeBuilder builder(file, errors);
   try {
-    doc = YAML::Load(std::string(text));
-    second_doc = second_document(text);
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    // The first document, then at most one more call to see whether a second
+    // starts (never loop over documents: yaml-cpp can yield empty ones forever).
+    if (parser.HandleNextDocument(builder)) (void)parser.HandleNextDocument(builder);
   } catch (const YAML::DeepRecursion& e) {
     errors.push_back(make_error(file, e.mark.line + 1, e.mark.column + 1,
                                 "the YAML nests deeper than " + std::to_string(e.depth()) +
@@ -235,21 +282,16 @@ std::optional<Node> load_yaml(std::string_view text, const std::string& file,
     errors.push_back(make_error(file, 1, 1, "cannot read YAML: unknown failure"));
     return std::nullopt;
   }
-  if (second_doc) {
-    errors.push_back(make_error(file, second_doc->line + 1, second_doc->column + 1,
+  if (builder.second_document) {
+    const YAML::Mark& m = *builder.second_document;
+    errors.push_back(make_error(file, m.line + 1, m.column + 1,
                                 "the file holds more than one YAML document; a topology is exactly "
                                 "one (remove '---')"));
   }
-  Node root;
-  try {
-    Converter conv(file, errors);
-    SourcePos start{file, 1, 1};
-    if (!conv.convert(doc, root, 0, &start)) return std::nullopt;
-  } catch (...) {
-    // yaml-cpp's accessors are not documented as nothrow; never let one escape.
-    errors.push_back(make_error(file, 1, 1, "cannot read YAML: internal failure"));
-    return std::nullopt;
-  }
+  if (builder.over_budget()) return std::nullopt;
+  Node root = builder.take_root();
+  // An empty document (only comments) is a Null at the start of the file.
+  if (root.is_null()) root.pos = SourcePos{file, 1, 1};
   return root;
 }
 

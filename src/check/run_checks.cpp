@@ -1,17 +1,16 @@
 // run_checks: one observation, then the assertions on a small pool of worker
 // threads (which never change namespace), results in file order.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "check/lease.hpp"
 #include "check/observed.hpp"
 #include "check/ping.hpp"
 #include "check/target.hpp"
 #include "check/tcp.hpp"
+#include "core/parallel_for.hpp"
 #include "netlab/check.hpp"
 
 namespace netlab {
@@ -71,20 +70,7 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     results[i] = std::move(r);
   };
 
-  std::size_t workers =
-      std::min<std::size_t>(tests.size(), static_cast<std::size_t>(std::max(1, parallelism)));
-  if (workers == 1) {
-    for (std::size_t i = 0; i < tests.size(); ++i) run_one(i);
-    return results;
-  }
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> pool;
-  for (std::size_t w = 0; w < workers; ++w) {
-    pool.emplace_back([&] {
-      for (std::size_t i = next++; i < tests.size(); i = next++) run_one(i);
-    });
-  }
-  for (auto& t : pool) t.join();
+  parallel_for(tests.size(), parallelism, run_one);
   return results;
 }
 

@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 
+#include "core/parallel_for.hpp"
 #include "kernel/link_ops.hpp"
 #include "kernel/nl_error.hpp"
 #include "kernel/sysctl.hpp"
@@ -68,6 +69,10 @@ std::optional<IpAddress> to_ip(nl_addr* a) {
 bool is_v6_link_local(const IpAddress& a) {
   return a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
 }
+
+// Namespaces are read on this many threads: the kernel answers dumps of
+// different namespaces concurrently, and most of the time is spent there.
+constexpr int kObserveThreads = 4;
 
 template <class T, class F>
 void for_each(nl_cache* cache, F f) {
@@ -190,36 +195,55 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
   if (!all) return all.error();
   ks.all_namespaces = *all;
 
-  std::vector<Observed> obs;
-  obs.push_back({store.root(), &ks.root, {}, {}});
+  // Each namespace is read through its own socket, so the namespaces are
+  // read in parallel (opening a namespace's socket included); the results go
+  // to slots fixed beforehand, in name order.
   std::set<std::string> wanted(namespaces.begin(), namespaces.end());
-  for (const auto& ns : wanted) {
-    if (ns.empty()) continue;
-    auto h = store.get(ns);
-    if (!h) {
-      if (h.error().sys_errno == ENOENT) continue;  // absent: simply not reported
-      // A plain file left by a create interrupted before its bind mount is
-      // no namespace: reported as absent (it is still in all_namespaces).
-      if (h.error().sys_errno == EINVAL) continue;
-      return h.error();
+  wanted.erase("");
+  std::vector<std::string> names(wanted.begin(), wanted.end());
+  std::vector<Observed> obs(names.size() + 1);
+  std::vector<Status> status(obs.size());
+  std::vector<std::vector<Error>> sysctl_errors(obs.size());
+  obs[0] = {store.root(), &ks.root, {}, {}};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto& st = ks.namespaces[names[i]];
+    st.name = names[i];
+    obs[i + 1].state = &st;
+  }
+  parallel_for(obs.size(), kObserveThreads, [&](std::size_t i) {
+    Observed& ob = obs[i];
+    if (!ob.handle) {
+      auto h = store.get(names[i - 1]);
+      if (!h) {
+        // Absent (ENOENT), or a plain file left by a create interrupted
+        // before its bind mount (EINVAL): simply not reported.
+        if (h.error().sys_errno != ENOENT && h.error().sys_errno != EINVAL) status[i] = h.error();
+        return;
+      }
+      ob.handle = *h;
     }
-    auto& st = ks.namespaces[ns];
-    st.name = ns;
-    obs.push_back({*h, &st, {}, {}});
+    status[i] = observe_one(ob);
+    if (status[i].ok())
+      ob.state->sysctls = read_sysctls(*ob.handle, sysctl_keys, &sysctl_errors[i]);
+  });
+  for (std::size_t i = 0; i < obs.size(); ++i) {
+    if (!status[i].ok()) return status[i].error();
+    if (!sysctl_errors[i].empty()) return sysctl_errors[i].front();
   }
-  std::vector<Error> errors;
-  for (auto& ob : obs) {
-    if (auto s = observe_one(ob); !s) return s.error();
-    ob.state->sysctls = read_sysctls(*ob.handle, sysctl_keys, &errors);
+  // Namespaces that turned out absent are not reported.
+  for (std::size_t i = obs.size(); i-- > 1;) {
+    if (obs[i].handle) continue;
+    ks.namespaces.erase(names[i - 1]);
+    obs.erase(obs.begin() + static_cast<std::ptrdiff_t>(i));
   }
-  if (!errors.empty()) return errors.front();
 
   // Peers in other namespaces are known only by the netns id the observing
   // namespace gives the peer's namespace: ask each candidate namespace's id
   // until all ids seen are resolved.
   std::map<std::string, Observed*> by_name;
   for (auto& ob : obs) by_name[ob.handle->name] = &ob;
-  for (auto& ob : obs) {
+  parallel_for(obs.size(), kObserveThreads, [&](std::size_t i) {
+    Observed& ob = obs[i];
     std::set<int> needed;
     for (const auto& p : ob.peers)
       if (p.netnsid >= 0) needed.insert(p.netnsid);
@@ -249,10 +273,11 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
       ls.peer_ns = id->second;
       auto peer_ob = by_name.find(id->second);
       if (peer_ob == by_name.end()) continue;  // not observed
+      // Only reads the other namespace's ifindex -> name map, written before.
       auto it = peer_ob->second->names.find(p.peer_ifindex);
       if (it != peer_ob->second->names.end()) ls.peer_name = it->second, ls.peer_known = true;
     }
-  }
+  });
   return ks;
 }
 

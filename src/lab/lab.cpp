@@ -279,6 +279,15 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   auto lock =
       LabLock::acquire(options_.state_root, name_, options_.lock_timeout, options_.on_lock_wait);
   if (!lock.ok()) return lock.error();
+  // An up that stops before anything of the lab exists (a conflict, OVS not
+  // running) leaves no lock file behind in the state root.
+  struct ForgetLockOfNothing {
+    const StateDir& state;
+    LabLock& lock;
+    ~ForgetLockOfNothing() {
+      if (!state.exists()) lock.remove_file();
+    }
+  } forget_lock{*state_, **lock};
   UpReport report;
   auto wanted = desired();
   if (!wanted.ok()) return wanted.error();

@@ -306,6 +306,9 @@ TEST_CASE("an object without the lab's mark blocks the plan and names its positi
   w.kernel->reset_counters();
   CHECK_FALSE(lab.up().ok());
   CHECK(w.kernel->mutations() == 0);
+  // Nothing of the lab exists: no state directory and no lock file are left.
+  CHECK_FALSE(std::filesystem::exists(w.options().state_root + "/" + lab.name()));
+  CHECK_FALSE(std::filesystem::exists(w.options().state_root + "/" + lab.name() + ".lock"));
 
   SECTION("a foreign interface with a needed name") {
     w.kernel->seed_link("", foreign_link("hg"));

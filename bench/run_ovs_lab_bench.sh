@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Whole-lab OVS benchmark: N namespaces, each with a veth whose other end is
+# an access port (VLAN 100 + i % 10) of one OVS bridge (datapath netdev).
+# In one run:
+#   netlab up (build) | netlab up again (no-op) | netlab down
+# beside a hand-written script doing the same build with `ip -batch` and ONE
+# `ovs-vsctl` call (add-br + every add-port with its tag), and its teardown
+# (ovs-vsctl del-br, then ip netns del).
+#
+#   run_ovs_lab_bench.sh [NETLAB_BINARY] [N=500]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+netlab=${1:-$here/../build/netlab}
+n=${2:-500}
+work=$(mktemp -d)
+state=$(mktemp -d /run/netlab-bench.XXXXXX)
+lab=benchovs
+cleanup() {
+  "$netlab" down "$lab" --state-dir "$state" -q >/dev/null 2>&1 || true
+  ovs-vsctl --if-exists del-br bsovs >/dev/null 2>&1 || true
+  for ns in $(ip netns list | awk '{print $1}' | grep '^bs[0-9]' || true); do ip netns del "$ns"; done
+  rm -rf "$work" "$state"
+}
+trap cleanup EXIT
+
+topo="$work/lab.yaml"
+{
+  echo "name: $lab"
+  echo "namespaces:"
+  for ((i = 0; i < n; i++)); do
+    echo "  bo$i:"
+    echo "    interfaces:"
+    echo "      eth0: {addresses: [10.$((100 + i / 250)).$((i % 250)).1/24]}"
+  done
+  echo "bridges:"
+  echo "  bnovs: {kind: ovs, datapath: netdev}"
+  echo "links:"
+  for ((i = 0; i < n; i++)); do
+    echo "  - {endpoints: [bo$i:eth0, bnovs:bop$i], vlan: $((100 + i % 10))}"
+  done
+} >"$topo"
+
+now() { date +%s.%N; }
+secs() { echo "$2 - $1" | bc; }
+timed() {  # timed LABEL COMMAND...: prints "LABEL  seconds  timings"; exits on failure
+  local label=$1 t0 t1 err status=0
+  shift
+  t0=$(now)
+  err=$("$@" --timings 2>&1 >/dev/null) || status=$?
+  t1=$(now)
+  if [ "$status" -ne 0 ]; then
+    echo "$label FAILED (exit $status):" >&2
+    tail -n 5 <<<"$err" >&2
+    exit 1
+  fi
+  printf '%-22s %7.3f s   %s\n' "$label" "$(secs "$t0" "$t1")" "$(grep '^timings:' <<<"$err" | sed 's/^timings: //')"
+}
+
+echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); N=$n; $(ovs-vsctl --version | head -1)"
+timed "netlab up (build)" "$netlab" up "$topo" --state-dir "$state" -q
+timed "netlab up (no-op)" "$netlab" up "$topo" --state-dir "$state" -q
+timed "netlab down" "$netlab" down "$lab" --state-dir "$state" -q
+
+# The hand-written equivalent: namespaces, veths with the peer made in the
+# namespace, addresses and links up with one ip -batch per namespace, then one
+# ovs-vsctl transaction for the bridge and all its tagged ports.
+t0=$(now)
+vsctl=(ovs-vsctl add-br bsovs -- set bridge bsovs datapath_type=netdev)
+{
+  for ((i = 0; i < n; i++)); do
+    ip netns add "bs$i"
+    ip link add "bsp$i" type veth peer name eth0 netns "bs$i"
+    ip link set "bsp$i" up
+    ip -n "bs$i" -batch - <<EOB
+link set lo up
+addr add 10.$((100 + i / 250)).$((i % 250)).1/24 dev eth0
+link set eth0 up
+EOB
+    vsctl+=(-- add-port bsovs "bsp$i" tag=$((100 + i % 10)))
+  done
+  "${vsctl[@]}"
+}
+t1=$(now)
+ovs-vsctl del-br bsovs
+for ((i = 0; i < n; i++)); do ip netns del "bs$i"; done
+while ip -o link show type veth | grep -q ': bsp[0-9]'; do sleep 0.01; done
+t2=$(now)
+printf '%-22s %7.3f s\n' "script up (build)" "$(secs "$t0" "$t1")"
+printf '%-22s %7.3f s\n' "script down" "$(secs "$t1" "$t2")"

@@ -70,8 +70,9 @@ bool is_v6_link_local(const IpAddress& a) {
   return a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
 }
 
-// Namespaces are read on this many threads: the kernel answers dumps of
-// different namespaces concurrently, and most of the time is spent there.
+// Namespaces are read on this many threads: most of the time is spent in the
+// kernel, and dumps of different namespaces overlap. Measured on 2 cores with
+// 1000 namespaces: 1 thread 400-480 ms, 2 threads ~300 ms, 4 threads 250-280 ms.
 constexpr int kObserveThreads = 4;
 
 template <class T, class F>

@@ -57,9 +57,9 @@ timed() {  # timed LABEL COMMAND...: prints "LABEL  seconds  timings"; exits on 
 }
 
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); N=$n; $(ovs-vsctl --version | head -1)"
-timed "netlab up (build)" "$netlab" up "$topo" --state-dir "$state" -q
-timed "netlab up (no-op)" "$netlab" up "$topo" --state-dir "$state" -q
-timed "netlab down" "$netlab" down "$lab" --state-dir "$state" -q
+timed "netlab up (build)" "$netlab" up "$topo" --state-dir "$state"
+timed "netlab up (no-op)" "$netlab" up "$topo" --state-dir "$state"
+timed "netlab down" "$netlab" down "$lab" --state-dir "$state"
 
 # The hand-written equivalent: namespaces, veths with the peer made in the
 # namespace, addresses and links up with one ip -batch per namespace, then one
@@ -83,7 +83,7 @@ EOB
 t1=$(now)
 ovs-vsctl del-br bsovs
 for ((i = 0; i < n; i++)); do ip netns del "bs$i"; done
-while ip -o link show type veth | grep -q ': bsp[0-9]'; do sleep 0.01; done
+while ip -o link show type veth 2>/dev/null | grep -q ': bsp[0-9]'; do sleep 0.01; done
 t2=$(now)
 printf '%-22s %7.3f s\n' "script up (build)" "$(secs "$t0" "$t1")"
 printf '%-22s %7.3f s\n' "script down" "$(secs "$t1" "$t2")"

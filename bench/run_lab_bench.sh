@@ -29,20 +29,7 @@ topo="$work/lab.yaml"
   for ((i = 0; i < n; i++)); do echo "  - [bl$i:eth0, host:blh$i]"; done
 } >"$topo"
 
-now() { date +%s.%N; }
-timed() {  # timed LABEL COMMAND...: prints "LABEL  seconds  timings"; exits on failure
-  local label=$1 t0 t1 err status=0
-  shift
-  t0=$(now)
-  err=$("$@" --timings 2>&1 >/dev/null) || status=$?
-  t1=$(now)
-  if [ "$status" -ne 0 ]; then
-    echo "$label FAILED (exit $status):" >&2
-    tail -n 5 <<<"$err" >&2
-    exit 1
-  fi
-  printf '%-16s %6.3f s   %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$(grep '^timings:' <<<"$err" | sed 's/^timings: //')"
-}
+source "$here/lib/timing.sh"
 
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); N=$n"
 timed "up (build)" "$netlab" up "$topo" --state-dir "$state"

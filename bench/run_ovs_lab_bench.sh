@@ -40,21 +40,7 @@ topo="$work/lab.yaml"
   done
 } >"$topo"
 
-now() { date +%s.%N; }
-secs() { echo "$2 - $1" | bc; }
-timed() {  # timed LABEL COMMAND...: prints "LABEL  seconds  timings"; exits on failure
-  local label=$1 t0 t1 err status=0
-  shift
-  t0=$(now)
-  err=$("$@" --timings 2>&1 >/dev/null) || status=$?
-  t1=$(now)
-  if [ "$status" -ne 0 ]; then
-    echo "$label FAILED (exit $status):" >&2
-    tail -n 5 <<<"$err" >&2
-    exit 1
-  fi
-  printf '%-22s %7.3f s   %s\n' "$label" "$(secs "$t0" "$t1")" "$(grep '^timings:' <<<"$err" | sed 's/^timings: //')"
-}
+source "$here/lib/timing.sh"
 
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); N=$n; $(ovs-vsctl --version | head -1)"
 timed "netlab up (build)" "$netlab" up "$topo" --state-dir "$state"

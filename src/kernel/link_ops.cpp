@@ -26,6 +26,12 @@ bool put_link_body(nl_msg* m, const std::string& name, int ns_fd) {
   return true;
 }
 
+bool put_queues(nl_msg* m, int queues) {
+  if (queues <= 0) return true;
+  auto n = static_cast<std::uint32_t>(queues);
+  return nla_put_u32(m, IFLA_NUM_TX_QUEUES, n) == 0 && nla_put_u32(m, IFLA_NUM_RX_QUEUES, n) == 0;
+}
+
 // Parses the ifindex and name of an RTM_NEWLINK reply.
 void parse_link(const nlmsghdr* h, int* ifindex, std::string* name) {
   if (h->nlmsg_type != RTM_NEWLINK) return;
@@ -47,7 +53,7 @@ Reply create_link(NetnsHandle& via, const NewLink& req) {
   auto m = new_request(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, ifi);
   if (!m) return kNoRoom;
   nl_msg* msg = m.get();
-  if (!put_link_body(msg, req.name, req.ns_fd)) return kNoRoom;
+  if (!put_link_body(msg, req.name, req.ns_fd) || !put_queues(msg, req.queues)) return kNoRoom;
   if (req.link > 0 && nla_put_u32(msg, IFLA_LINK, static_cast<std::uint32_t>(req.link)) < 0)
     return kNoRoom;
   nlattr* info = nla_nest_start(msg, IFLA_LINKINFO);
@@ -62,7 +68,8 @@ Reply create_link(NetnsHandle& via, const NewLink& req) {
       void* hdr = nlmsg_reserve(msg, sizeof(ifinfomsg), NLMSG_ALIGNTO);
       if (!hdr) return kNoRoom;
       std::memset(hdr, 0, sizeof(ifinfomsg));
-      if (!put_link_body(msg, req.peer_name, req.peer_ns_fd)) return kNoRoom;
+      if (!put_link_body(msg, req.peer_name, req.peer_ns_fd) || !put_queues(msg, req.queues))
+        return kNoRoom;
       nla_nest_end(msg, peer);
     }
     if (req.info_data && !req.info_data(msg)) return kNoRoom;

@@ -26,6 +26,9 @@ struct NewLink {
   int peer_ns_fd = -1;
   /// Adds IFLA_INFO_DATA attributes (already inside the nest); false = no room.
   std::function<bool(nl_msg*)> info_data;
+  /// IFLA_NUM_TX_QUEUES and IFLA_NUM_RX_QUEUES of the link and of a veth
+  /// peer; 0 = the kind's default.
+  int queues = 0;
 };
 
 /// Attributes to change on an existing link; unset ones are left alone.

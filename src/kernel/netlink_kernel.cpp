@@ -80,6 +80,14 @@ class NetlinkKernel final : public Kernel {
     auto ph = store_.get(req.peer_ns);
     if (!ph) return fail(op, ph.error());
     nl::NewLink link{req.name, (*h)->fd.get(), "veth", 0, req.peer_name, (*ph)->fd.get(), {}};
+    // One queue each way per end, as a veth uses by default anyway. Left
+    // unset, the kernel allocates and registers one queue per possible CPU
+    // for each end, then trims the real count to one again, waiting for an
+    // expedited RCU grace period each time while holding the RTNL lock: two
+    // waits per pair that serialise every parallel create. The only
+    // difference is the ceiling for `ethtool -L` (channels), which netlab
+    // does not use.
+    link.queues = 1;
     if (Reply r = nl::create_link(**h, link); !r.ok()) return create_fail(op, r);
     if (req.alias.empty()) return {};
     // The kernel ignores IFLA_IFALIAS in a create request: set it right

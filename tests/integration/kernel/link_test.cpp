@@ -1,8 +1,8 @@
 // Real-kernel tests of link creation, change, move and deletion, each
 // checked through observe() and independently through `ip -j`.
 #include <catch2/catch.hpp>
-#include <sstream>
 #include <cerrno>
+#include <sstream>
 
 #include "netlab/kernel.hpp"
 #include "support/system.hpp"
@@ -70,6 +70,24 @@ TEST_CASE("create_veth puts each end directly in its namespace", "[integration][
   REQUIRE(lb2);
   CHECK(lb2->peer_ns == ns);
   CHECK_FALSE(lb2->peer_known);
+}
+
+TEST_CASE("create_veth gives each end one queue each way", "[integration][kernel]") {
+  auto k = make_netlink_kernel();
+  const std::string ns = unique_name("ns"), a = unique_name("a"), b = unique_name("b");
+  Cleanup guard([&] {
+    testing::remove_link("", b);
+    testing::remove_namespace(ns);
+  });
+  REQUIRE(k->create_namespace(ns).ok());
+  REQUIRE(k->create_veth({a, ns, b, "", ""}).ok());
+  // Independently through ip: the queue counts asked for in the create
+  // request (the kernel's default would be one per possible CPU).
+  for (const auto& j : {testing::ip_link(ns, a), testing::ip_link("", b)}) {
+    REQUIRE(!j.is_null());
+    CHECK(j.value("num_tx_queues", 0) == 1);
+    CHECK(j.value("num_rx_queues", 0) == 1);
+  }
 }
 
 TEST_CASE("create_veth between two named namespaces and within one", "[integration][kernel]") {

@@ -1,13 +1,15 @@
 #include "kernel/netns_handle.hpp"
 
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
 #include <cerrno>
-#include <system_error>
-#include <thread>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "kernel/nl_error.hpp"
 
@@ -33,21 +35,26 @@ Result<SockPtr> open_route_socket() {
   return sk;
 }
 
+NetnsReturn::NetnsReturn() : home_(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
+  if (!home_.valid()) err_ = errno;
+}
+
+NetnsReturn::~NetnsReturn() {
+  if (!home_.valid()) return;
+  if (setns(home_.get(), CLONE_NEWNET) == 0) return;
+  std::fprintf(stderr,
+               "netlab: cannot return a thread to its network namespace (%s); stopping rather "
+               "than acting on the wrong network\n",
+               std::strerror(errno));
+  std::abort();
+}
+
 int run_in_netns(int ns_fd, const std::function<void()>& fn) {
-  int err = 0;
-  try {
-    std::thread t([&] {
-      if (setns(ns_fd, CLONE_NEWNET) != 0) {
-        err = errno;
-        return;
-      }
-      fn();
-    });
-    t.join();
-  } catch (const std::system_error& e) {
-    return e.code().value() ? e.code().value() : EAGAIN;
-  }
-  return err;
+  NetnsReturn back;
+  if (back.error()) return back.error();
+  if (setns(ns_fd, CLONE_NEWNET) != 0) return errno;
+  fn();
+  return 0;
 }
 
 }  // namespace netlab::nl

@@ -28,9 +28,31 @@ struct NetnsHandle {
 /// with extended acks and a receive timeout. Returns errno on failure.
 Result<SockPtr> open_route_socket();
 
-/// Runs `fn` on a new thread that has joined namespace `ns_fd` (setns),
-/// so that the caller's own namespace never changes. Returns the errno of
-/// setns or thread creation, 0 when `fn` ran.
+/// Returns the calling thread to the network namespace it was in when this
+/// was made. A thread's network namespace is its own (setns and
+/// unshare(CLONE_NEWNET) change only the calling thread), so the kernel layer
+/// switches the calling thread for a moment instead of starting a helper
+/// thread: a helper costs a clone, a wake-up and a join per namespace, and
+/// while netlab's own threads keep both cores busy it waits for a core.
+class NetnsReturn {
+ public:
+  NetnsReturn();
+  /// Switches back. If that fails the process stops (abort): a thread left
+  /// in another namespace would go on changing the wrong network.
+  ~NetnsReturn();
+  NetnsReturn(const NetnsReturn&) = delete;
+  NetnsReturn& operator=(const NetnsReturn&) = delete;
+  /// errno of remembering the namespace; the thread must not leave it unless 0.
+  int error() const { return err_; }
+
+ private:
+  Fd home_;
+  int err_ = 0;
+};
+
+/// Runs `fn` with the calling thread in namespace `ns_fd` (setns) and puts
+/// the thread back before returning, also when `fn` throws. Returns the errno
+/// of entering the namespace, 0 when `fn` ran.
 int run_in_netns(int ns_fd, const std::function<void()>& fn);
 
 }  // namespace netlab::nl

@@ -10,8 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <system_error>
-#include <thread>
 
 #include "kernel/nl_error.hpp"
 
@@ -129,11 +127,17 @@ Status NetnsStore::create(const std::string& ns) {
   int err = 0;
   const char* step = "";
   Error sock_error;
-  try {
-    // unshare() moves only this helper thread into the new namespace; the
-    // bind mount of its /proc/thread-self/ns/net keeps the namespace alive
-    // after the thread ends. The socket opened here is bound to it.
-    std::thread t([&] {
+  {
+    // unshare() moves only the calling thread into the new namespace, and
+    // `back` returns it there; the bind mount of its /proc/thread-self/ns/net
+    // keeps the namespace alive after that. The socket opened here is bound
+    // to the new namespace for good.
+    NetnsReturn back;
+    [&] {
+      if ((err = back.error())) {
+        step = "open own namespace";
+        return;
+      }
       if (unshare(CLONE_NEWNET) != 0) {
         err = errno, step = "unshare";
         return;
@@ -152,10 +156,7 @@ Status NetnsStore::create(const std::string& ns) {
         h->sock = std::move(*s);
       else
         sock_error = s.error();
-    });
-    t.join();
-  } catch (const std::system_error& e) {
-    err = e.code().value() ? e.code().value() : EAGAIN, step = "start thread";
+    }();
   }
   if (!err && !h->sock) err = sock_error.sys_errno ? sock_error.sys_errno : EIO, step = "socket";
   if (!err) err = identify(*h), step = "stat";

@@ -95,11 +95,15 @@ class NetlinkKernel final : public Kernel {
     // someone else's to netlab).
     nl::SetLink mark;
     mark.alias = req.alias;
+    const std::string* marking = &req.name;
     Reply r = nl::set_link(**h, req.name, mark);
-    if (r.ok()) r = nl::set_link(**ph, req.peer_name, mark);
+    if (r.ok()) {
+      marking = &req.peer_name;
+      r = nl::set_link(**ph, req.peer_name, mark);
+    }
     if (!r.ok()) {
       nl::delete_link(**h, req.name);
-      return fail(op + ": set alias", r);
+      return fail(op + ": set alias of " + *marking, r);
     }
     return {};
   }

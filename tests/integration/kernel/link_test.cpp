@@ -90,6 +90,27 @@ TEST_CASE("create_veth gives each end one queue each way", "[integration][kernel
   }
 }
 
+TEST_CASE("create_veth removes the pair when marking it fails", "[integration][kernel]") {
+  auto k = make_netlink_kernel();
+  const std::string ns = unique_name("ns"), a = unique_name("a"), b = unique_name("b");
+  Cleanup guard([&] {
+    testing::remove_link("", b);
+    testing::remove_namespace(ns);
+  });
+  REQUIRE(k->create_namespace(ns).ok());
+  // Longer than IFALIASZ - 1: the kernel refuses it in RTM_SETLINK, after
+  // the pair exists.
+  auto st = k->create_veth({a, ns, b, "", "netlab:" + std::string(300, 'x')});
+  REQUIRE_FALSE(st.ok());
+  INFO(st.error().str());
+  CHECK(st.error().sys_errno != 0);
+  CHECK(st.error().message.rfind(
+            "create veth " + a + " (netns " + ns + ") <-> " + b + ": set alias of " + a + ": ",
+            0) == 0);
+  CHECK(testing::ip_link(ns, a).is_null());
+  CHECK(testing::ip_link("", b).is_null());
+}
+
 TEST_CASE("create_veth between two named namespaces and within one", "[integration][kernel]") {
   auto k = make_netlink_kernel();
   const std::string n1 = unique_name("n1"), n2 = unique_name("n2");

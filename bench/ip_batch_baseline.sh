@@ -9,6 +9,10 @@
 # Prints one line in bench_kernel's format. Names: namespaces "nlipb-<i>",
 # root ends "nli<i>"; leftovers are removed on start and on exit/interrupt.
 set -euo pipefail
+# Runs of this script and of bench_kernel take turns: one run's clean-up
+# would delete another's objects, and side by side they distort each other.
+exec 9>/run/lock/netlab-kernel-bench.lock
+flock -n 9 || { echo "ip_batch_baseline: waiting for another kernel benchmark" >&2; flock 9; }
 N=${1:-100}
 NS_PREFIX=nlipb-
 LINK_PREFIX=nli

@@ -3,22 +3,35 @@
 # given (default: 100 1000), and prints a table in milliseconds per host.
 #
 #   run_kernel_bench.sh [BENCH_BINARY] [N...]
+#
+# SETTLE (seconds, default 15) is waited before each run: the kernel goes on
+# tearing down the previous run's namespaces (cleanup_net) for seconds after
+# their links are gone, and that work competes with the next run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../build/bench_kernel}
 shift || true
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(100 1000)
+settle=${SETTLE:-15}
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
+# What else shapes the figures: /run/netns on a disk file system costs an
+# inode per namespace (tmpfs is the usual), and a running ovs-vswitchd
+# re-reads every link (getifaddrs) on each link change, holding the RTNL lock.
 echo "machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '| %6s | %22s | %22s | %22s | %22s |\n' N "netlab create ms/host" "ip -batch create ms/host" "netlab delete ms/host" "ip -batch delete ms/host"
-printf '|%s|%s|%s|%s|%s|\n' "--------" "------------------------" "------------------------" "------------------------" "------------------------"
+echo "/run/netns on $(findmnt -n -o FSTYPE -T /run/netns 2>/dev/null || echo '?'); ovs-vswitchd $(pgrep -x ovs-vswitchd >/dev/null && echo running || echo 'not running'); settle ${settle} s"
+printf '| %6s | %22s | %22s | %22s | %22s | %22s |\n' N "netlab create ms/host" "ip -batch create ms/host" "netlab delete ms/host" "ip -batch delete ms/host" "netlab create CPU ms/host"
+printf '|%s|%s|%s|%s|%s|%s|\n' "--------" "------------------------" "------------------------" "------------------------" "------------------------" "------------------------"
 for n in "${sizes[@]}"; do
+  sleep "$settle"
   ours=$("$bin" "$n")
+  sleep "$settle"
   theirs=$("$here/ip_batch_baseline.sh" "$n")
-  printf '| %6s | %22s | %22s | %22s | %22s |\n' "$n" \
+  printf '| %6s | %22s | %22s | %22s | %22s | %22s |\n' "$n" \
     "$(field create_ms_per_host <<<"$ours")" "$(field create_ms_per_host <<<"$theirs")" \
-    "$(field delete_ms_per_host <<<"$ours")" "$(field delete_ms_per_host <<<"$theirs")"
+    "$(field delete_ms_per_host <<<"$ours")" "$(field delete_ms_per_host <<<"$theirs")" \
+    "$(field create_cpu_ms_per_host <<<"$ours")"
 done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

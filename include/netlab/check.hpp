@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "netlab/arp_prober.hpp"
 #include "netlab/error.hpp"
 #include "netlab/kernel.hpp"
 #include "netlab/processes.hpp"
@@ -36,6 +37,9 @@ struct CheckContext {
   Kernel& kernel;         ///< observes DHCP-assigned addresses and MACs
   Processes& processes;   ///< runs ping inside namespaces
   std::string state_dir;  ///< the lab's /run/netlab/<lab>, where lease files live
+  /// Asks who holds an address when ping cannot tell (the source holds the
+  /// target's address too); nullptr = system_arp_prober().
+  ArpProber* arp_prober = nullptr;
 };
 
 /// Runs every assertion of `ctx.topology.tests` and returns one result per

@@ -21,17 +21,12 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
-namespace {
-
-int open_tcp_socket(int family) {
-  return ::socket(family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-}
-
-}  // namespace
-
-Result<UniqueFd> tcp_socket_in(const std::string& ns, int family) {
+Result<UniqueFd> socket_in(const std::string& ns, int domain, int type, int protocol) {
+  auto open_socket = [&] {
+    return ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  };
   if (ns.empty()) {
-    int fd = open_tcp_socket(family);
+    int fd = open_socket();
     if (fd < 0) return system_error(ErrorKind::Process, "socket in the root namespace", errno);
     return UniqueFd(fd);
   }
@@ -54,7 +49,7 @@ Result<UniqueFd> tcp_socket_in(const std::string& ns, int family) {
       return;
     }
     ::close(nsfd);
-    fd = open_tcp_socket(family);
+    fd = open_socket();
     if (fd < 0) {
       err = errno;
       step = "socket in netns " + ns;
@@ -63,6 +58,10 @@ Result<UniqueFd> tcp_socket_in(const std::string& ns, int family) {
   worker.join();
   if (fd < 0) return system_error(ErrorKind::Process, step, err);
   return UniqueFd(fd);
+}
+
+Result<UniqueFd> tcp_socket_in(const std::string& ns, int family) {
+  return socket_in(ns, family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 }
 
 socklen_t make_sockaddr(const IpAddress& address, int port, sockaddr_storage& out) {

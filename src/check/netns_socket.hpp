@@ -36,8 +36,11 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-/// A non-blocking, close-on-exec TCP socket of `family` (4 or 6) created in
+/// socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol) created in
 /// namespace `ns` ("" = this process's namespace, no thread involved).
+Result<UniqueFd> socket_in(const std::string& ns, int domain, int type, int protocol);
+
+/// A non-blocking, close-on-exec TCP socket of `family` (4 or 6) in `ns`.
 Result<UniqueFd> tcp_socket_in(const std::string& ns, int family);
 
 /// `address`:`port` as a sockaddr; returns its length.

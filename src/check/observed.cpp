@@ -24,6 +24,25 @@ std::vector<std::string> Observed::holders_of(const IpAddress& address) const {
   return out;
 }
 
+std::vector<const LinkState*> Observed::links_holding(const std::string& ns,
+                                                      const IpAddress& address) const {
+  std::vector<const LinkState*> out;
+  if (!state) return out;
+  const NamespaceState* n = &state->root;
+  if (!ns.empty()) {
+    auto it = state->namespaces.find(ns);
+    if (it == state->namespaces.end()) return out;
+    n = &it->second;
+  }
+  for (const auto& [name, link] : n->links)
+    for (const auto& a : link.addresses)
+      if (a.address == address) {
+        out.push_back(&link);
+        break;
+      }
+  return out;
+}
+
 Observed observe_lab(const Topology& topology, Kernel& kernel) {
   std::vector<std::string> names;
   for (const auto& ns : topology.namespaces) names.push_back(ns.name);

@@ -20,6 +20,9 @@ struct Observed {
   const LinkState* find_link(const std::string& ns, const std::string& ifname) const;
   /// Namespaces ("" = root) with a link holding `address`, in name order.
   std::vector<std::string> holders_of(const IpAddress& address) const;
+  /// The links of `ns` holding `address`, in name order (empty when unobserved).
+  std::vector<const LinkState*> links_holding(const std::string& ns,
+                                              const IpAddress& address) const;
 };
 
 /// Observes the root namespace and every namespace of `topology`.

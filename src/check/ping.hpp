@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check/observed.hpp"
+#include "netlab/arp_prober.hpp"
 #include "netlab/check.hpp"
 #include "netlab/processes.hpp"
 
@@ -32,8 +33,12 @@ struct PingOutput {
 /// Parses iputils (and busybox "round-trip ...") ping output.
 PingOutput parse_ping_output(const std::string& text);
 
-/// Runs one ping assertion.
+/// Runs one ping assertion. When the target is NS:IF and `from` holds the
+/// same address (demo 03: two VLANs, one subnet, two DHCP servers handing out
+/// the same address), a ping would be answered inside `from`; then `arp`
+/// asks on `from`'s links holding the address whether the target's MAC
+/// answers for it.
 CheckResult run_ping(const PingTest& test, const Topology& topology, const Observed& observed,
-                     Processes& processes);
+                     Processes& processes, ArpProber& arp);
 
 }  // namespace netlab::check

@@ -21,7 +21,9 @@ bool needs_observation(const Topology& t) {
   for (const auto& tc : t.tests) {
     if (std::holds_alternative<LeaseTest>(tc.check)) return true;
     const Target* to = nullptr;
-    if (auto* p = std::get_if<PingTest>(&tc.check)) to = &p->to;
+    // A ping to NS:IF needs to know whether `from` holds that address too
+    // (then ping would answer itself: see run_ping).
+    if (auto* p = std::get_if<PingTest>(&tc.check); p && p->to.endpoint) return true;
     if (auto* c = std::get_if<TcpTest>(&tc.check)) {
       if (c->to.address) return true;  // which namespace holds it, for the listener
       to = &c->to;
@@ -48,6 +50,8 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     observed.error = "not observed";
   }
 
+  ArpProber& arp = ctx.arp_prober ? *ctx.arp_prober : system_arp_prober();
+
   // Two tcp assertions on one port would fight over the listener: one at a time.
   std::map<int, std::mutex> port_locks;
   for (const auto& tc : tests)
@@ -58,7 +62,7 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     auto t0 = std::chrono::steady_clock::now();
     CheckResult r;
     if (auto* p = std::get_if<PingTest>(&tc.check)) {
-      r = check::run_ping(*p, ctx.topology, observed, ctx.processes);
+      r = check::run_ping(*p, ctx.topology, observed, ctx.processes, arp);
     } else if (auto* l = std::get_if<LeaseTest>(&tc.check)) {
       r = check::run_lease(*l, ctx.topology, observed, ctx.state_dir);
     } else if (auto* c = std::get_if<TcpTest>(&tc.check)) {

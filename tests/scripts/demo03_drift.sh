@@ -5,6 +5,7 @@
 # - a dnsmasq killed by hand: up restarts only that one;
 # - a range changed in the file: up restarts only that server;
 # - an OVS port deleted with ovs-vsctl: up repairs it and the tests pass;
+# - blue given red's address: the isolation assertion still passes (ARP);
 # - down leaves a foreign bridge and a foreign port on the lab's bridge alone.
 # Usage: demo03_drift.sh SOURCE_DIR NETLAB_BINARY
 set -uo pipefail
@@ -80,6 +81,22 @@ check "up repairs the port" "$netlab" up "$topo" "${flags[@]}" -q
 check "port back with its tag" test "$(ovs-vsctl get port d3-veth-r tag)" == "100"
 check "tests pass after repair" "$netlab" test "$topo" "${flags[@]}" -q
 
+# Both servers may hand out the same address (dnsmasq hashes the MAC into the
+# range): force it. red pinging blue's address would then be answered by red
+# itself; the isolation assertion must still tell that blue is unreachable.
+raddr=$(ip -n d3-red -j -4 addr show eth0-r | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["addr_info"][0]["local"])')
+check "red's leased address known ($raddr)" test -n "$raddr"
+ip -n d3-blue addr flush dev eth0-b scope global
+ip -n d3-blue addr add "$raddr/24" dev eth0-b
+isolation() {
+  # The lease assertion of blue fails now (its address is no lease): exit 3.
+  { "$netlab" test "$topo" "${flags[@]}" -o json || true; } | python3 -c '
+import json, sys
+r = [x for x in json.load(sys.stdin)["results"] if x["name"].startswith("ping d3-red -> d3-blue:eth0-b")]
+print(r)
+sys.exit(0 if len(r) == 1 and r[0]["passed"] and r[0]["actual"].startswith("no ARP reply from d3-blue:eth0-b") else 1)'
+}
+check "same address in both VLANs: red still cannot reach blue" isolation
 ovs-vsctl add-br d3-fbr -- set bridge d3-fbr datapath_type=netdev
 ovs-vsctl add-port d3-ovs1 d3-fport -- set interface d3-fport type=internal
 check "down" "$netlab" down "$lab" --state-dir "$state" -q

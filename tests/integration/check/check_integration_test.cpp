@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "netlab/check.hpp"
 #include "netlab/kernel.hpp"
@@ -154,6 +155,68 @@ TEST_CASE("ping and tcp assertions on a real veth pair", "[integration]") {
   }
   CHECK(!t::namespace_exists(a));
   CHECK(!t::namespace_exists(b));
+}
+
+TEST_CASE("a target address the source holds too is asked with real ARP", "[integration]") {
+  // src:s0 and peer:p0 share one veth and one address (a duplicate on one
+  // link); far:f0 holds it too, on a separate veth to other:o0. A ping from
+  // src would be answered by src itself in both cases; ARP tells them apart.
+  REQUIRE(geteuid() == 0);
+  std::string src = t::unique_name("s"), peer = t::unique_name("p");
+  std::string far = t::unique_name("f"), other = t::unique_name("o");
+  std::string s0 = t::unique_name("s"), p0 = t::unique_name("p");
+  std::string f0 = t::unique_name("f"), o0 = t::unique_name("o");
+  {
+    t::Cleanup guard{[&] {
+      for (const auto& ns : {src, peer, far, other}) t::remove_namespace(ns);
+    }};
+    for (const auto& ns : {src, peer, far, other}) must({"ip", "netns", "add", ns});
+    must(
+        {"ip", "link", "add", s0, "netns", src, "type", "veth", "peer", "name", p0, "netns", peer});
+    must({"ip", "link", "add", f0, "netns", far, "type", "veth", "peer", "name", o0, "netns",
+          other});
+    for (const auto& [ns, ifname, address] :
+         {std::tuple{src, s0, "10.77.9.5/24"}, std::tuple{peer, p0, "10.77.9.5/24"},
+          std::tuple{far, f0, "10.77.9.5/24"}, std::tuple{other, o0, "10.77.9.6/24"}}) {
+      must({"ip", "-n", ns, "addr", "add", address, "dev", ifname});
+      must({"ip", "-n", ns, "link", "set", ifname, "up"});
+    }
+    auto iface = [](const std::string& name) {
+      InterfaceConfig i;
+      i.name = name;
+      i.addresses.push_back({prefix("10.77.9.5/24"), {}});
+      return i;
+    };
+    Topology topo;
+    topo.name = "arp";
+    topo.namespaces = {Namespace{src, {}, {iface(s0)}, {}, {}},
+                       Namespace{peer, {}, {iface(p0)}, {}, {}},
+                       Namespace{far, {}, {iface(f0)}, {}, {}}};
+    topo.tests = {
+        ping(src, endpoint(peer, p0)),                // 0: same link: peer answers
+        ping(src, endpoint(far, f0), Expect::Fail),   // 1: other link: nobody answers
+        ping(src, endpoint(peer, p0), Expect::Fail),  // 2: wrongly expects isolation
+        ping(src, endpoint(far, f0)),                 // 3: wrongly expects a reply
+    };
+    auto kernel = make_netlink_kernel();
+    auto procs = make_real_processes();
+    CheckContext ctx{topo, *kernel, *procs, "/nonexistent"};
+    auto results = run_checks(ctx, 4);
+    INFO(format_results_table(results, false));
+    REQUIRE(results.size() == 4);
+    std::string peer_mac =
+        t::run({"ip", "netns", "exec", peer, "cat", "/sys/class/net/" + p0 + "/address"}).text;
+    while (!peer_mac.empty() && peer_mac.back() == '\n') peer_mac.pop_back();
+    REQUIRE(peer_mac.size() == 17);
+    CHECK(results[0].passed);
+    CHECK(results[0].actual ==
+          "ARP reply from " + peer + ":" + p0 + " (" + peer_mac + ") on " + s0);
+    CHECK(results[1].passed);
+    CHECK(results[1].actual.find("no ARP reply from " + far + ":" + f0) == 0);
+    CHECK(!results[2].passed);
+    CHECK(!results[3].passed);
+  }
+  for (const auto& ns : {src, peer, far, other}) CHECK(!t::namespace_exists(ns));
 }
 
 TEST_CASE("an address that is not there yet is a failed result, not a crash", "[integration]") {

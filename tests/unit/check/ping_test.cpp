@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "check_fixture.hpp"
+#include "fakes/fake_arp_prober.hpp"
 #include "fakes/fake_kernel.hpp"
 #include "fakes/fake_processes.hpp"
 #include "netlab/check.hpp"
@@ -67,9 +68,10 @@ struct World {
   Topology topo = demo_topology();
   FakeKernel kernel;
   FakeProcesses procs;
+  FakeArpProber arp;
   CheckResult run(const TestCase& tc) {
     topo.tests = {tc};
-    CheckContext ctx{topo, kernel, procs, "/nonexistent"};
+    CheckContext ctx{topo, kernel, procs, "/nonexistent", &arp};
     auto results = run_checks(ctx, 1);
     REQUIRE(results.size() == 1);
     return results[0];
@@ -220,4 +222,100 @@ TEST_CASE("an unresolvable ping target is a failed result, and nothing runs") {
   CHECK(r.name == "ping red -> blue:eth0-b, expect fail");
   CHECK(r.actual == "blue:eth0-b does not exist in netns blue (is the lab up?)");
   CHECK(w.procs.calls_of("run").empty());
+}
+
+namespace {
+
+/// Demo 03 after both clients leased `red_addr` / `blue_addr` in their VLANs.
+struct LeasedWorld : World {
+  LeasedWorld(const char* red_addr, const char* blue_addr) {
+    lease("red", "eth0-r", red_addr, "02:00:00:00:00:0a");
+    lease("blue", "eth0-b", blue_addr, "02:00:00:00:00:0b");
+  }
+  void lease(const std::string& ns, const std::string& ifname, const char* address,
+             const std::string& mac) {
+    FakeLink l;
+    l.name = ifname;
+    l.up = true;
+    l.mac = mac;
+    l.addresses.push_back(prefix(address));
+    kernel.seed_link(ns, l);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("distinct addresses: ping decides, ARP is not asked") {
+  LeasedWorld w("10.20.30.59/24", "10.20.30.60/24");
+  w.procs.on_run("ping", {1, kNoReply});
+  auto r = w.run(ping("red", endpoint_target("blue", "eth0-b"), Expect::Fail));
+  CHECK(r.passed);
+  CHECK(r.name == "ping red -> blue:eth0-b (10.20.30.60), expect fail");
+  CHECK(w.procs.calls_of("run").size() == 1);
+  CHECK(w.arp.calls().empty());
+}
+
+TEST_CASE("the target's address is also the source's own: ARP decides, not ping") {
+  // Both VLANs' dnsmasq hashed their client's MAC to the same address.
+  LeasedWorld w("10.20.30.59/24", "10.20.30.59/24");
+  auto shared = addr("10.20.30.59");
+  SECTION("nobody answers on red's link: isolated, expect fail passes") {
+    auto r = w.run(ping("red", endpoint_target("blue", "eth0-b"), Expect::Fail, 2));
+    CHECK(r.passed);
+    CHECK(r.actual == "no ARP reply from blue:eth0-b (02:00:00:00:00:0b)");
+    CHECK(r.detail ==
+          "no reply, as expected (10.20.30.59 is also red's own address (eth0-r): asked with ARP "
+          "instead of ping)");
+    CHECK(w.procs.calls_of("run").empty());  // no ping: red would answer it itself
+    auto calls = w.arp.calls();
+    REQUIRE(calls.size() == 1);
+    CHECK(calls[0].ns == "red");
+    CHECK(calls[0].ifname == "eth0-r");
+    CHECK(calls[0].target == shared);
+    CHECK(calls[0].count == 2);
+  }
+  SECTION("blue's MAC answers: reached, expect fail fails") {
+    w.arp.answer("red", "eth0-r", shared, {"02:00:00:00:00:0b"});
+    auto r = w.run(ping("red", endpoint_target("blue", "eth0-b"), Expect::Fail));
+    CHECK(!r.passed);
+    CHECK(r.actual == "ARP reply from blue:eth0-b (02:00:00:00:00:0b) on eth0-r");
+    CHECK(r.detail.find("got a reply: ARP reply from blue:eth0-b") == 0);
+  }
+  SECTION("blue's MAC answers: reached, expect success passes") {
+    w.arp.answer("red", "eth0-r", shared, {"02:00:00:00:00:0b"});
+    auto r = w.run(ping("red", endpoint_target("blue", "eth0-b")));
+    CHECK(r.passed);
+    CHECK(r.expected == "reply from 10.20.30.59");
+  }
+  SECTION("only some other MAC answers: blue is not reached") {
+    w.arp.answer("red", "eth0-r", shared, {"02:00:00:00:00:99"});
+    auto r = w.run(ping("red", endpoint_target("blue", "eth0-b")));
+    CHECK(!r.passed);
+    CHECK(r.actual ==
+          "no ARP reply from blue:eth0-b (02:00:00:00:00:0b), only from 02:00:00:00:00:99");
+  }
+  SECTION("the probe cannot run: a failure whatever is expected") {
+    auto expect = GENERATE(Expect::Success, Expect::Fail);
+    w.arp.fail(
+        "red", "eth0-r",
+        Error{ErrorKind::Process, "ARP probe for 10.20.30.59 on eth0-r in netns red: bind", {}, 0});
+    auto r = w.run(ping("red", endpoint_target("blue", "eth0-b"), expect));
+    CHECK(!r.passed);
+    CHECK(r.actual ==
+          "10.20.30.59 is also red's own address (eth0-r); ARP probe for 10.20.30.59 on eth0-r in "
+          "netns red: bind");
+  }
+}
+
+TEST_CASE("a shared IPv6 address cannot be told apart: a failure that says so") {
+  LeasedWorld w("10.20.30.59/24", "10.20.30.60/24");
+  w.lease("red", "v6-r", "fd00::7/64", "02:00:00:00:01:0a");
+  w.lease("blue", "v6-b", "fd00::7/64", "02:00:00:00:01:0b");
+  auto expect = GENERATE(Expect::Success, Expect::Fail);
+  auto r = w.run(ping("red", endpoint_target("blue", "v6-b"), expect));
+  CHECK(!r.passed);
+  CHECK(r.actual.find("fd00::7 is also red's own address (v6-r), so a ping would be answered "
+                      "inside red") == 0);
+  CHECK(w.procs.calls_of("run").empty());
+  CHECK(w.arp.calls().empty());
 }

@@ -13,6 +13,7 @@
 #include "netlab/ip.hpp"
 #include "netlab/kernel.hpp"
 #include "netlab/live_state.hpp"
+#include "netlab/name_index.hpp"
 #include "netlab/topology.hpp"
 
 namespace netlab {
@@ -86,6 +87,8 @@ struct DesiredState {
   const DesiredLink* find_link(const std::string& ns, const std::string& name) const;
   /// Namespaces of the lab plus "" (root).
   std::vector<std::string> namespace_names() const;
+
+  NameIndex link_index_;  ///< cache behind find_link, not part of the state
 };
 
 /// Derives the desired state of `topology` (already validated and prefixed).

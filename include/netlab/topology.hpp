@@ -11,6 +11,7 @@
 
 #include "netlab/error.hpp"
 #include "netlab/ip.hpp"
+#include "netlab/name_index.hpp"
 
 namespace netlab {
 
@@ -209,6 +210,9 @@ struct Topology {
   const Bridge* find_bridge(const std::string& n) const;
   /// What OWNER in "OWNER:IF" names: a namespace, a bridge or host; nullopt if nothing.
   std::optional<EndpointKind> endpoint_kind(const std::string& owner) const;
+
+  // Caches behind find_namespace / find_bridge, not part of the model.
+  NameIndex namespace_index_, bridge_index_;
 };
 
 }  // namespace netlab

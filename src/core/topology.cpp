@@ -9,15 +9,11 @@ std::string Target::str() const {
 }
 
 const Namespace* Topology::find_namespace(const std::string& n) const {
-  for (const auto& ns : namespaces)
-    if (ns.name == n) return &ns;
-  return nullptr;
+  return namespace_index_.find(namespaces, n, [](const Namespace& x) { return x.name; });
 }
 
 const Bridge* Topology::find_bridge(const std::string& n) const {
-  for (const auto& b : bridges)
-    if (b.name == n) return &b;
-  return nullptr;
+  return bridge_index_.find(bridges, n, [](const Bridge& x) { return x.name; });
 }
 
 std::optional<EndpointKind> Topology::endpoint_kind(const std::string& owner) const {

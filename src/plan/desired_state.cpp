@@ -37,9 +37,9 @@ std::vector<int> sorted_trunks(const PortOptions& o) {
 }  // namespace
 
 const DesiredLink* DesiredState::find_link(const std::string& ns, const std::string& name) const {
-  for (const auto& l : links)
-    if (l.ns == ns && l.name == name) return &l;
-  return nullptr;
+  // Interface names cannot contain '/', so "ns/name" is unambiguous.
+  return link_index_.find(links, ns + "/" + name,
+                          [](const DesiredLink& l) { return l.ns + "/" + l.name; });
 }
 
 std::vector<std::string> DesiredState::namespace_names() const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "netlab/plan.hpp"
 
@@ -146,10 +147,10 @@ class Planner {
 
   // ---- namespaces -------------------------------------------------------
   void plan_namespaces() {
+    std::unordered_set<std::string> live(live_.kernel.all_namespaces.begin(),
+                                         live_.kernel.all_namespaces.end());
     for (const auto& n : desired_.namespaces) {
-      bool exists =
-          std::find(live_.kernel.all_namespaces.begin(), live_.kernel.all_namespaces.end(),
-                    n.name) != live_.kernel.all_namespaces.end();
+      bool exists = live.count(n.name) != 0;
       if (!exists) {
         Action a;
         a.kind = ActionKind::Create;
@@ -926,11 +927,11 @@ class Planner {
     std::set<std::string> wanted_ns;
     for (const auto& n : desired_.namespaces) wanted_ns.insert(n.name);
     std::set<std::string> dying;  // namespaces this plan deletes
+    std::unordered_set<std::string> live(live_.kernel.all_namespaces.begin(),
+                                         live_.kernel.all_namespaces.end());
     for (const auto& ns : live_.owned_namespaces) {
       if (wanted_ns.count(ns)) continue;
-      bool exists =
-          std::find(live_.kernel.all_namespaces.begin(), live_.kernel.all_namespaces.end(), ns) !=
-          live_.kernel.all_namespaces.end();
+      bool exists = live.count(ns) != 0;
       if (!exists) continue;
       dying.insert(ns);
       Action a;

@@ -1,5 +1,5 @@
 // Reading a fresh snapshot of namespaces, links, addresses, routes and
-// sysctls through libnl's route caches.
+// sysctls with netlink dumps (libnl messages, parsed here).
 #pragma once
 
 #include <string>

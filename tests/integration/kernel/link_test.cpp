@@ -140,6 +140,41 @@ TEST_CASE("create_veth between two named namespaces and within one", "[integrati
   CHECK(x1->alias.empty());
 }
 
+TEST_CASE("veth peers resolve when ifindexes coincide across namespaces", "[integration][kernel]") {
+  // Fresh namespaces number their links alike, so a:x (index i, peer index
+  // j) has look-alikes in every pair: observe must confirm which namespace
+  // holds the peer, not take the first match. e's peer is in f, which is not
+  // observed: found by name only.
+  auto k = make_netlink_kernel();
+  std::vector<std::string> ns;
+  for (const char* s : {"a", "b", "c", "d", "e", "f"}) ns.push_back(unique_name(s));
+  Cleanup guard([&] {
+    for (const auto& n : ns) testing::remove_namespace(n);
+  });
+  for (const auto& n : ns) REQUIRE(k->create_namespace(n).ok());
+  // Pairs 0-3 and 1-2 (observed; for 0 the look-alikes in 1 and 2 come
+  // first), and 4-5 (5 not observed).
+  const std::vector<std::size_t> peer_of = {3, 2, 1, 0, 5, 4};
+  for (std::size_t i : {0, 1, 4})
+    REQUIRE(k->create_veth({"x", ns[i], "x", ns[peer_of[i]], ""}).ok());
+  auto st = k->observe({ns[0], ns[1], ns[2], ns[3], ns[4]}, {});
+  REQUIRE(st.ok());
+  for (std::size_t i = 0; i < 4; ++i) {
+    const LinkState* x = find(*st, ns[i], "x");
+    REQUIRE(x);
+    INFO(ns[i]);
+    CHECK(x->peer_ns == ns[peer_of[i]]);
+    CHECK(x->peer_name == "x");
+    CHECK(x->peer_known);
+  }
+  // The look-alikes really are alike (else this test proves nothing).
+  CHECK(find(*st, ns[0], "x")->ifindex == find(*st, ns[2], "x")->ifindex);
+  const LinkState* e = find(*st, ns[4], "x");
+  REQUIRE(e);
+  CHECK(e->peer_ns == ns[5]);
+  CHECK_FALSE(e->peer_known);
+}
+
 TEST_CASE("create_veth with a name in use fails with EEXIST and a clear message",
           "[integration][kernel]") {
   auto k = make_netlink_kernel();

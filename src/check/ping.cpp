@@ -1,9 +1,9 @@
 #include "check/ping.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
+#include "check/shared_address.hpp"
 #include "check/target.hpp"
 
 namespace netlab::check {
@@ -57,72 +57,6 @@ std::string replies_text(const PingOutput& o) {
   return std::to_string(o.received) + "/" + std::to_string(o.transmitted) + " replies";
 }
 
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-/// The target's address is also one of `from`'s own (on `own`): ICMP cannot
-/// tell the two apart, so ask at layer 2 whether the target's interface
-/// answers for the address on the links where `from` holds it.
-CheckResult probe_shared_address(const PingTest& test, const ResolvedTarget& target,
-                                 const std::vector<const LinkState*>& own, const Observed& observed,
-                                 ArpProber& arp, CheckResult r) {
-  bool expect_fail = test.expect == Expect::Fail;
-  std::string from_ns = netns_of(test.from);
-  std::string addr = target.address.str();
-  std::vector<std::string> own_names;
-  for (const auto* l : own) own_names.push_back(l->name);
-  std::string shared =
-      addr + " is also " + test.from + "'s own address (" + join_names(own_names) + ")";
-  if (target.address.family != 4) {
-    r.actual = shared + ", so a ping would be answered inside " + test.from +
-               "; netlab can tell the two apart only for IPv4 (ARP): give the target a "
-               "distinct address";
-    r.detail = r.actual;
-    return r;
-  }
-  const Endpoint& ep = *test.to.endpoint;
-  const LinkState* target_link = observed.find_link(netns_of(ep.owner), ep.ifname);
-  std::string target_mac = target_link ? target_link->mac : "";
-
-  int count = test.count < 1 ? 1 : test.count;
-  std::vector<std::string> others;
-  std::string reached_on;
-  for (const auto* link : own) {
-    auto answered =
-        arp.probe(from_ns, link->name, target.address, count, std::chrono::milliseconds(1000));
-    if (!answered.ok()) {
-      r.actual = shared + "; " + answered.error().message;
-      r.detail = r.actual;
-      return r;
-    }
-    for (const auto& mac : *answered) {
-      if (target_mac.empty() || mac == target_mac) {
-        if (reached_on.empty()) reached_on = link->name;
-      } else if (std::find(others.begin(), others.end(), mac) == others.end()) {
-        others.push_back(mac);
-      }
-    }
-  }
-  std::string how = shared + ": asked with ARP instead of ping";
-  if (!reached_on.empty()) {
-    r.actual = "ARP reply from " + ep.owner + ":" + ep.ifname +
-               (target_mac.empty() ? "" : " (" + target_mac + ")") + " on " + reached_on;
-    r.passed = !expect_fail;
-    r.detail =
-        expect_fail ? "got a reply: " + r.actual + " (" + how + ")" : r.actual + " (" + how + ")";
-    return r;
-  }
-  r.actual = "no ARP reply from " + ep.owner + ":" + ep.ifname +
-             (target_mac.empty() ? "" : " (" + target_mac + ")");
-  if (!others.empty()) r.actual += ", only from " + join_names(others);
-  r.passed = expect_fail;
-  r.detail = expect_fail ? "no reply, as expected (" + how + ")" : r.actual + " (" + how + ")";
-  return r;
-}
-
 }  // namespace
 
 std::vector<std::string> ping_argv(const IpAddress& address, int count) {
@@ -163,9 +97,19 @@ CheckResult run_ping(const PingTest& test, const Topology& topology, const Obser
   std::string addr = target->address.str();
   r.name = "ping " + test.from + " -> " + target->label + suffix;
   r.expected = expect_fail ? "no reply from " + addr : "reply from " + addr;
-  if (test.to.endpoint && netns_of(test.to.endpoint->owner) != from_ns) {
-    auto own = observed.links_holding(from_ns, target->address);
-    if (!own.empty()) return probe_shared_address(test, *target, own, observed, arp, std::move(r));
+  if (auto shared = probe_shared_address(test.to, test.from, *target, observed, arp, test.count)) {
+    if (shared->error) {
+      r.actual = r.detail = *shared->error;
+      return r;
+    }
+    std::string how = " (" + shared->note + ": asked with ARP instead of ping)";
+    r.actual = shared->actual;
+    r.passed = shared->reached != expect_fail;
+    if (shared->reached)
+      r.detail = (expect_fail ? "got a reply: " : "") + r.actual + how;
+    else
+      r.detail = expect_fail ? "no reply, as expected" + how : r.actual + how;
+    return r;
   }
 
   int count = test.count < 1 ? 1 : test.count;

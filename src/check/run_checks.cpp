@@ -8,7 +8,6 @@
 #include "check/lease.hpp"
 #include "check/observed.hpp"
 #include "check/ping.hpp"
-#include "check/target.hpp"
 #include "check/tcp.hpp"
 #include "core/parallel_for.hpp"
 #include "netlab/check.hpp"
@@ -17,21 +16,16 @@ namespace netlab {
 
 namespace {
 
+/// Whether any assertion needs the live state: a lease; a tcp to a literal
+/// address (which namespace holds it, for the listener); any check of NS:IF
+/// (its DHCP address, and whether `from` holds that address too, in which
+/// case ping or connect would answer inside `from`: see shared_address.hpp).
+/// Only pings to literal addresses need nothing.
 bool needs_observation(const Topology& t) {
   for (const auto& tc : t.tests) {
     if (std::holds_alternative<LeaseTest>(tc.check)) return true;
-    const Target* to = nullptr;
-    // A ping to NS:IF needs to know whether `from` holds that address too
-    // (then ping would answer itself: see run_ping).
+    if (std::holds_alternative<TcpTest>(tc.check)) return true;
     if (auto* p = std::get_if<PingTest>(&tc.check); p && p->to.endpoint) return true;
-    if (auto* c = std::get_if<TcpTest>(&tc.check)) {
-      if (c->to.address) return true;  // which namespace holds it, for the listener
-      to = &c->to;
-    }
-    if (to && to->endpoint) {
-      const InterfaceConfig* cfg = check::find_interface_config(t, *to->endpoint);
-      if (!cfg || cfg->dhcp || cfg->addresses.empty()) return true;
-    }
   }
   return false;
 }
@@ -67,7 +61,7 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
       r = check::run_lease(*l, ctx.topology, observed, ctx.state_dir);
     } else if (auto* c = std::get_if<TcpTest>(&tc.check)) {
       std::lock_guard lock(port_locks[c->port]);
-      r = check::run_tcp(*c, ctx.topology, observed);
+      r = check::run_tcp(*c, ctx.topology, observed, arp);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.pos = tc.pos;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "check/netns_socket.hpp"
+#include "check/shared_address.hpp"
 #include "check/target.hpp"
 
 namespace netlab::check {
@@ -116,7 +117,7 @@ std::optional<std::string> accept_one(std::vector<Listener>& listeners,
 }  // namespace
 
 CheckResult run_tcp(const TcpTest& test, const Topology& topology, const Observed& observed,
-                    std::chrono::milliseconds connect_timeout) {
+                    ArpProber& arp, std::chrono::milliseconds connect_timeout) {
   CheckResult r;
   bool expect_fail = test.expect == Expect::Fail;
   std::string suffix = expect_fail ? ", expect fail" : "";
@@ -133,6 +134,24 @@ CheckResult run_tcp(const TcpTest& test, const Topology& topology, const Observe
   std::string ep = endpoint_text(target->address, test.port);
   r.name = "tcp " + test.from + " -> " + target->label + " port " + port + suffix;
   r.expected = "connection to " + ep + (expect_fail ? " fails" : " accepted");
+  if (auto shared = probe_shared_address(test.to, test.from, *target, observed, arp, 1)) {
+    if (shared->error) {
+      r.actual = r.detail = *shared->error;
+      return r;
+    }
+    std::string how = " (" + shared->note + ", so a connection would stay inside " + test.from +
+                      "; asked with ARP instead)";
+    if (shared->reached) {
+      // Reachable at layer 2, yet no connection to it can be made from here.
+      r.actual = shared->actual + how + ": cannot test TCP to it from " + test.from;
+      r.detail = r.actual;
+      return r;
+    }
+    r.actual = shared->actual + how;
+    r.passed = expect_fail;
+    r.detail = expect_fail ? "unreachable, as expected: " + r.actual : r.actual;
+    return r;
+  }
 
   std::vector<Listener> listeners;
   for (const auto& ns : target->holders) {

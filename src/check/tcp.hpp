@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "check/observed.hpp"
+#include "netlab/arp_prober.hpp"
 #include "netlab/check.hpp"
 
 namespace netlab::check {
@@ -14,8 +15,11 @@ namespace netlab::check {
 inline constexpr std::chrono::milliseconds kConnectTimeout{2000};
 
 /// Runs one tcp assertion. The listener (one per namespace holding the
-/// address) is closed before this returns.
+/// address) is closed before this returns. When the target is NS:IF and
+/// `from` holds the same address, a connect would stay inside `from`: then
+/// `arp` tells whether the target is reachable at all, and only "not
+/// reachable" can pass (an expect: fail).
 CheckResult run_tcp(const TcpTest& test, const Topology& topology, const Observed& observed,
-                    std::chrono::milliseconds connect_timeout = kConnectTimeout);
+                    ArpProber& arp, std::chrono::milliseconds connect_timeout = kConnectTimeout);
 
 }  // namespace netlab::check

@@ -314,8 +314,36 @@ TEST_CASE("a shared IPv6 address cannot be told apart: a failure that says so") 
   auto expect = GENERATE(Expect::Success, Expect::Fail);
   auto r = w.run(ping("red", endpoint_target("blue", "v6-b"), expect));
   CHECK(!r.passed);
-  CHECK(r.actual.find("fd00::7 is also red's own address (v6-r), so a ping would be answered "
-                      "inside red") == 0);
+  CHECK(r.actual.find(
+            "fd00::7 is also red's own address (v6-r), so a check from red would be answered "
+            "inside red") == 0);
   CHECK(w.procs.calls_of("run").empty());
   CHECK(w.arp.calls().empty());
+}
+
+TEST_CASE("tcp to an address the source holds too: ARP decides what can be said") {
+  // Listening in "blue" would fail here (no such namespace on this machine):
+  // these results come from the ARP answer alone, before any socket.
+  LeasedWorld w("10.20.30.59/24", "10.20.30.59/24");
+  auto shared = addr("10.20.30.59");
+  SECTION("unreachable at layer 2: expect fail passes") {
+    auto r = w.run(tcp("red", endpoint_target("blue", "eth0-b"), 8080, Expect::Fail));
+    CHECK(r.passed);
+    CHECK(r.detail.find("unreachable, as expected: no ARP reply from blue:eth0-b") == 0);
+    CHECK(w.arp.calls().size() == 1);
+  }
+  SECTION("unreachable at layer 2: expect success fails") {
+    auto r = w.run(tcp("red", endpoint_target("blue", "eth0-b"), 8080));
+    CHECK(!r.passed);
+    CHECK(r.actual.find("no ARP reply from blue:eth0-b (02:00:00:00:00:0b) (10.20.30.59 is also "
+                        "red's own address (eth0-r), so a connection would stay inside red") == 0);
+  }
+  SECTION("reachable at layer 2: no verdict either way") {
+    w.arp.answer("red", "eth0-r", shared, {"02:00:00:00:00:0b"});
+    auto expect = GENERATE(Expect::Success, Expect::Fail);
+    auto r = w.run(tcp("red", endpoint_target("blue", "eth0-b"), 8080, expect));
+    CHECK(!r.passed);
+    CHECK(r.actual.find("ARP reply from blue:eth0-b") == 0);
+    CHECK(r.actual.find(": cannot test TCP to it from red") != std::string::npos);
+  }
 }

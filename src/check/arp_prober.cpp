@@ -84,9 +84,9 @@ class SystemArpProber final : public ArpProber {
       if (n < 0 && errno != EINTR) return system_error(ErrorKind::Process, what + ": poll", errno);
       if (n <= 0) continue;
       std::uint8_t buf[256];
-      sockaddr_ll from{};
-      socklen_t from_len = sizeof from;
       for (;;) {
+        sockaddr_ll from{};
+        socklen_t from_len = sizeof from;  // in and out: reset for every datagram
         ssize_t got =
             ::recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &from_len);
         if (got < 0) break;  // EAGAIN: drained

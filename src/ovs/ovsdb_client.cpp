@@ -1,9 +1,12 @@
 #include "ovs/ovsdb_client.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
+#include <mutex>
+#include <string_view>
 #include <unordered_map>
 
 #include "ovs/messages.hpp"
@@ -26,6 +29,22 @@ using std::chrono::milliseconds;
 constexpr const char* kProbeLab = "netlab-probe";
 // How long the probe waits for ovs-vswitchd.
 constexpr milliseconds kProbeTimeout{10000};
+
+constexpr std::string_view kProbePrefix = "nlprobe";
+
+// A probe bridge is named after the process that made it ("nlprobe<pid>").
+// It is a leftover only when that process is gone: a live one may be
+// probing right now, beside us (parallel `up`s of CI jobs).
+bool probe_is_leftover(const std::string& bridge) {
+  if (bridge.rfind(kProbePrefix, 0) != 0) return true;
+  std::string digits = bridge.substr(kProbePrefix.size());
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return true;
+  pid_t pid = static_cast<pid_t>(std::stol(digits));
+  if (pid <= 0) return true;
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
 
 milliseconds left_until(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
@@ -204,17 +223,22 @@ Status OvsdbClient::apply(const OvsTransaction& txn, milliseconds timeout) {
 
 Result<std::string> OvsdbClient::auto_datapath() {
   if (datapath_) return *datapath_;
-  // Remove probe bridges a crashed earlier run may have left behind.
+  // Remove probe bridges a crashed earlier run left behind, and only those.
   auto current = observe();
   if (!current) return current.error();
   OvsTransaction sweep;
   sweep.lab = kProbeLab;
   for (const auto& b : current->bridges)
-    if (b.owner() == kProbeLab) sweep.del_bridges.push_back(b.name);
+    if (b.owner() == kProbeLab && probe_is_leftover(b.name)) sweep.del_bridges.push_back(b.name);
   if (!sweep.empty())
     if (Status s = apply(sweep, kProbeTimeout); !s) return s.error();
 
-  const std::string name = "nlprobe" + std::to_string(::getpid() % 10000000);
+  // pid_max is at most 2^22, so the name (at most 15 characters) holds the
+  // whole pid.
+  const std::string name = std::string(kProbePrefix) + std::to_string(::getpid());
+  // One probe per process at a time: clients in several threads share the name.
+  static std::mutex probe_mu;
+  std::lock_guard lock(probe_mu);
   OvsTransaction probe;
   probe.lab = kProbeLab;
   probe.add_bridges.push_back({name, "system"});

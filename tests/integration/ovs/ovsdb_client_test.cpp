@@ -1,5 +1,6 @@
 // The OVSDB client against the real ovsdb-server / ovs-vswitchd (root).
 // Every result is checked independently with ovs-vsctl.
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -324,4 +325,33 @@ TEST_CASE("auto_datapath probes once and leaves nothing behind", "[integration][
   CHECK(*again == *dp);
   auto brs = t::run({"ovs-vsctl", "list-br"});
   CHECK(brs.text.find("nlprobe") == std::string::npos);
+}
+
+TEST_CASE("auto_datapath sweeps only the probe bridges of processes that are gone",
+          "[integration][ovs]") {
+  // A parallel `up` probing right now has a probe bridge named after its
+  // live pid: sweeping it made that `up` fail. One of a dead pid is a
+  // crash's leftover and goes.
+  if (!have_ovs()) return;
+  pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  REQUIRE(dead > 0);
+  ::waitpid(dead, nullptr, 0);
+  const std::string live_br = "nlprobe" + std::to_string(::getppid());
+  const std::string dead_br = "nlprobe" + std::to_string(dead);
+  t::Cleanup guard([&] {
+    t::run({"ovs-vsctl", "--if-exists", "del-br", live_br, "--", "--if-exists", "del-br", dead_br});
+  });
+  for (const auto& br : {live_br, dead_br}) {
+    // Marked as netlab marks its rows: the bridge, its local port and interface.
+    const std::string mark = "external_ids:netlab-lab=netlab-probe";
+    auto out = t::run({"ovs-vsctl", "add-br", br, "--", "set", "bridge", br, "datapath_type=netdev",
+                       mark, "--", "set", "port", br, mark, "--", "set", "interface", br, mark});
+    REQUIRE(out.exit_code == 0);
+  }
+  auto dp = make_ovsdb_client()->auto_datapath();
+  INFO((dp.ok() ? std::string() : dp.error().message));
+  REQUIRE(dp);
+  CHECK(t::run({"ovs-vsctl", "br-exists", live_br}).exit_code == 0);
+  CHECK(t::run({"ovs-vsctl", "br-exists", dead_br}).exit_code == 2);
 }

@@ -129,6 +129,7 @@ class Lab {
   ApplyReport run(const Plan& plan, const std::function<void(const Progress&)>& progress);
   bool needs_ovs(const DesiredState& desired) const;
   Result<DesiredState> desired() const;
+  Status remember_host_sysctls(const DesiredState& desired);
   void hand_over_host_sysctls();
 
   std::string name_;

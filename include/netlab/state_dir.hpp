@@ -42,9 +42,6 @@ class StateDir {
   /// Saves `value` for `key` unless a value is saved already.
   Status save_host_sysctl(const std::string& key, const std::string& value);
   Status forget_host_sysctl(const std::string& key);
-  /// Replaces the saved value (used when a lab going down hands the host's
-  /// original value over to another lab that still needs the setting).
-  Status overwrite_host_sysctl(const std::string& key, const std::string& value);
 
   /// Daemons started by the lab, by id. Recorded before the daemon starts.
   std::map<std::string, DaemonSpec> daemons() const;
@@ -91,6 +88,23 @@ class LabLock {
   LabLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_;
   std::string path_;
+};
+
+/// An exclusive lock on a whole state root (flock on the directory itself, so
+/// no file is left behind), for what the labs in it share: the host sysctls
+/// several labs set, and the value from before the first of them.
+class StateRootLock {
+ public:
+  /// Blocks until the lock is held (its holders only read and write a few
+  /// small files).
+  static Result<std::unique_ptr<StateRootLock>> acquire(const std::string& root);
+  ~StateRootLock();
+  StateRootLock(const StateRootLock&) = delete;
+  StateRootLock& operator=(const StateRootLock&) = delete;
+
+ private:
+  explicit StateRootLock(int fd) : fd_(fd) {}
+  int fd_;
 };
 
 }  // namespace netlab

@@ -131,13 +131,6 @@ Status StateDir::save_host_sysctl(const std::string& key, const std::string& val
   return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
 }
 
-Status StateDir::overwrite_host_sysctl(const std::string& key, const std::string& value) {
-  std::lock_guard lock(mu_);
-  auto saved = saved_host_sysctls_unlocked();
-  saved[key] = value;
-  return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
-}
-
 Status StateDir::forget_host_sysctl(const std::string& key) {
   std::lock_guard lock(mu_);
   auto saved = saved_host_sysctls_unlocked();
@@ -255,6 +248,27 @@ void LabLock::remove_file() { unlink(path_.c_str()); }
 LabLock::~LabLock() {
   // The lock file stays (removing it would race with a waiter); flock is released on close.
   close(fd_);
+}
+
+Result<std::unique_ptr<StateRootLock>> StateRootLock::acquire(const std::string& root) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return system_error(ErrorKind::Permission, "open state root " + root, errno);
+  int rc;
+  do {
+    rc = flock(fd, LOCK_EX);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    int err = errno;
+    close(fd);
+    return system_error(ErrorKind::Permission, "lock state root " + root, err);
+  }
+  return std::unique_ptr<StateRootLock>(new StateRootLock(fd));
+}
+
+StateRootLock::~StateRootLock() {
+  if (fd_ >= 0) close(fd_);  // closing releases the flock
 }
 
 }  // namespace netlab

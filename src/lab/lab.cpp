@@ -298,14 +298,7 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   if (!planned.ok()) return planned.error();
   if (!planned->ok()) return join_errors(planned->errors);
   report.plan = std::move(planned->plan);
-  // The lab needs these host sysctls even when they already have the wanted
-  // value (another lab may have set it): keep the value from before, so that
-  // the last lab to go down restores it.
-  for (const auto& sc : desired.sysctls) {
-    if (!sc.ns.empty()) continue;
-    auto now = backends_.kernel->read_sysctl("", sc.key);
-    if (now.ok()) (void)state_->save_host_sysctl(sc.key, *now);
-  }
+  if (auto st = remember_host_sysctls(desired); !st.ok()) return st.error();
   if (report.plan.empty()) {
     // Built already, but maybe only just (a second up right after the first).
     if (auto st = wait_addresses_settled(desired, observed, &report.timings); !st.ok())
@@ -384,15 +377,51 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
   return report;
 }
 
-// A host sysctl that another lab that is up also set stays as it is: the
-// original value goes to that lab, which restores it when it goes down last.
-void Lab::hand_over_host_sysctls() {
-  for (const auto& [key, original] : state_->saved_host_sysctls()) {
+// The lab needs its host sysctls even when they already have the wanted
+// value (another lab may have set it): it records the value from before, so
+// that the last lab to go down restores it. When another lab of this state
+// root holds the sysctl too, the value now may be that lab's doing: the value
+// from before is the one that lab recorded. The current value is read before
+// the other labs' records, and all of it happens under the state root's lock,
+// so a lab that is setting the sysctl right now has recorded it already.
+Status Lab::remember_host_sysctls(const DesiredState& desired) {
+  bool any = std::any_of(desired.sysctls.begin(), desired.sysctls.end(),
+                         [](const DesiredSysctl& s) { return s.ns.empty(); });
+  if (!any) return {};
+  auto lock = StateRootLock::acquire(options_.state_root);
+  if (!lock.ok()) return lock.error();
+  for (const auto& sc : desired.sysctls) {
+    if (!sc.ns.empty() || state_->saved_host_sysctls().count(sc.key)) continue;
+    auto now = backends_.kernel->read_sysctl("", sc.key);
+    if (!now.ok()) continue;  // the plan's own read reports it
+    std::string before = *now;
     for (const auto& other : StateDir::list_labs(options_.state_root)) {
       if (other == name_) continue;
-      StateDir theirs(options_.state_root, other);
-      if (!theirs.saved_host_sysctls().count(key)) continue;
-      if (theirs.overwrite_host_sysctl(key, original).ok()) (void)state_->forget_host_sysctl(key);
+      auto theirs = StateDir(options_.state_root, other).saved_host_sysctls();
+      if (auto it = theirs.find(sc.key); it != theirs.end()) {
+        before = it->second;
+        break;
+      }
+    }
+    if (auto st = state_->save_host_sysctl(sc.key, before); !st.ok()) return st;
+  }
+  return {};
+}
+
+// A host sysctl that another lab that is up also holds stays as it is: that
+// lab recorded the same value from before, and restores it when it goes down
+// last. Under the state root's lock, so that of two labs going down at once
+// exactly one restores it.
+void Lab::hand_over_host_sysctls() {
+  auto saved = state_->saved_host_sysctls();
+  if (saved.empty()) return;
+  auto lock = StateRootLock::acquire(options_.state_root);
+  if (!lock.ok()) return;  // then this lab restores what it recorded
+  for (const auto& [key, original] : saved) {
+    for (const auto& other : StateDir::list_labs(options_.state_root)) {
+      if (other == name_) continue;
+      if (!StateDir(options_.state_root, other).saved_host_sysctls().count(key)) continue;
+      (void)state_->forget_host_sysctl(key);
       break;
     }
   }

@@ -371,3 +371,30 @@ TEST_CASE("two copies with different prefixes run side by side", "[lab]") {
   CHECK(plan_b->empty());
   CHECK(w.kernel->snapshot().namespaces.count("b-red"));
 }
+
+TEST_CASE("a host sysctl two labs set goes back to its value from before when the last is down",
+          "[lab]") {
+  // Either lab may go down first; the first down leaves the setting to the
+  // other, and the last one restores the value from before the first up.
+  World w;
+  auto first_down = GENERATE(0, 1);
+  LabOptions oa = w.options(), ob = w.options();
+  oa.prefix = "a-";
+  ob.prefix = "b-";
+  std::vector<Lab> labs;
+  labs.push_back(w.load(kLab, oa));
+  labs.push_back(w.load(kLab, ob));
+  auto forward = [&] {
+    return w.kernel->snapshot().namespaces.at("").sysctls.at("net.ipv4.ip_forward");
+  };
+  REQUIRE_OK(labs[0].up());
+  REQUIRE(forward() == "1");
+  REQUIRE_OK(labs[1].up());  // finds 1 already: set by the first lab, not the host's own
+  REQUIRE_OK(labs[first_down].down());
+  CHECK(forward() == "1");  // the other lab still needs it
+  auto plan = labs[1 - first_down].plan();
+  REQUIRE_OK(plan);
+  CHECK(plan->empty());
+  REQUIRE_OK(labs[1 - first_down].down());
+  CHECK(forward() == "0");
+}

@@ -42,8 +42,17 @@ std::string listing(const std::string& dir) {
   return out;
 }
 
+// Whether process `pid` is still running. A zombie has exited: it only waits
+// for its parent (here often this container's init, which reaps late) to
+// collect its status. The state is the field after the ")" of the command.
 bool proc_exists(int pid) {
-  return pid > 0 && access(("/proc/" + std::to_string(pid)).c_str(), F_OK) == 0;
+  if (pid <= 0) return false;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return false;
+  char state = stat[close + 2];
+  return state != 'Z' && state != 'X';
 }
 
 void must(const std::vector<std::string>& argv) {

@@ -806,9 +806,34 @@ class Planner {
     }
     for (const auto& want : l.addresses) {
       if (std::find(current.begin(), current.end(), want) != current.end()) continue;
+      if (l.ns.empty() && host_subnet_taken(l, want)) continue;
       add(address_action(ActionKind::Create, l, want, "missing"),
           {"addr:" + l.ns + "/" + want.str()}, {key});
     }
+  }
+
+  // An address of the root namespace whose subnet overlaps one that another
+  // interface there holds (the machine's own, or another lab's: a copy of the
+  // same topology under --prefix) would make the host's routing ambiguous:
+  // the lab would come up and then not work. Planning stops instead.
+  bool host_subnet_taken(const DesiredLink& l, const IpPrefix& want) {
+    for (const auto& [name, other] : live_.kernel.root.links) {
+      if (name == l.name || owned(other)) continue;
+      for (const auto& a : other.addresses) {
+        if (!want.contains(a.address) && !a.contains(want.address)) continue;
+        std::string owner = other.owner();
+        std::string what = l.kind == LinkKind::Bridge ? "bridge" : "host interface";
+        error(ErrorKind::Conflict,
+              what + " '" + l.name + "' would get " + want.str() + ", but " + a.str() + " on '" +
+                  name + "'" + (owner.empty() ? "" : " (lab '" + owner + "')") +
+                  " is in the same subnet: two interfaces of the host in one subnet make its "
+                  "routing ambiguous; give this lab other host addresses (copies made with "
+                  "--prefix need their own)",
+              l.pos);
+        return true;
+      }
+    }
+    return false;
   }
 
   static Action address_action(ActionKind kind, const DesiredLink& l, const IpPrefix& address,

@@ -51,6 +51,21 @@ host:
   sysctls: {net.ipv4.ip_forward: 1}
 )";
 
+// kLab without addresses in the root namespace: copies of it under --prefix
+// can run side by side (with them, the host would have two interfaces in
+// one subnet, which the planner refuses).
+std::string copyable_lab() {
+  std::string t = kLab;
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{"    addresses: [10.0.0.254/24]\n", ""},
+        {"hg: {addresses: [10.1.0.1/24]}", "hg: {}"}}) {
+    auto at = t.find(from);
+    REQUIRE(at != std::string::npos);
+    t.replace(at, from.size(), to);
+  }
+  return t;
+}
+
 FakeLink foreign_link(const std::string& name) {
   FakeLink l;
   l.name = name;
@@ -357,8 +372,8 @@ TEST_CASE("two copies with different prefixes run side by side", "[lab]") {
   LabOptions a = w.options(), b = w.options();
   a.prefix = "a-";
   b.prefix = "b-";
-  Lab la = w.load(kLab, a);
-  Lab lb = w.load(kLab, b);
+  Lab la = w.load(copyable_lab(), a);
+  Lab lb = w.load(copyable_lab(), b);
   REQUIRE_OK(la.up());
   REQUIRE_OK(lb.up());
   auto snap = w.kernel->snapshot();
@@ -372,6 +387,40 @@ TEST_CASE("two copies with different prefixes run side by side", "[lab]") {
   CHECK(w.kernel->snapshot().namespaces.count("b-red"));
 }
 
+TEST_CASE("a copy whose host addresses another lab holds is refused before any change", "[lab]") {
+  World w;
+  LabOptions a = w.options(), b = w.options();
+  a.prefix = "a-";
+  b.prefix = "b-";
+  Lab la = w.load(kLab, a);
+  REQUIRE_OK(la.up());
+  auto before = w.kernel->snapshot();
+  Lab lb = w.load(kLab, b);
+  auto up = lb.up();
+  REQUIRE_FALSE(up.ok());
+  CHECK(up.error().kind == ErrorKind::Conflict);
+  CHECK_THAT(up.error().message,
+             Catch::Contains("bridge 'b-br-u' would get 10.0.0.254/24, but 10.0.0.254/24 on "
+                             "'a-br-u' (lab 'a-unit') is in the same subnet"));
+  CHECK_THAT(up.error().message,
+             Catch::Contains("host interface 'b-hg' would get 10.1.0.1/24, but 10.1.0.1/24 on "
+                             "'a-hg' (lab 'a-unit')"));
+  CHECK_THAT(up.error().message, Catch::Contains("topo.yaml:"));  // with its position
+  CHECK(w.kernel->snapshot() == before);
+
+  SECTION("the machine's own interface in the subnet blocks it too") {
+    REQUIRE_OK(la.down());
+    FakeLink mine = foreign_link("uplink");
+    mine.addresses = {*IpPrefix::parse("10.1.0.77/16")};
+    w.kernel->seed_link("", mine);
+    auto plan = w.load(kLab, b).plan();
+    REQUIRE_FALSE(plan.ok());
+    CHECK_THAT(plan.error().message,
+               Catch::Contains("host interface 'b-hg' would get 10.1.0.1/24, but 10.1.0.77/16 on "
+                               "'uplink' is in the same subnet"));
+  }
+}
+
 TEST_CASE("a host sysctl two labs set goes back to its value from before when the last is down",
           "[lab]") {
   // Either lab may go down first; the first down leaves the setting to the
@@ -382,8 +431,8 @@ TEST_CASE("a host sysctl two labs set goes back to its value from before when th
   oa.prefix = "a-";
   ob.prefix = "b-";
   std::vector<Lab> labs;
-  labs.push_back(w.load(kLab, oa));
-  labs.push_back(w.load(kLab, ob));
+  labs.push_back(w.load(copyable_lab(), oa));
+  labs.push_back(w.load(copyable_lab(), ob));
   auto forward = [&] {
     return w.kernel->snapshot().namespaces.at("").sysctls.at("net.ipv4.ip_forward");
   };

@@ -812,15 +812,18 @@ class Planner {
     }
   }
 
-  // An address of the root namespace whose subnet overlaps one that another
-  // interface there holds (the machine's own, or another lab's: a copy of the
-  // same topology under --prefix) would make the host's routing ambiguous:
-  // the lab would come up and then not work. Planning stops instead.
+  // An address of the root namespace in a subnet that another interface there
+  // holds (the machine's own, or another lab's: a copy of the same topology
+  // under --prefix) would make the host's routing ambiguous: the lab would
+  // come up and then not work. Planning stops instead.
   bool host_subnet_taken(const DesiredLink& l, const IpPrefix& want) {
     for (const auto& [name, other] : live_.kernel.root.links) {
       if (name == l.name || owned(other)) continue;
       for (const auto& a : other.addresses) {
-        if (!want.contains(a.address) && !a.contains(want.address)) continue;
+        // Nested subnets are fine (the longer prefix wins, as with a lab
+        // subnet inside a big site network); the same subnet, or the same
+        // address, is not.
+        if (!(a.network() == want.network()) && !(a.address == want.address)) continue;
         std::string owner = other.owner();
         std::string what = l.kind == LinkKind::Bridge ? "bridge" : "host interface";
         error(ErrorKind::Conflict,

@@ -411,13 +411,22 @@ TEST_CASE("a copy whose host addresses another lab holds is refused before any c
   SECTION("the machine's own interface in the subnet blocks it too") {
     REQUIRE_OK(la.down());
     FakeLink mine = foreign_link("uplink");
-    mine.addresses = {*IpPrefix::parse("10.1.0.77/16")};
+    mine.addresses = {*IpPrefix::parse("10.1.0.77/24")};
     w.kernel->seed_link("", mine);
     auto plan = w.load(kLab, b).plan();
     REQUIRE_FALSE(plan.ok());
     CHECK_THAT(plan.error().message,
-               Catch::Contains("host interface 'b-hg' would get 10.1.0.1/24, but 10.1.0.77/16 on "
+               Catch::Contains("host interface 'b-hg' would get 10.1.0.1/24, but 10.1.0.77/24 on "
                                "'uplink' is in the same subnet"));
+  }
+  SECTION("a subnet nested in the machine's bigger one is fine (longest prefix wins)") {
+    REQUIRE_OK(la.down());
+    FakeLink site = foreign_link("uplink");
+    site.addresses = {*IpPrefix::parse("10.0.0.9/8")};
+    w.kernel->seed_link("", site);
+    auto plan = w.load(kLab, b).plan();
+    INFO((plan.ok() ? std::string() : plan.error().message));
+    CHECK(plan.ok());
   }
 }
 

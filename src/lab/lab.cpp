@@ -417,7 +417,7 @@ void Lab::hand_over_host_sysctls() {
   if (saved.empty()) return;
   auto lock = StateRootLock::acquire(options_.state_root);
   if (!lock.ok()) return;  // then this lab restores what it recorded
-  for (const auto& [key, original] : saved) {
+  for (const auto& [key, _] : saved) {
     for (const auto& other : StateDir::list_labs(options_.state_root)) {
       if (other == name_) continue;
       if (!StateDir(options_.state_root, other).saved_host_sysctls().count(key)) continue;

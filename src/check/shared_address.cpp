@@ -3,17 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/text.hpp"
+
 namespace netlab::check {
-
-namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& n : items) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-}  // namespace
 
 std::optional<SharedAddress> probe_shared_address(const Target& to, const std::string& from,
                                                   const ResolvedTarget& target,

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/text.hpp"
 #include "ovs/messages.hpp"
 #include "ovs/ovsdb_observe.hpp"
 
@@ -72,12 +73,6 @@ class Builder {
   BuiltTransaction b_;
   int counter_ = 0;
 };
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 std::string port_label(const OvsTransaction::AddPort& p) {
   return "add port " + p.name + " to " + p.bridge;

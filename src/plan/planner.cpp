@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "core/text.hpp"
 #include "netlab/plan.hpp"
 
 namespace netlab {
@@ -743,12 +744,6 @@ class Planner {
     a.undo = std::move(undo);
     add(std::move(a), {key}, {"ovs-port:" + l.name, ns_key(l.ns)});
     created_.insert(key);
-  }
-
-  static std::string join(const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
   }
 
   std::string attr_reason(const LinkState& have, const LinkChange& c) {

@@ -108,18 +108,13 @@ struct RawLink {
   int vlan_id = -1;
 };
 
-std::optional<RawLink> parse_link_message(const nlmsghdr* hdr) {
-  if (hdr->nlmsg_type != RTM_NEWLINK) return std::nullopt;
-  nlattr* tb[IFLA_MAX + 1];
-  if (nlmsg_parse(const_cast<nlmsghdr*>(hdr), sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0)
-    return std::nullopt;
-  const auto* ifi = static_cast<const ifinfomsg*>(nlmsg_data(hdr));
+std::optional<RawLink> parse_link_message(const ifinfomsg& ifi, nlattr** tb) {
   RawLink r;
   LinkState& ls = r.state;
   ls.name = attr_string(tb[IFLA_IFNAME]);
   if (ls.name.empty()) return std::nullopt;
-  ls.ifindex = ifi->ifi_index;
-  ls.up = (ifi->ifi_flags & IFF_UP) != 0;
+  ls.ifindex = ifi.ifi_index;
+  ls.up = (ifi.ifi_flags & IFF_UP) != 0;
   ls.mtu = static_cast<int>(attr_u32(tb[IFLA_MTU]));
   if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6) {
     std::array<std::uint8_t, 6> mac{};
@@ -142,17 +137,25 @@ std::optional<RawLink> parse_link_message(const nlmsghdr* hdr) {
         r.vlan_id = nla_get_u16(vlan[IFLA_VLAN_ID]);
     }
   }
-  ls.kind = kind_of(ls.kind_text, ifi->ifi_type);
+  ls.kind = kind_of(ls.kind_text, ifi.ifi_type);
   return r;
 }
 
-template <class Hdr>
-Status dump(nl_sock* sk, int type, const Hdr& hdr, std::uint32_t ext_mask, const std::string& what,
-            const std::function<void(const nlmsghdr*)>& on_reply) {
-  auto m = new_request(type, NLM_F_REQUEST | NLM_F_DUMP, hdr);
+// Dumps `type` (the request's family header is `request`) and calls
+// on_entry(header, attributes) for every reply of `reply_type` whose
+// attributes (up to kMaxAttr) parse.
+template <int kMaxAttr, class Hdr, class OnEntry>
+Status dump_entries(nl_sock* sk, int type, int reply_type, const Hdr& request,
+                    std::uint32_t ext_mask, const std::string& what, OnEntry on_entry) {
+  auto m = new_request(type, NLM_F_REQUEST | NLM_F_DUMP, request);
   if (!m || (ext_mask && nla_put_u32(m.get(), IFLA_EXT_MASK, ext_mask) < 0))
     return kernel_error(what, ENOMEM);
-  Reply r = transact(sk, m.get(), on_reply);
+  Reply r = transact(sk, m.get(), [&](const nlmsghdr* hdr) {
+    if (hdr->nlmsg_type != reply_type) return;
+    nlattr* tb[kMaxAttr + 1];
+    if (nlmsg_parse(const_cast<nlmsghdr*>(hdr), sizeof(Hdr), tb, kMaxAttr, nullptr) < 0) return;
+    on_entry(*static_cast<const Hdr*>(nlmsg_data(hdr)), tb);
+  });
   if (!r.ok()) return kernel_error(what, r.err);
   return {};
 }
@@ -161,10 +164,12 @@ Status read_links(nl_sock* sk, Observed& ob, const std::string& where) {
   std::vector<RawLink> raw;
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
-  auto st = dump(sk, RTM_GETLINK, ifi, RTEXT_FILTER_SKIP_STATS, "list links in " + where,
-                 [&](const nlmsghdr* hdr) {
-                   if (auto l = parse_link_message(hdr)) raw.push_back(std::move(*l));
-                 });
+  auto st =
+      dump_entries<IFLA_MAX>(sk, RTM_GETLINK, RTM_NEWLINK, ifi, RTEXT_FILTER_SKIP_STATS,
+                             "list links in " + where, [&](const ifinfomsg& msg, nlattr** tb) {
+                               if (auto l = parse_link_message(msg, tb))
+                                 raw.push_back(std::move(*l));
+                             });
   if (!st.ok()) return st;
   for (const auto& r : raw) ob.names[r.state.ifindex] = r.state.name;
   NamespaceState& ns = *ob.state;
@@ -190,69 +195,65 @@ Status read_addresses(nl_sock* sk, Observed& ob, const std::string& where) {
   ifaddrmsg ifa{};
   ifa.ifa_family = AF_UNSPEC;
   NamespaceState& ns = *ob.state;
-  return dump(sk, RTM_GETADDR, ifa, 0, "list addresses in " + where, [&](const nlmsghdr* hdr) {
-    if (hdr->nlmsg_type != RTM_NEWADDR) return;
-    nlattr* tb[IFA_MAX + 1];
-    if (nlmsg_parse(const_cast<nlmsghdr*>(hdr), sizeof(ifaddrmsg), tb, IFA_MAX, nullptr) < 0)
-      return;
-    const auto* a = static_cast<const ifaddrmsg*>(nlmsg_data(hdr));
-    // IFA_LOCAL is the interface's own address where it differs from
-    // IFA_ADDRESS (the peer, on point-to-point links); IPv6 has only IFA_ADDRESS.
-    auto ip = attr_ip(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], a->ifa_family);
-    auto it = ob.names.find(static_cast<int>(a->ifa_index));
-    if (!ip || is_v6_link_local(*ip) || it == ob.names.end()) return;
-    auto link = ns.links.find(it->second);
-    if (link == ns.links.end()) return;
-    IpPrefix prefix{*ip, a->ifa_prefixlen};
-    link->second.addresses.push_back(prefix);
-    // IFA_FLAGS holds all 32 flag bits; ifa_flags only the first 8.
-    std::uint32_t flags = tb[IFA_FLAGS] ? attr_u32(tb[IFA_FLAGS]) : a->ifa_flags;
-    // A DAD failure leaves IFA_F_TENTATIVE set too: report it as failed only.
-    if (flags & IFA_F_DADFAILED)
-      link->second.dad_failed.push_back(prefix);
-    else if (flags & IFA_F_TENTATIVE)
-      link->second.tentative.push_back(prefix);
-  });
+  return dump_entries<IFA_MAX>(
+      sk, RTM_GETADDR, RTM_NEWADDR, ifa, 0, "list addresses in " + where,
+      [&](const ifaddrmsg& a, nlattr** tb) {
+        // IFA_LOCAL is the interface's own address where it differs from
+        // IFA_ADDRESS (the peer, on point-to-point links); IPv6 has only IFA_ADDRESS.
+        auto ip = attr_ip(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], a.ifa_family);
+        auto it = ob.names.find(static_cast<int>(a.ifa_index));
+        if (!ip || is_v6_link_local(*ip) || it == ob.names.end()) return;
+        auto link = ns.links.find(it->second);
+        if (link == ns.links.end()) return;
+        IpPrefix prefix{*ip, a.ifa_prefixlen};
+        link->second.addresses.push_back(prefix);
+        // IFA_FLAGS holds all 32 flag bits; ifa_flags only the first 8.
+        std::uint32_t flags = tb[IFA_FLAGS] ? attr_u32(tb[IFA_FLAGS]) : a.ifa_flags;
+        // A DAD failure leaves IFA_F_TENTATIVE set too: report it as failed only.
+        if (flags & IFA_F_DADFAILED)
+          link->second.dad_failed.push_back(prefix);
+        else if (flags & IFA_F_TENTATIVE)
+          link->second.tentative.push_back(prefix);
+      });
 }
 
 Status read_routes(nl_sock* sk, Observed& ob, const std::string& where) {
   rtmsg rtm{};
   rtm.rtm_family = AF_UNSPEC;
   NamespaceState& ns = *ob.state;
-  return dump(sk, RTM_GETROUTE, rtm, 0, "list routes in " + where, [&](const nlmsghdr* hdr) {
-    if (hdr->nlmsg_type != RTM_NEWROUTE) return;
-    nlattr* tb[RTA_MAX + 1];
-    if (nlmsg_parse(const_cast<nlmsghdr*>(hdr), sizeof(rtmsg), tb, RTA_MAX, nullptr) < 0) return;
-    const auto* r = static_cast<const rtmsg*>(nlmsg_data(hdr));
-    std::uint32_t table = tb[RTA_TABLE] ? attr_u32(tb[RTA_TABLE]) : r->rtm_table;
-    if (table != RT_TABLE_MAIN || r->rtm_type != RTN_UNICAST) return;
-    if (r->rtm_family != AF_INET && r->rtm_family != AF_INET6) return;
-    RouteState rs;
-    rs.family = r->rtm_family == AF_INET ? 4 : 6;
-    if (r->rtm_dst_len > 0) {
-      if (auto ip = attr_ip(tb[RTA_DST], r->rtm_family))
-        rs.dst = IpPrefix{*ip, r->rtm_dst_len}.network();
-    }
-    // The first next hop: RTA_OIF/RTA_GATEWAY, or the first of RTA_MULTIPATH.
-    int oif = static_cast<int>(attr_u32(tb[RTA_OIF]));
-    const nlattr* gateway = tb[RTA_GATEWAY];
-    if (tb[RTA_MULTIPATH] && nla_len(tb[RTA_MULTIPATH]) >= static_cast<int>(sizeof(rtnexthop))) {
-      const auto* nh = static_cast<const rtnexthop*>(nla_data(tb[RTA_MULTIPATH]));
-      int nh_len = std::min<int>(nh->rtnh_len, nla_len(tb[RTA_MULTIPATH]));
-      oif = nh->rtnh_ifindex;
-      gateway = nullptr;
-      nlattr* nh_tb[RTA_MAX + 1];
-      int attrs_len = nh_len - static_cast<int>(RTNH_LENGTH(0));
-      if (attrs_len > 0 && nla_parse(nh_tb, RTA_MAX, reinterpret_cast<nlattr*>(RTNH_DATA(nh)),
-                                     attrs_len, nullptr) == 0)
-        gateway = nh_tb[RTA_GATEWAY];
-    }
-    rs.gateway = attr_ip(gateway, r->rtm_family);
-    if (auto it = ob.names.find(oif); oif > 0 && it != ob.names.end()) rs.dev = it->second;
-    rs.protocol = r->rtm_protocol;
-    rs.scope = r->rtm_scope;
-    ns.routes.push_back(std::move(rs));
-  });
+  return dump_entries<RTA_MAX>(
+      sk, RTM_GETROUTE, RTM_NEWROUTE, rtm, 0, "list routes in " + where,
+      [&](const rtmsg& r, nlattr** tb) {
+        std::uint32_t table = tb[RTA_TABLE] ? attr_u32(tb[RTA_TABLE]) : r.rtm_table;
+        if (table != RT_TABLE_MAIN || r.rtm_type != RTN_UNICAST) return;
+        if (r.rtm_family != AF_INET && r.rtm_family != AF_INET6) return;
+        RouteState rs;
+        rs.family = r.rtm_family == AF_INET ? 4 : 6;
+        if (r.rtm_dst_len > 0) {
+          if (auto ip = attr_ip(tb[RTA_DST], r.rtm_family))
+            rs.dst = IpPrefix{*ip, r.rtm_dst_len}.network();
+        }
+        // The first next hop: RTA_OIF/RTA_GATEWAY, or the first of RTA_MULTIPATH.
+        int oif = static_cast<int>(attr_u32(tb[RTA_OIF]));
+        const nlattr* gateway = tb[RTA_GATEWAY];
+        if (tb[RTA_MULTIPATH] &&
+            nla_len(tb[RTA_MULTIPATH]) >= static_cast<int>(sizeof(rtnexthop))) {
+          const auto* nh = static_cast<const rtnexthop*>(nla_data(tb[RTA_MULTIPATH]));
+          int nh_len = std::min<int>(nh->rtnh_len, nla_len(tb[RTA_MULTIPATH]));
+          oif = nh->rtnh_ifindex;
+          gateway = nullptr;
+          nlattr* nh_tb[RTA_MAX + 1];
+          int attrs_len = nh_len - static_cast<int>(RTNH_LENGTH(0));
+          if (attrs_len > 0 && nla_parse(nh_tb, RTA_MAX, reinterpret_cast<nlattr*>(RTNH_DATA(nh)),
+                                         attrs_len, nullptr) == 0)
+            gateway = nh_tb[RTA_GATEWAY];
+        }
+        rs.gateway = attr_ip(gateway, r.rtm_family);
+        if (auto it = ob.names.find(oif); oif > 0 && it != ob.names.end()) rs.dev = it->second;
+        rs.protocol = r.rtm_protocol;
+        rs.scope = r.rtm_scope;
+        ns.routes.push_back(std::move(rs));
+      });
 }
 
 Status observe_one(Observed& ob) {

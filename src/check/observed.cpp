@@ -2,38 +2,37 @@
 
 namespace netlab::check {
 
+namespace {
+
+/// The observed namespace `ns` ("" = root), or nullptr.
+const NamespaceState* namespace_state(const Observed& o, const std::string& ns) {
+  if (!o.state) return nullptr;
+  if (ns.empty()) return &o.state->root;
+  auto it = o.state->namespaces.find(ns);
+  return it == o.state->namespaces.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
 const LinkState* Observed::find_link(const std::string& ns, const std::string& ifname) const {
-  if (!state) return nullptr;
-  if (ns.empty()) return state->root.find_link(ifname);
-  auto it = state->namespaces.find(ns);
-  return it == state->namespaces.end() ? nullptr : it->second.find_link(ifname);
+  const NamespaceState* n = namespace_state(*this, ns);
+  return n ? n->find_link(ifname) : nullptr;
 }
 
 std::vector<std::string> Observed::holders_of(const IpAddress& address) const {
   std::vector<std::string> out;
   if (!state) return out;
-  auto holds = [&](const NamespaceState& n) {
-    for (const auto& [name, link] : n.links)
-      for (const auto& a : link.addresses)
-        if (a.address == address) return true;
-    return false;
-  };
-  if (holds(state->root)) out.push_back("");
+  if (!links_holding("", address).empty()) out.push_back("");
   for (const auto& [name, n] : state->namespaces)
-    if (holds(n)) out.push_back(name);
+    if (!links_holding(name, address).empty()) out.push_back(name);
   return out;
 }
 
 std::vector<const LinkState*> Observed::links_holding(const std::string& ns,
                                                       const IpAddress& address) const {
   std::vector<const LinkState*> out;
-  if (!state) return out;
-  const NamespaceState* n = &state->root;
-  if (!ns.empty()) {
-    auto it = state->namespaces.find(ns);
-    if (it == state->namespaces.end()) return out;
-    n = &it->second;
-  }
+  const NamespaceState* n = namespace_state(*this, ns);
+  if (!n) return out;
   for (const auto& [name, link] : n->links)
     for (const auto& a : link.addresses)
       if (a.address == address) {

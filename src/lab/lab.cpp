@@ -377,6 +377,20 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
   return report;
 }
 
+namespace {
+
+/// The host sysctls the other labs of `root` recorded (key -> value from
+/// before), the first lab in name order winning; they all recorded the same.
+std::map<std::string, std::string> others_host_sysctls(const std::string& root,
+                                                       const std::string& self) {
+  std::map<std::string, std::string> out;
+  for (const auto& other : StateDir::list_labs(root))
+    if (other != self) out.merge(StateDir(root, other).saved_host_sysctls());
+  return out;
+}
+
+}  // namespace
+
 // The lab needs its host sysctls even when they already have the wanted
 // value (another lab may have set it): it records the value from before, so
 // that the last lab to go down restores it. When another lab of this state
@@ -385,25 +399,21 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
 // the other labs' records, and all of it happens under the state root's lock,
 // so a lab that is setting the sysctl right now has recorded it already.
 Status Lab::remember_host_sysctls(const DesiredState& desired) {
-  bool any = std::any_of(desired.sysctls.begin(), desired.sysctls.end(),
-                         [](const DesiredSysctl& s) { return s.ns.empty(); });
-  if (!any) return {};
+  auto mine = state_->saved_host_sysctls();
+  std::vector<std::string> keys;
+  for (const auto& sc : desired.sysctls)
+    if (sc.ns.empty() && !mine.count(sc.key)) keys.push_back(sc.key);
+  if (keys.empty()) return {};
   auto lock = StateRootLock::acquire(options_.state_root);
   if (!lock.ok()) return lock.error();
-  for (const auto& sc : desired.sysctls) {
-    if (!sc.ns.empty() || state_->saved_host_sysctls().count(sc.key)) continue;
-    auto now = backends_.kernel->read_sysctl("", sc.key);
-    if (!now.ok()) continue;  // the plan's own read reports it
-    std::string before = *now;
-    for (const auto& other : StateDir::list_labs(options_.state_root)) {
-      if (other == name_) continue;
-      auto theirs = StateDir(options_.state_root, other).saved_host_sysctls();
-      if (auto it = theirs.find(sc.key); it != theirs.end()) {
-        before = it->second;
-        break;
-      }
-    }
-    if (auto st = state_->save_host_sysctl(sc.key, before); !st.ok()) return st;
+  std::map<std::string, std::string> now;
+  for (const auto& key : keys)
+    if (auto v = backends_.kernel->read_sysctl("", key); v.ok()) now[key] = *v;
+  auto theirs = others_host_sysctls(options_.state_root, name_);
+  for (const auto& [key, value] : now) {  // a failed read: the plan's own read reports it
+    auto it = theirs.find(key);
+    if (auto st = state_->save_host_sysctl(key, it != theirs.end() ? it->second : value); !st.ok())
+      return st;
   }
   return {};
 }
@@ -413,18 +423,13 @@ Status Lab::remember_host_sysctls(const DesiredState& desired) {
 // last. Under the state root's lock, so that of two labs going down at once
 // exactly one restores it.
 void Lab::hand_over_host_sysctls() {
-  auto saved = state_->saved_host_sysctls();
-  if (saved.empty()) return;
+  auto mine = state_->saved_host_sysctls();
+  if (mine.empty()) return;
   auto lock = StateRootLock::acquire(options_.state_root);
   if (!lock.ok()) return;  // then this lab restores what it recorded
-  for (const auto& [key, _] : saved) {
-    for (const auto& other : StateDir::list_labs(options_.state_root)) {
-      if (other == name_) continue;
-      if (!StateDir(options_.state_root, other).saved_host_sysctls().count(key)) continue;
-      (void)state_->forget_host_sysctl(key);
-      break;
-    }
-  }
+  auto theirs = others_host_sysctls(options_.state_root, name_);
+  for (const auto& [key, _] : mine)
+    if (theirs.count(key)) (void)state_->forget_host_sysctl(key);
 }
 
 namespace {

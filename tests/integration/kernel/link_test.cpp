@@ -19,14 +19,21 @@ const LinkState* find(const KernelState& st, const std::string& ns, const std::s
   return it == st.namespaces.end() ? nullptr : it->second.find_link(name);
 }
 
-TEST_CASE("create_veth puts each end directly in its namespace", "[integration][kernel]") {
-  auto k = make_netlink_kernel();
+// A fresh namespace `ns` and names for a veth end in it (`a`) and one in the
+// root namespace (`b`); both ends and the namespace are removed when the test
+// ends, however it ends.
+struct NsAndRoot {
+  std::unique_ptr<Kernel> k = make_netlink_kernel();
   const std::string ns = unique_name("ns"), a = unique_name("a"), b = unique_name("b");
-  Cleanup guard([&] {
+  Cleanup guard{[this] {
     testing::remove_link("", b);
     testing::remove_namespace(ns);
-  });
-  REQUIRE(k->create_namespace(ns).ok());
+  }};
+  NsAndRoot() { REQUIRE(k->create_namespace(ns).ok()); }
+};
+
+TEST_CASE_METHOD(NsAndRoot, "create_veth puts each end directly in its namespace",
+                 "[integration][kernel]") {
   REQUIRE(k->create_veth({a, ns, b, "", "netlab:t"}).ok());
 
   // Independently: ip sees a in ns and b in root, both veth, both down, marked.
@@ -72,14 +79,8 @@ TEST_CASE("create_veth puts each end directly in its namespace", "[integration][
   CHECK_FALSE(lb2->peer_known);
 }
 
-TEST_CASE("create_veth gives each end one queue each way", "[integration][kernel]") {
-  auto k = make_netlink_kernel();
-  const std::string ns = unique_name("ns"), a = unique_name("a"), b = unique_name("b");
-  Cleanup guard([&] {
-    testing::remove_link("", b);
-    testing::remove_namespace(ns);
-  });
-  REQUIRE(k->create_namespace(ns).ok());
+TEST_CASE_METHOD(NsAndRoot, "create_veth gives each end one queue each way",
+                 "[integration][kernel]") {
   REQUIRE(k->create_veth({a, ns, b, "", ""}).ok());
   // Independently through ip: the queue counts asked for in the create
   // request (the kernel's default would be one per possible CPU).
@@ -90,14 +91,8 @@ TEST_CASE("create_veth gives each end one queue each way", "[integration][kernel
   }
 }
 
-TEST_CASE("create_veth removes the pair when marking it fails", "[integration][kernel]") {
-  auto k = make_netlink_kernel();
-  const std::string ns = unique_name("ns"), a = unique_name("a"), b = unique_name("b");
-  Cleanup guard([&] {
-    testing::remove_link("", b);
-    testing::remove_namespace(ns);
-  });
-  REQUIRE(k->create_namespace(ns).ok());
+TEST_CASE_METHOD(NsAndRoot, "create_veth removes the pair when marking it fails",
+                 "[integration][kernel]") {
   // Longer than IFALIASZ - 1: the kernel refuses it in RTM_SETLINK, after
   // the pair exists.
   auto st = k->create_veth({a, ns, b, "", "netlab:" + std::string(300, 'x')});
@@ -196,15 +191,8 @@ TEST_CASE("create_veth with a name in use fails with EEXIST and a clear message"
   CHECK(testing::ip_link("", c).is_null());
 }
 
-TEST_CASE("delete_link of one veth end removes the other; absent is ENODEV",
-          "[integration][kernel]") {
-  auto k = make_netlink_kernel();
-  const std::string ns = unique_name("ns"), a = unique_name("a"), b = unique_name("b");
-  Cleanup guard([&] {
-    testing::remove_link("", b);
-    testing::remove_namespace(ns);
-  });
-  REQUIRE(k->create_namespace(ns).ok());
+TEST_CASE_METHOD(NsAndRoot, "delete_link of one veth end removes the other; absent is ENODEV",
+                 "[integration][kernel]") {
   REQUIRE(k->create_veth({a, ns, b, "", ""}).ok());
   REQUIRE(k->delete_link("", b).ok());
   CHECK(testing::ip_link("", b).is_null());
@@ -219,15 +207,9 @@ TEST_CASE("delete_link of one veth end removes the other; absent is ENODEV",
         "delete link " + a + " (netns " + ns + "): No such device (ENODEV)");
 }
 
-TEST_CASE("deleting a namespace takes its links; wait_links_gone waits for the peers",
-          "[integration][kernel]") {
-  auto k = make_netlink_kernel();
-  const std::string ns = unique_name("ns"), a = unique_name("a"), b = unique_name("b");
-  Cleanup guard([&] {
-    testing::remove_link("", b);
-    testing::remove_namespace(ns);
-  });
-  REQUIRE(k->create_namespace(ns).ok());
+TEST_CASE_METHOD(NsAndRoot,
+                 "deleting a namespace takes its links; wait_links_gone waits for the peers",
+                 "[integration][kernel]") {
   REQUIRE(k->create_veth({a, ns, b, "", ""}).ok());
   REQUIRE(k->delete_namespace(ns).ok());
   REQUIRE(k->wait_links_gone("", {b}, std::chrono::seconds(10)).ok());

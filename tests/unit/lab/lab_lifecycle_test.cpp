@@ -408,23 +408,23 @@ TEST_CASE("a copy whose host addresses another lab holds is refused before any c
   CHECK_THAT(up.error().message, Catch::Contains("topo.yaml:"));  // with its position
   CHECK(w.kernel->snapshot() == before);
 
-  SECTION("the machine's own interface in the subnet blocks it too") {
+  // Copy b alone, beside a machine interface "uplink" holding `address`.
+  auto plan_beside_uplink = [&](const char* address) {
     REQUIRE_OK(la.down());
-    FakeLink mine = foreign_link("uplink");
-    mine.addresses = {*IpPrefix::parse("10.1.0.77/24")};
-    w.kernel->seed_link("", mine);
-    auto plan = w.load(kLab, b).plan();
+    FakeLink uplink = foreign_link("uplink");
+    uplink.addresses = {*IpPrefix::parse(address)};
+    w.kernel->seed_link("", uplink);
+    return w.load(kLab, b).plan();
+  };
+  SECTION("the machine's own interface in the subnet blocks it too") {
+    auto plan = plan_beside_uplink("10.1.0.77/24");
     REQUIRE_FALSE(plan.ok());
     CHECK_THAT(plan.error().message,
                Catch::Contains("host interface 'b-hg' would get 10.1.0.1/24, but 10.1.0.77/24 on "
                                "'uplink' is in the same subnet"));
   }
   SECTION("a subnet nested in the machine's bigger one is fine (longest prefix wins)") {
-    REQUIRE_OK(la.down());
-    FakeLink site = foreign_link("uplink");
-    site.addresses = {*IpPrefix::parse("10.0.0.9/8")};
-    w.kernel->seed_link("", site);
-    auto plan = w.load(kLab, b).plan();
+    auto plan = plan_beside_uplink("10.0.0.9/8");
     INFO((plan.ok() ? std::string() : plan.error().message));
     CHECK(plan.ok());
   }

@@ -16,15 +16,11 @@ state=$(mktemp -d /run/netlab-bench.XXXXXX)
 lab=benchlab
 trap '"$netlab" down "$lab" --state-dir "$state" -q >/dev/null 2>&1; rm -rf "$work" "$state"' EXIT
 
+source "$here/lib/topology.sh"
 topo="$work/lab.yaml"
 {
   echo "name: $lab"
-  echo "namespaces:"
-  for ((i = 0; i < n; i++)); do
-    echo "  bl$i:"
-    echo "    interfaces:"
-    echo "      eth0: {addresses: [10.$((100 + i / 250)).$((i % 250)).1/24]}"
-  done
+  namespaces_yaml bl "$n"
   echo "links:"
   for ((i = 0; i < n; i++)); do echo "  - [bl$i:eth0, host:blh$i]"; done
 } >"$topo"

@@ -23,15 +23,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+source "$here/lib/topology.sh"
 topo="$work/lab.yaml"
 {
   echo "name: $lab"
-  echo "namespaces:"
-  for ((i = 0; i < n; i++)); do
-    echo "  bo$i:"
-    echo "    interfaces:"
-    echo "      eth0: {addresses: [10.$((100 + i / 250)).$((i % 250)).1/24]}"
-  done
+  namespaces_yaml bo "$n"
   echo "bridges:"
   echo "  bnovs: {kind: ovs, datapath: netdev}"
   echo "links:"

@@ -14,6 +14,8 @@
 #include <thread>
 
 #include "apply/daemon_record.hpp"
+#include "core/lab_name.hpp"
+#include "core/text.hpp"
 
 namespace netlab {
 
@@ -25,6 +27,9 @@ StateDir::StateDir(std::string root, std::string lab)
 bool StateDir::exists() const { return fs::is_directory(path()); }
 
 Status StateDir::ensure() {
+  // The name is a path component: never create (or, below, remove) a path
+  // from a name that breaks the rule, whoever built this StateDir.
+  if (auto st = check_lab_name(lab_, "state directory of lab"); !st.ok()) return st;
   std::error_code ec;
   fs::create_directories(path(), ec);
   if (ec)
@@ -34,6 +39,7 @@ Status StateDir::ensure() {
 }
 
 Status StateDir::remove() {
+  if (auto st = check_lab_name(lab_, "state directory of lab"); !st.ok()) return st;
   std::error_code ec;
   fs::remove_all(path(), ec);
   if (ec)
@@ -42,6 +48,7 @@ Status StateDir::remove() {
 }
 
 Status StateDir::write_file(const std::string& name, const std::string& content) const {
+  if (auto st = check_lab_name(lab_, "state directory of lab"); !st.ok()) return st;
   // Write a temporary file and rename it over: a crash never leaves half a file.
   std::string target = path() + "/" + name;
   std::string tmp = target + ".tmp";
@@ -175,7 +182,8 @@ Status StateDir::forget_daemon(const std::string& id) {
 
 Status StateDir::write_applied(const Applied& a) {
   if (auto st = ensure(); !st.ok()) return st;
-  nlohmann::json j{{"lab", lab_}, {"file", a.file}, {"prefix", a.prefix}};
+  nlohmann::json j{
+      {"lab", lab_}, {"file", a.file}, {"prefix", a.prefix}, {"hash", text_hash(a.text)}};
   if (auto st = write_file("topology.yaml", a.text); !st.ok()) return st;
   return write_file("lab.json", j.dump(2) + "\n");
 }
@@ -189,6 +197,7 @@ Result<StateDir::Applied> StateDir::read_applied() const {
   Applied a;
   a.file = j.value("file", "");
   a.prefix = j.value("prefix", "");
+  a.hash = j.value("hash", "");
   a.text = read_file("topology.yaml");
   return a;
 }
@@ -196,8 +205,11 @@ Result<StateDir::Applied> StateDir::read_applied() const {
 std::vector<std::string> StateDir::list_labs(const std::string& root) {
   std::vector<std::string> labs;
   std::error_code ec;
+  // Only entries whose name is a lab name: anything else in the root (made
+  // by hand or by another tool) is not a lab, and its name never reaches a path.
   for (const auto& e : fs::directory_iterator(root, ec))
-    if (e.is_directory()) labs.push_back(e.path().filename());
+    if (e.is_directory() && !lab_name_problem(e.path().filename().string()))
+      labs.push_back(e.path().filename());
   std::sort(labs.begin(), labs.end());
   return labs;
 }
@@ -205,6 +217,7 @@ std::vector<std::string> StateDir::list_labs(const std::string& root) {
 Result<std::unique_ptr<LabLock>> LabLock::acquire(const std::string& root, const std::string& lab,
                                                   std::chrono::milliseconds timeout,
                                                   const std::function<void()>& on_wait) {
+  if (auto st = check_lab_name(lab, "lock of lab"); !st.ok()) return st.error();
   std::error_code ec;
   fs::create_directories(root, ec);
   std::string path = root + "/" + lab + ".lock";

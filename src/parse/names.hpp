@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/lab_name.hpp"  // lab_name_problem: the one lab-name rule
+
 namespace netlab {
 
 /// IFNAMSIZ - 1: the longest interface (and so bridge) name Linux accepts.
 inline constexpr std::size_t kIfNameMax = 15;
-/// Longest lab name (it prefixes state paths and marks).
-inline constexpr std::size_t kLabNameMax = 24;
 /// Longest namespace name (a file name under /run/netns).
 inline constexpr std::size_t kNetnsNameMax = 255;
 
@@ -22,11 +22,5 @@ std::optional<std::string> ifname_problem(std::string_view name);
 
 /// Why `name` is not a valid namespace name, or nullopt.
 std::optional<std::string> netns_problem(std::string_view name);
-
-/// Why `name` is not a valid lab name ([a-z0-9-], 1-24 characters), or nullopt.
-std::optional<std::string> lab_name_problem(std::string_view name);
-
-/// True when every character is in [a-z0-9-].
-bool is_lab_charset(std::string_view s);
 
 }  // namespace netlab

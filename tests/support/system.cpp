@@ -5,16 +5,21 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace netlab::testing {
 
-Output run(const std::vector<std::string>& argv) {
+namespace {
+
+// Runs argv with stdout into a pipe; stderr into `err_fd` when it is >= 0.
+Output run_with(const std::vector<std::string>& argv, int err_fd) {
   int pipefd[2];
   if (pipe(pipefd) != 0) return {};
   pid_t pid = fork();
   if (pid == 0) {
     dup2(pipefd[1], 1);
+    if (err_fd >= 0) dup2(err_fd, 2);
     close(pipefd[0]);
     close(pipefd[1]);
     std::vector<char*> args;
@@ -32,6 +37,25 @@ Output run(const std::vector<std::string>& argv) {
   int status = 0;
   waitpid(pid, &status, 0);
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return out;
+}
+
+}  // namespace
+
+Output run(const std::vector<std::string>& argv) { return run_with(argv, -1); }
+
+Output run_both(const std::vector<std::string>& argv) {
+  // stderr into an unlinked temporary file: no second pipe to drain at once.
+  char path[] = "/tmp/netlab-stderr-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return {};
+  unlink(path);
+  Output out = run_with(argv, fd);
+  lseek(fd, 0, SEEK_SET);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.err.append(buf, n);
+  close(fd);
   return out;
 }
 

@@ -13,10 +13,13 @@ namespace netlab::testing {
 struct Output {
   int exit_code = -1;
   std::string text;  ///< stdout only
+  std::string err;   ///< stderr, only from run_both
 };
 
 /// Runs argv (no shell) and captures stdout; stderr goes to the test log.
 Output run(const std::vector<std::string>& argv);
+/// Runs argv and captures stdout and stderr (for checking error messages).
+Output run_both(const std::vector<std::string>& argv);
 /// Runs argv and parses its stdout as JSON (e.g. `ip -j link`); throws on failure.
 nlohmann::json run_json(const std::vector<std::string>& argv);
 

@@ -24,6 +24,11 @@ struct LoadResult {
 /// file has no `name:`, its stem is the lab name. Never throws, never hangs.
 LoadResult parse_topology(std::string_view text, const std::string& filename);
 
+/// The text of topology file `path`, read with the same size bound as the
+/// parser's (a larger file yields kMaxBytes + 1 bytes, which parse_topology
+/// refuses by size): a topology is never read whole into memory unbounded.
+Result<std::string> read_topology_file(const std::string& path);
+
 /// Reads `path` and parses it; an unreadable file is one error naming it.
 LoadResult load_topology(const std::string& path);
 
@@ -41,7 +46,7 @@ std::vector<Error> apply_prefix(Topology& topology, const std::string& prefix);
 /// Names of the interfaces that live in each namespace and in the root
 /// namespace ("" key), derived from links, ports and vlan sub-interfaces.
 struct InterfacePlacement {
-  std::string ns;        ///< "" = root namespace
+  std::string ns;  ///< "" = root namespace
   std::string name;
   enum class Source { VethEnd, OvsInternalPort, VlanSub, Bridge } source;
   SourcePos pos;

@@ -92,22 +92,18 @@ LoadResult parse_topology(std::string_view text, const std::string& filename) {
   }
 }
 
-LoadResult load_topology(const std::string& path) {
+Result<std::string> read_topology_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    LoadResult r;
-    r.errors.push_back(Error{ErrorKind::InvalidTopology,
-                             "cannot read topology '" + path + "': it is a directory",
-                             SourcePos{path, 0, 0}});
-    return r;
+    return Error{ErrorKind::InvalidTopology,
+                 "cannot read topology '" + path + "': it is a directory", SourcePos{path, 0, 0}};
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    LoadResult r;
-    r.errors.push_back(Error{ErrorKind::InvalidTopology,
-                             "cannot read topology '" + path + "': " + errno_text(errno),
-                             SourcePos{path, 0, 0}, errno});
-    return r;
+    int err = errno;
+    return Error{ErrorKind::InvalidTopology,
+                 "cannot read topology '" + path + "': " + errno_text(err), SourcePos{path, 0, 0},
+                 err};
   }
   // Read at most one byte over the limit (load_yaml reports the size), in
   // chunks: sizing the string to the limit first cost a 16 MB memset per load.
@@ -119,7 +115,17 @@ LoadResult load_topology(const std::string& path) {
     if (!in) break;
   }
   if (text.size() > yaml::kMaxBytes + 1) text.resize(yaml::kMaxBytes + 1);
-  return parse_topology(text, path);
+  return text;
+}
+
+LoadResult load_topology(const std::string& path) {
+  auto text = read_topology_file(path);
+  if (!text.ok()) {
+    LoadResult r;
+    r.errors.push_back(text.error());
+    return r;
+  }
+  return parse_topology(*text, path);
 }
 
 }  // namespace netlab

@@ -54,6 +54,14 @@ std::optional<std::pair<std::pair<int, int>, std::string>> find_non_text(std::st
           return {{{line, col}, "a byte that is not UTF-8"}};
         }
       }
+      // RFC 3629: the shortest form only, no UTF-16 surrogates, nothing
+      // above U+10FFFF. The second byte's range is what tells them apart.
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xF0 && c1 < 0x90)) {
+        return {{{line, col}, "an overlong UTF-8 sequence"}};
+      }
+      if (c == 0xED && c1 >= 0xA0) return {{{line, col}, "a UTF-16 surrogate encoded as UTF-8"}};
+      if (c == 0xF4 && c1 >= 0x90) return {{{line, col}, "a code point above U+10FFFF"}};
     }
     if (c == '\n') {
       ++line;

@@ -59,6 +59,15 @@ struct CreateNamespace {
 struct DeleteNamespace {
   std::string ns;
 };
+/// --adopt: records a namespace made outside netlab as the lab's, so that
+/// later runs manage it and `down` removes it (Terraform's `import`).
+struct AdoptNamespace {
+  std::string ns;
+};
+/// The undo of AdoptNamespace: forgets the record, leaves the namespace.
+struct ForgetNamespace {
+  std::string ns;
+};
 struct CreateVeth {
   VethRequest req;
 };
@@ -130,10 +139,11 @@ struct RemoveNat {
 }  // namespace op
 
 using Operation =
-    std::variant<op::CreateNamespace, op::DeleteNamespace, op::CreateVeth, op::CreateBridge,
-                 op::CreateVlan, op::DeleteLink, op::ChangeLink, op::MoveLink, op::AddAddress,
-                 op::DeleteAddress, op::AddRoute, op::DeleteRoute, op::WriteSysctl, op::Ovs,
-                 op::WaitLinksGone, op::StartDaemon, op::StopDaemon, op::ApplyNat, op::RemoveNat>;
+    std::variant<op::CreateNamespace, op::DeleteNamespace, op::AdoptNamespace, op::ForgetNamespace,
+                 op::CreateVeth, op::CreateBridge, op::CreateVlan, op::DeleteLink, op::ChangeLink,
+                 op::MoveLink, op::AddAddress, op::DeleteAddress, op::AddRoute, op::DeleteRoute,
+                 op::WriteSysctl, op::Ovs, op::WaitLinksGone, op::StartDaemon, op::StopDaemon,
+                 op::ApplyNat, op::RemoveNat>;
 
 /// One-line description of an operation, e.g. "create veth eth0-r (netns red) <-> veth-r".
 std::string describe(const Operation& operation);

@@ -72,6 +72,10 @@ class Executor {
             if (auto st = k.delete_namespace(o.ns); !st.ok() && st.error().sys_errno != ENOENT)
               return st;
             return b_.state.forget_namespace(o.ns);
+          } else if constexpr (std::is_same_v<T, op::AdoptNamespace>) {
+            return b_.state.record_namespace(o.ns);
+          } else if constexpr (std::is_same_v<T, op::ForgetNamespace>) {
+            return b_.state.forget_namespace(o.ns);
           } else if constexpr (std::is_same_v<T, op::CreateVeth>) {
             return k.create_veth(o.req);
           } else if constexpr (std::is_same_v<T, op::CreateBridge>) {

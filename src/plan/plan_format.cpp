@@ -31,6 +31,8 @@ std::string change_text(const LinkChange& c) {
 struct Describe {
   std::string operator()(const op::CreateNamespace& o) { return "create netns " + o.ns; }
   std::string operator()(const op::DeleteNamespace& o) { return "delete netns " + o.ns; }
+  std::string operator()(const op::AdoptNamespace& o) { return "adopt netns " + o.ns; }
+  std::string operator()(const op::ForgetNamespace& o) { return "forget netns " + o.ns; }
   std::string operator()(const op::CreateVeth& o) {
     return "create veth " + o.req.name + in_ns(o.req.ns) + " <-> " + o.req.peer_name +
            in_ns(o.req.peer_ns);

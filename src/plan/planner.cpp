@@ -186,6 +186,21 @@ class Planner {
               "namespace '" + n.name + "' exists but was not created by lab '" + desired_.lab +
                   "'; remove it (ip netns del " + n.name + ") or run with --adopt to take it over",
               n.pos);
+      } else if (!live_.owned_namespaces.count(n.name)) {
+        // --adopt: the namespace becomes the lab's for good, recorded as if
+        // netlab had made it; undone by forgetting the record, never by a delete.
+        Action a;
+        a.kind = ActionKind::Modify;
+        a.resource = "namespace";
+        a.ns = n.name;
+        a.object = n.name;
+        a.reason = "adopt: made outside netlab; the lab owns it from now on, and down removes it";
+        a.pos = n.pos;
+        a.phase = Phase::Namespaces;
+        a.subjects = {ns_ref(n.name)};
+        a.ops = {op::AdoptNamespace{n.name}};
+        a.undo = {op::ForgetNamespace{n.name}};
+        add(std::move(a), {ns_key(n.name)});
       }
     }
   }
@@ -449,10 +464,14 @@ class Planner {
     for (const auto& b : desired_.ovs_bridges) {
       wanted_bridges.insert(b.name);
       const OvsBridgeState* have = ovs.find_bridge(b.name);
-      if (have && have->owner() != desired_.lab && !options_.adopt) {
+      if (have && have->owner() != desired_.lab) {
+        // --adopt does not take OVS rows over yet (it would have to mark
+        // them in the transaction): say so at plan, not as a refusal of the
+        // transaction halfway through the apply.
         error(ErrorKind::Conflict,
               "OVS bridge '" + b.name + "' exists but was not created by lab '" + desired_.lab +
-                  "'; remove it (ovs-vsctl del-br " + b.name + ") or run with --adopt",
+                  "'; remove it (ovs-vsctl del-br " + b.name + ")" +
+                  (options_.adopt ? "; --adopt takes over namespaces and links, not OVS rows" : ""),
               b.pos);
         continue;
       }
@@ -482,11 +501,12 @@ class Planner {
       wanted_ports.insert(p.name);
       const OvsBridgeState* hb = ovs.bridge_of_port(p.name);
       const OvsPortState* have = hb ? hb->find_port(p.name) : nullptr;
-      if (have && have->owner() != desired_.lab && !options_.adopt) {
+      if (have && have->owner() != desired_.lab) {
         error(ErrorKind::Conflict,
               "OVS port '" + p.name + "' exists on bridge '" + hb->name +
                   "' but was not created by lab '" + desired_.lab +
-                  "'; remove it (ovs-vsctl del-port " + p.name + ") or run with --adopt",
+                  "'; remove it (ovs-vsctl del-port " + p.name + ")" +
+                  (options_.adopt ? "; --adopt takes over namespaces and links, not OVS rows" : ""),
               p.pos);
         continue;
       }

@@ -335,8 +335,24 @@ TEST_CASE("an object without the lab's mark blocks the plan and names its positi
     LabOptions o = w.options();
     o.adopt = true;
     Lab adopting = w.load(kLab, o);
+    auto planned = adopting.plan();
+    REQUIRE_OK(planned);
+    bool adopt_row = false;
+    for (const auto& a : planned->actions)
+      adopt_row |= a.resource == "namespace" && a.object == "red" && a.kind == ActionKind::Modify &&
+                   a.reason.rfind("adopt:", 0) == 0;
+    CHECK(adopt_row);
     REQUIRE_OK(adopting.up());
     CHECK(adopting.plan()->empty());
+    // For good (issue 17): without --adopt the namespace is the lab's now,
+    // and down removes it like a namespace netlab made.
+    auto plain = w.load(kLab).plan();
+    REQUIRE_OK(plain);
+    CHECK(plain->empty());
+    REQUIRE_OK(w.load(kLab).down());
+    auto left = w.kernel->list_namespaces();
+    REQUIRE_OK(left);
+    CHECK(std::find(left->begin(), left->end(), "red") == left->end());
   }
 }
 

@@ -25,6 +25,11 @@ namespace netlab {
 struct LabOptions {
   std::string prefix;  ///< --prefix: for parallel copies of one topology
   bool adopt = false;  ///< take over unmarked objects that block the lab
+  /// --replace: take over a lab of the same name that another file brought up.
+  bool replace = false;
+  /// false (plan --offline): plan against an empty machine without reading
+  /// it, so that a user without root can see what `up` would build.
+  bool observe = true;
   bool rollback = true;
   int parallelism = 4;
   std::string state_root = kDefaultStateRoot;
@@ -79,6 +84,10 @@ struct StatusEntry {
 struct StatusReport {
   std::string lab;
   bool exists = false;  ///< anything of the lab is present
+  /// What the live state was compared with: the file given (`status FILE`,
+  /// like `plan`), or the topology of the last `up` (`status LAB`).
+  enum class Against { File, LastUp, Nothing } against = Against::Nothing;
+  std::string file;  ///< that file (for LastUp: the file the last up came from)
   std::vector<StatusEntry> entries;
   std::size_t drifted = 0;
 };
@@ -130,11 +139,16 @@ class Lab {
   bool needs_ovs(const DesiredState& desired) const;
   Result<DesiredState> desired() const;
   Status remember_host_sysctls(const DesiredState& desired);
+  /// Refuses a lab name that a different file brought up (unless --replace):
+  /// both would share one state directory, and the second up would remove
+  /// the first lab's objects as its own.
+  Status check_same_file() const;
   void hand_over_host_sysctls();
 
   std::string name_;
   std::optional<Topology> topology_;
   std::string source_text_;
+  std::string source_path_;  ///< absolute path of the file loaded ("" when attached)
   LabOptions options_;
   LabBackends backends_;
   std::unique_ptr<StateDir> state_;

@@ -48,11 +48,14 @@ class StateDir {
   Status record_daemon(const DaemonSpec& spec);
   Status forget_daemon(const std::string& id);
 
-  /// The topology as applied (its text, where it came from, the prefix).
+  /// The topology as applied: its text, the absolute path of the file it
+  /// came from (which file owns the lab name), the prefix, and a hash of the
+  /// text (fnv1a64 hex; computed by write_applied, so it always matches).
   struct Applied {
     std::string file;
     std::string prefix;
     std::string text;
+    std::string hash;
   };
   Status write_applied(const Applied& applied);
   Result<Applied> read_applied() const;

@@ -16,11 +16,12 @@ void add_down(CLI::App& app, Context& ctx) {
   o->flags.add_to(cmd, false);
   cmd->add_option("--lock-timeout", o->flags.lock_timeout, "seconds to wait for another netlab");
   cmd->callback([&ctx, o] {
+    if (!require_privileges(ctx, "down")) return;
     if (o->target.empty() && Lab::list(o->flags.state_root).empty()) {
       ctx.reporter.out("No lab is up.\n");
       return;
     }
-    auto lab = resolve_lab(o->target, o->flags, false);
+    auto lab = resolve_lab(o->target, o->flags, FileArg::NamesLab);
     if (!lab.ok()) {
       ctx.reporter.error(lab.error());
       ctx.exit_code = kError;

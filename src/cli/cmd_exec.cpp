@@ -19,6 +19,7 @@ void add_exec(CLI::App& app, Context& ctx) {
   cmd->add_option("command", o->argv, "command and arguments (after --)")->required();
   cmd->add_option("--state-dir", o->state_root, "where labs keep their state");
   cmd->callback([&ctx, o] {
+    if (!require_privileges(ctx, "exec")) return;
     bool known = false;
     for (const auto& lab : StateDir::list_labs(o->state_root))
       known |= StateDir(o->state_root, lab).namespaces().count(o->ns) > 0;

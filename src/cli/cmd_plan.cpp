@@ -8,7 +8,7 @@ void add_plan(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("plan", "show what `up` would change, without changing anything");
   struct Opts {
     std::string file, output = "text";
-    bool detailed = false, timings = false;
+    bool detailed = false, timings = false, offline = false;
     LabFlags flags;
   };
   auto o = std::make_shared<Opts>();
@@ -18,8 +18,19 @@ void add_plan(CLI::App& app, Context& ctx) {
   cmd->add_flag("--timings", o->timings, "print the time of each phase");
   o->flags.add_to(cmd, false);
   cmd->add_flag("--adopt", o->flags.adopt, "plan as if taking over existing objects");
+  cmd->add_flag("--replace", o->flags.replace,
+                "plan as if taking over a lab of the same name from another file");
+  cmd->add_flag("--offline", o->offline,
+                "plan against an empty machine, without reading it (works without root)");
   cmd->callback([&ctx, o] {
-    auto lab = Lab::load(o->file, o->flags.options());
+    if (!o->offline &&
+        !require_privileges(ctx, "plan",
+                            "netlab plan --offline FILE shows what up would build on an empty "
+                            "machine without reading this one"))
+      return;
+    LabOptions options = o->flags.options();
+    options.observe = !o->offline;
+    auto lab = Lab::load(o->file, options);
     if (!lab.ok()) {
       ctx.reporter.error(lab.error());
       ctx.exit_code = kError;

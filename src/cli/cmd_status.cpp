@@ -17,7 +17,8 @@ void add_status(CLI::App& app, Context& ctx) {
   cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
   o->flags.add_to(cmd, false);
   cmd->callback([&ctx, o] {
-    auto lab = resolve_lab(o->target, o->flags, false);
+    if (!require_privileges(ctx, "status")) return;
+    auto lab = resolve_lab(o->target, o->flags, FileArg::IsDesired);
     if (!lab.ok()) {
       ctx.reporter.error(lab.error());
       ctx.exit_code = kError;
@@ -29,6 +30,17 @@ void add_status(CLI::App& app, Context& ctx) {
       ctx.exit_code = kError;
       return;
     }
+    if (!st->exists) {
+      ctx.reporter.error("lab " + st->lab + " is not up (nothing in " + lab->state().path() + ")" +
+                         (st->against == StatusReport::Against::File
+                              ? "; netlab plan " + o->target + " shows what up would build"
+                              : ""));
+      ctx.exit_code = kError;
+      return;
+    }
+    const char* against = st->against == StatusReport::Against::File     ? "file"
+                          : st->against == StatusReport::Against::LastUp ? "last-up"
+                                                                         : "nothing";
     if (o->output == "json") {
       nlohmann::json entries = nlohmann::json::array();
       for (const auto& e : st->entries) {
@@ -39,13 +51,23 @@ void add_status(CLI::App& app, Context& ctx) {
              {"state", e.state},
              {"drift", e.drift.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.drift)}});
       }
-      nlohmann::json j{
-          {"lab", st->lab}, {"up", st->exists}, {"drifted", st->drifted}, {"objects", entries}};
+      nlohmann::json j{{"lab", st->lab},
+                       {"up", st->exists},
+                       {"compared_with", {{"source", against}, {"file", st->file}}},
+                       {"drifted", st->drifted},
+                       {"objects", entries}};
       ctx.reporter.out(j.dump(2) + "\n");
       return;
     }
     const auto& r = ctx.reporter;
-    std::string out = r.bold("lab " + st->lab) + (st->exists ? "" : " (not up)") + "\n";
+    std::string out = r.bold("lab " + st->lab);
+    if (st->against == StatusReport::Against::File)
+      out += ", compared with " + o->target;
+    else if (st->against == StatusReport::Against::LastUp)
+      out += ", compared with the topology of its last up (" + st->file + ")";
+    else
+      out += ", compared with nothing: no topology of its last up is recorded";
+    out += "\n";
     std::size_t w1 = 8, w2 = 8, w3 = 8;
     for (const auto& e : st->entries) {
       w1 = std::max(w1, e.resource.size());

@@ -23,6 +23,7 @@ void add_test(CLI::App& app, Context& ctx) {
       ->capture_default_str();
   o->flags.add_to(cmd, false);
   cmd->callback([&ctx, o] {
+    if (!require_privileges(ctx, "test")) return;
     const auto& rep = ctx.reporter;
     auto lab = Lab::load(o->file, o->flags.options());
     if (!lab.ok()) {
@@ -32,9 +33,14 @@ void add_test(CLI::App& app, Context& ctx) {
     }
     const Topology& topo = *lab->topology();
     if (topo.tests.empty()) rep.info("netlab test: " + o->file + " declares no tests:");
-    if (!lab->state().exists())
-      rep.info("note: lab " + lab->name() + " has no state directory (" + lab->state().path() +
-               "): is it up?");
+    // Assertions against a lab that is not up would all fail with ENOENT and
+    // read as broken networking (exit 3): say what is wrong instead.
+    if (!lab->state().exists()) {
+      rep.error("lab " + lab->name() + " is not up (nothing in " + lab->state().path() +
+                "); bring it up first: netlab up " + o->file);
+      ctx.exit_code = kError;
+      return;
+    }
 
     CheckContext cc{topo, lab->kernel(), lab->processes(), lab->state().path()};
     auto results = run_checks(cc, o->jobs);

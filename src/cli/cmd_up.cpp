@@ -15,6 +15,7 @@ void add_up(CLI::App& app, Context& ctx) {
   cmd->add_flag("--timings", o->timings, "print the time of each phase");
   o->flags.add_to(cmd, true);
   cmd->callback([&ctx, o] {
+    if (!require_privileges(ctx, "up")) return;
     auto t0 = std::chrono::steady_clock::now();
     auto lab = Lab::load(o->file, o->flags.options());
     if (!lab.ok()) {

@@ -42,6 +42,7 @@ class Reporter {
 struct LabFlags {
   std::string prefix;
   bool adopt = false;
+  bool replace = false;
   bool no_rollback = false;
   double lock_timeout = 60;
   double wait_timeout = 30;
@@ -69,8 +70,26 @@ void add_test(CLI::App& app, Context& ctx);
 /// "parse 1.2 ms, observe 3.4 ms, ..." for --timings.
 std::string format_timings(const Timings& t);
 
+/// The capabilities netlab needs that this process lacks ("CAP_NET_ADMIN and
+/// CAP_SYS_ADMIN"), or "" when it has them.
+std::string missing_privileges();
+/// True when the process may change the machine; else reports one line saying
+/// that `netlab COMMAND` needs root (and what works `instead`, if anything),
+/// sets exit code 1 and returns false.
+bool require_privileges(Context& ctx, const std::string& command, const std::string& instead = "");
+
+/// The message for a command-line mistake: an unknown command (with a "did
+/// you mean"), `exec` without `--`, or CLI11's own text naming the argument.
+std::string usage_error_message(const CLI::App& app, const CLI::ParseError& e, int argc,
+                                char** argv);
+
+/// What a topology file given to `down`/`status` stands for: only the lab it
+/// names (down removes what the last up applied, whatever the file says now),
+/// or the desired state itself (status FILE compares with FILE, like plan).
+enum class FileArg { NamesLab, IsDesired };
+
 /// Resolves a `down`/`status` argument: a topology file, a lab name, or
 /// nothing (the one lab that is up). Errors list the labs when ambiguous.
-Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, bool allow_none);
+Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, FileArg file_arg);
 
 }  // namespace netlab::cli

@@ -72,6 +72,7 @@ LabOptions LabFlags::options() const {
   LabOptions o;
   o.prefix = prefix;
   o.adopt = adopt;
+  o.replace = replace;
   o.rollback = !no_rollback;
   o.state_root = state_root;
   o.ovsdb_socket = ovsdb_socket;
@@ -90,6 +91,8 @@ void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
   cmd->add_option("--ovsdb", ovsdb_socket, "OVSDB socket")->capture_default_str();
   if (with_apply_flags) {
     cmd->add_flag("--adopt", adopt, "take over existing objects of the same names");
+    cmd->add_flag("--replace", replace,
+                  "take over a lab of the same name that another topology file brought up");
     cmd->add_flag("--no-rollback", no_rollback, "keep the partial state after a failure");
     cmd->add_option("--lock-timeout", lock_timeout,
                     "seconds to wait for another netlab on this lab")
@@ -113,12 +116,13 @@ std::string format_timings(const Timings& t) {
   return out.str();
 }
 
-Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, bool allow_none) {
+Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, FileArg file_arg) {
   LabOptions options = flags.options();
   if (!arg.empty()) {
     if (std::filesystem::is_regular_file(arg)) {
-      // A topology file: only its name is needed (the lab may differ from the file now).
       auto loaded = Lab::load(arg, options);
+      if (loaded.ok() && file_arg == FileArg::IsDesired) return loaded;
+      // Only the file's lab name is needed (the lab may differ from the file now).
       if (loaded.ok()) {
         std::string name = loaded->name();
         return Lab::attach(name, options);
@@ -131,7 +135,6 @@ Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, bool allo
   auto labs = Lab::list(flags.state_root);
   if (labs.size() == 1) return Lab::attach(labs.front(), options);
   if (labs.empty()) {
-    if (allow_none) return Error{ErrorKind::Bug, "", {}, 0};
     return Error{
         ErrorKind::InvalidTopology, "no lab is up (nothing in " + flags.state_root + ")", {}, 0};
   }

@@ -1,5 +1,8 @@
 #include "core/text.hpp"
 
+#include <cstdint>
+#include <cstdio>
+
 namespace netlab {
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
@@ -8,6 +11,17 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     if (!out.empty()) out += separator;
     out += item;
   }
+  return out;
+}
+
+std::string text_hash(std::string_view text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
   return out;
 }
 

@@ -10,4 +10,8 @@ namespace netlab {
 /// "a, b, c" (items joined by `separator`); "" for none.
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+/// A hash of `text` to tell whether two texts differ (FNV-1a, 64 bits, as 16
+/// hex digits). Not cryptographic: it detects edits, it does not authenticate.
+std::string text_hash(std::string_view text);
+
 }  // namespace netlab

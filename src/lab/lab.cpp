@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "core/lab_name.hpp"
+#include "core/text.hpp"
 #include "lab/address_readiness.hpp"
 #include "lab/lab_daemons.hpp"
 #include "netlab/dhcp_client.hpp"
@@ -61,13 +64,9 @@ Lab::Lab(std::string name, std::optional<Topology> topology, LabOptions options,
 Lab::~Lab() = default;
 
 Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends backends) {
-  std::ifstream in(path);
-  if (!in) {
-    return Error{ErrorKind::InvalidTopology, path + ": cannot read the topology file", {}, errno};
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  auto read = read_topology_file(path);
+  if (!read.ok()) return read.error();
+  std::string text = std::move(*read);
   LoadResult loaded = parse_topology(text, path);
   if (!loaded.ok()) {
     if (loaded.errors.empty())
@@ -84,10 +83,14 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
   std::string name = topo.name;
   Lab lab(name, std::move(topo), std::move(options), std::move(backends));
   lab.source_text_ = std::move(text);
+  std::error_code ec;
+  auto absolute = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+  lab.source_path_ = ec ? path : absolute.string();
   return lab;
 }
 
 Result<Lab> Lab::attach(const std::string& lab_name, LabOptions options, LabBackends backends) {
+  if (auto st = check_lab_name(lab_name, "lab"); !st.ok()) return st.error();
   StateDir state(options.state_root, lab_name);
   std::optional<Topology> topo;
   if (auto applied = state.read_applied(); applied.ok()) {
@@ -185,7 +188,10 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
                                  LiveState* observed) {
   if (auto missing = missing_programs(desired); !missing.empty()) return join_errors(missing);
   auto t0 = Clock::now();
-  auto live = observe(desired, need_ovs);
+  // Offline: an empty machine, with an OVS that has no bridge yet.
+  LiveState empty;
+  empty.ovs = OvsState{};
+  auto live = options_.observe ? observe(desired, need_ovs) : Result<LiveState>(std::move(empty));
   if (!live.ok()) return live.error();
   if (timings) timings->add("observe", ms_since(t0));
   auto t1 = Clock::now();
@@ -193,13 +199,15 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
   po.adopt = options_.adopt;
   bool needs_caps = false;
   for (const auto& l : desired.links) needs_caps |= l.kind == LinkKind::Vlan;
-  if (needs_caps) po.capabilities = backends_.kernel->capabilities();
+  if (needs_caps && options_.observe) po.capabilities = backends_.kernel->capabilities();
   bool needs_auto = false;
   for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
-  if (needs_auto) {
+  if (needs_auto && options_.observe) {
     auto dp = backends_.ovs->auto_datapath();
     if (!dp.ok()) return dp.error();
     po.ovs_datapath_auto = *dp;
+  } else if (needs_auto) {
+    po.ovs_datapath_auto = "auto (probed by up)";
   }
   PlanResult result = make_plan(desired, *live, po);
   if (timings) timings->add("plan", ms_since(t1));
@@ -245,6 +253,7 @@ Result<Plan> Lab::plan(Timings* timings) {
   if (!topology_) {
     return Error{ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to plan", {}, 0};
   }
+  if (auto st = check_same_file(); !st.ok()) return st.error();
   auto wanted = desired();
   if (!wanted.ok()) return wanted.error();
   DesiredState& desired = *wanted;
@@ -288,6 +297,7 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
       if (!state.exists()) lock.remove_file();
     }
   } forget_lock{*state_, **lock};
+  if (auto st = check_same_file(); !st.ok()) return st.error();
   UpReport report;
   auto wanted = desired();
   if (!wanted.ok()) return wanted.error();
@@ -299,16 +309,23 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   if (!planned->ok()) return join_errors(planned->errors);
   report.plan = std::move(planned->plan);
   if (auto st = remember_host_sysctls(desired); !st.ok()) return st.error();
+  // What was applied, for `down` without the file and for `status`; also
+  // when nothing changes but the record does (--replace, an edit of the
+  // file that the machine already matches).
+  if (auto applied = state_->read_applied();
+      !report.plan.empty() ||
+      (state_->exists() && (!applied.ok() || applied->file != source_path_ ||
+                            applied->hash != text_hash(source_text_)))) {
+    if (auto st = state_->write_applied({source_path_, options_.prefix, source_text_, {}});
+        !st.ok())
+      return st.error();
+  }
   if (report.plan.empty()) {
     // Built already, but maybe only just (a second up right after the first).
     if (auto st = wait_addresses_settled(desired, observed, &report.timings); !st.ok())
       return st.error();
     return report;
   }
-
-  // What was applied, for `down` without the file and for `status`.
-  if (auto st = state_->write_applied({topology_->file, options_.prefix, source_text_}); !st.ok())
-    return st.error();
   auto t0 = Clock::now();
   report.apply = run(report.plan, progress);
   report.timings.add("apply", ms_since(t0));
@@ -375,6 +392,22 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
   if (auto st = state_->remove(); !st.ok()) return st.error();
   (*lock)->remove_file();
   return report;
+}
+
+Status Lab::check_same_file() const {
+  if (options_.replace || source_path_.empty() || !state_->exists()) return {};
+  auto applied = state_->read_applied();
+  // Records from before absolute paths were kept cannot be compared.
+  if (!applied.ok() || applied->file.empty() || applied->file.front() != '/') return {};
+  if (applied->file == source_path_) return {};
+  return Error{ErrorKind::Conflict,
+               "lab '" + name_ + "' is up from " + applied->file + ", and " + source_path_ +
+                   " has the same lab name; give this file its own name (name: or --prefix), "
+                   "take the other lab down first (netlab down " +
+                   name_ + "), or take it over with --replace",
+               topology_ && topology_->name_pos.known() ? topology_->name_pos
+                                                        : SourcePos{source_path_, 0, 0},
+               0};
 }
 
 namespace {
@@ -564,6 +597,14 @@ Result<StatusReport> Lab::status() {
   StatusReport report;
   report.lab = name_;
   report.exists = state_->exists();
+  if (!source_path_.empty()) {
+    report.against = StatusReport::Against::File;
+    report.file = source_path_;
+  } else if (topology_) {
+    report.against = StatusReport::Against::LastUp;
+    auto applied = state_->read_applied();
+    report.file = applied.ok() ? applied->file : topology_->file;
+  }
   DesiredState desired = empty_desired_state(name_);
   if (topology_) {
     auto wanted = this->desired();

@@ -23,10 +23,10 @@ struct OvsPortState {
   std::string name;
   std::string type;  ///< Interface.type: "" (system device) or "internal", ...
   std::optional<int> tag;
-  std::vector<int> trunks;  ///< sorted
+  std::vector<int> trunks;                          ///< sorted
   std::map<std::string, std::string> external_ids;  ///< of the Port row
-  std::int64_t ofport = -1;  ///< -1 when OVS could not open the interface
-  std::string error;         ///< Interface.error, "" when none
+  std::int64_t ofport = -1;                         ///< -1 when OVS could not open the interface
+  std::string error;                                ///< Interface.error, "" when none
   std::string port_uuid, interface_uuid;
   /// external_ids[netlab-lab] or "".
   std::string owner() const {
@@ -98,9 +98,16 @@ struct OvsTransaction {
   std::vector<SetVlan> set_vlans;
   std::vector<DelPort> del_ports;
   std::vector<std::string> del_bridges;  ///< with all their ports
+  /// --adopt: unmarked rows (made outside netlab) that get the lab's mark,
+  /// first in the transaction, so that the rest of it may use them as the
+  /// lab's. Refused for a row another lab owns.
+  std::vector<std::string> adopt_bridges, adopt_ports;
+  /// The undo of adopting: the lab's mark comes off, the row stays.
+  std::vector<std::string> disown_bridges, disown_ports;
   bool empty() const {
     return add_bridges.empty() && add_ports.empty() && set_vlans.empty() && del_ports.empty() &&
-           del_bridges.empty();
+           del_bridges.empty() && adopt_bridges.empty() && adopt_ports.empty() &&
+           disown_bridges.empty() && disown_ports.empty();
   }
 };
 
@@ -108,7 +115,8 @@ class Ovs {
  public:
   virtual ~Ovs() = default;
   /// OK when ovsdb-server answers; otherwise one clear error (kind Ovs):
-  /// "Open vSwitch is not running (...): start it with /usr/share/openvswitch/scripts/ovs-ctl start".
+  /// "Open vSwitch is not running (...): start it with /usr/share/openvswitch/scripts/ovs-ctl
+  /// start".
   virtual Status check_available() = 0;
   virtual Result<OvsState> observe() = 0;
   /// Applies `txn` as one transaction, then waits (bounded by `timeout`) for

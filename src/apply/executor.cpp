@@ -25,6 +25,10 @@ void merge(OvsTransaction& into, const OvsTransaction& t) {
   append(into.set_vlans, t.set_vlans);
   append(into.del_ports, t.del_ports);
   append(into.del_bridges, t.del_bridges);
+  append(into.adopt_bridges, t.adopt_bridges);
+  append(into.adopt_ports, t.adopt_ports);
+  append(into.disown_bridges, t.disown_bridges);
+  append(into.disown_ports, t.disown_ports);
 }
 
 class Executor {

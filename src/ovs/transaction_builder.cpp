@@ -80,10 +80,74 @@ std::string port_label(const OvsTransaction::AddPort& p) {
 
 }  // namespace
 
-Result<BuiltTransaction> build_transaction(const OvsTransaction& txn, const OvsState& current) {
+namespace {
+
+// --adopt: marks rows made outside netlab as the lab's, first in the
+// transaction, and returns the state as the rest of the transaction sees it
+// (those rows marked). Each row must still be as observed when the
+// transaction runs (a wait on its external_ids), so that a row another
+// netlab marked in between is never taken over.
+Result<OvsState> adopt_rows(Builder& b, const OvsTransaction& txn, const OvsState& observed) {
+  OvsState next = observed;
+  const std::string& lab = b.lab();
+  auto take = [&](const char* table, const std::string& uuid, const std::string& what,
+                  std::map<std::string, std::string>& ids) -> Status {
+    auto it = ids.find(kOvsOwnerKey);
+    if (it != ids.end() && it->second != lab)
+      return not_owned_error("adopt " + what, what, it->second, lab);
+    const std::string label = "adopt " + what;
+    Json where = Json::array({Json::array({"_uuid", "==", uuid_ref(uuid)})});
+    b.add(Json{{"op", "wait"},
+               {"timeout", 0},
+               {"table", table},
+               {"where", where},
+               {"columns", Json::array({"external_ids"})},
+               {"until", "=="},
+               {"rows", Json::array({Json{{"external_ids", string_map(ids)}}})}},
+          label + ": it must be as observed", true);
+    b.add(Json{{"op", "mutate"},
+               {"table", table},
+               {"where", where},
+               {"mutations", Json::array({Json::array({"external_ids", "insert", b.mark()})})}},
+          label);
+    ids[kOvsOwnerKey] = lab;
+    return {};
+  };
+  for (const auto& name : txn.adopt_bridges) {
+    auto br = std::find_if(next.bridges.begin(), next.bridges.end(),
+                           [&](const OvsBridgeState& x) { return x.name == name; });
+    if (br == next.bridges.end())
+      return make_error(ErrorKind::Ovs, "adopt bridge " + name + ": no such bridge");
+    if (Status s = take("Bridge", br->uuid, "bridge " + name, br->external_ids); !s)
+      return s.error();
+  }
+  for (const auto& name : txn.adopt_ports) {
+    OvsPortState* port = nullptr;
+    for (auto& br : next.bridges)
+      for (auto& p : br.ports)
+        if (p.name == name) port = &p;
+    if (!port) return make_error(ErrorKind::Ovs, "adopt port " + name + ": no such port");
+    if (Status s = take("Port", port->port_uuid, "port " + name, port->external_ids); !s)
+      return s.error();
+    b.add(
+        Json{{"op", "mutate"},
+             {"table", "Interface"},
+             {"where", Json::array({Json::array({"_uuid", "==", uuid_ref(port->interface_uuid)})})},
+             {"mutations", Json::array({Json::array({"external_ids", "insert", b.mark()})})}},
+        "adopt interface " + name);
+  }
+  return next;
+}
+
+}  // namespace
+
+Result<BuiltTransaction> build_transaction(const OvsTransaction& txn, const OvsState& observed) {
   if (txn.lab.empty()) return make_error(ErrorKind::Bug, "OVS transaction without a lab name");
   const std::string& lab = txn.lab;
   Builder b(lab);
+  auto after_adopting = adopt_rows(b, txn, observed);
+  if (!after_adopting.ok()) return after_adopting.error();
+  const OvsState& current = *after_adopting;
 
   // --- what exists, what is new, and the ownership checks -------------------
   std::set<std::string> new_bridges;
@@ -157,6 +221,31 @@ Result<BuiltTransaction> build_transaction(const OvsTransaction& txn, const OvsS
     for (const auto* q : v) dup = dup || q == port;
     if (!dup) v.push_back(port);
     bridge_names[br->uuid] = br->name;
+  }
+
+  // The undo of an adopt: only a row that is the lab's loses the mark.
+  struct Disown {
+    const char* table;
+    std::string uuid, label;
+  };
+  std::vector<Disown> disowns;
+  for (const auto& name : txn.disown_bridges) {
+    const OvsBridgeState* br = current.find_bridge(name);
+    if (!br) continue;  // gone: nothing to give back
+    const std::string op = "disown bridge " + name;
+    if (Status s = need_owned("Bridge", "bridge " + name, br->uuid, br->owner(), op); !s)
+      return s.error();
+    disowns.push_back({"Bridge", br->uuid, op});
+  }
+  for (const auto& name : txn.disown_ports) {
+    const OvsBridgeState* br = current.bridge_of_port(name);
+    if (!br) continue;
+    const OvsPortState* port = br->find_port(name);
+    const std::string op = "disown port " + name;
+    if (Status s = need_owned("Port", "port " + name, port->port_uuid, port->owner(), op); !s)
+      return s.error();
+    disowns.push_back({"Port", port->port_uuid, op});
+    disowns.push_back({"Interface", port->interface_uuid, "disown interface " + name});
   }
 
   // --- operations -----------------------------------------------------------
@@ -249,6 +338,14 @@ Result<BuiltTransaction> build_transaction(const OvsTransaction& txn, const OvsS
                {"where", Json::array()},
                {"mutations", Json::array({Json::array({"bridges", "delete", set_of(refs)})})}},
           (names.size() == 1 ? "delete bridge " : "delete bridges ") + join(names));
+  }
+
+  for (const auto& d : disowns) {
+    b.add(Json{{"op", "mutate"},
+               {"table", d.table},
+               {"where", Json::array({Json::array({"_uuid", "==", uuid_ref(d.uuid)})})},
+               {"mutations", Json::array({Json::array({"external_ids", "delete", b.mark()})})}},
+          d.label);
   }
 
   b.built().changes = !b.built().labels.empty();

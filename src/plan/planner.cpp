@@ -12,6 +12,11 @@ namespace netlab {
 
 namespace {
 
+// Why an object made outside netlab is in the plan with --adopt (Terraform's
+// `import`): from this run on it is the lab's, as if netlab had made it.
+constexpr const char* kAdoptReason =
+    "adopt: made outside netlab; the lab owns it from now on, and down removes it";
+
 constexpr int kRtprotStatic = 4;
 
 std::string where(const std::string& ns) { return ns.empty() ? "root namespace" : "netns " + ns; }
@@ -194,7 +199,7 @@ class Planner {
         a.resource = "namespace";
         a.ns = n.name;
         a.object = n.name;
-        a.reason = "adopt: made outside netlab; the lab owns it from now on, and down removes it";
+        a.reason = kAdoptReason;
         a.pos = n.pos;
         a.phase = Phase::Namespaces;
         a.subjects = {ns_ref(n.name)};
@@ -212,7 +217,7 @@ class Planner {
           "interface '" + l.name + "' already exists in the " + where(l.ns) +
               (owner.empty() ? " and is not netlab's" : " and belongs to lab '" + owner + "'") +
               "; remove it (ip " + (l.ns.empty() ? "" : "-n " + l.ns + " ") + "link del " + l.name +
-              ") or run with --adopt to take it over",
+              ")" + (owner.empty() ? " or run with --adopt to take it over" : ""),
           l.pos);
   }
 
@@ -221,7 +226,8 @@ class Planner {
     if (owned(have) || l.kind == LinkKind::Loopback) return true;
     if (l.kind == LinkKind::OvsInternal && have.alias.empty() && ovs_port_is_ours(l.name))
       return true;
-    if (options_.adopt && (l.ns.empty() || ns_owned(l.ns))) return true;
+    // --adopt takes over what is nobody's, never another lab's object.
+    if (options_.adopt && have.owner().empty() && (l.ns.empty() || ns_owned(l.ns))) return true;
     if (have.alias.empty() && have.kind == LinkKind::Veth && have.peer_known &&
         live_.owned_namespaces.count(have.peer_ns)) {
       // The other end of a veth whose peer is in a namespace the lab owns: a
@@ -465,13 +471,19 @@ class Planner {
       wanted_bridges.insert(b.name);
       const OvsBridgeState* have = ovs.find_bridge(b.name);
       if (have && have->owner() != desired_.lab) {
-        // --adopt does not take OVS rows over yet (it would have to mark
-        // them in the transaction): say so at plan, not as a refusal of the
-        // transaction halfway through the apply.
+        if (have->owner().empty() && options_.adopt) {
+          // Its own internal port (same name) comes along: without it the
+          // bridge could never be deleted as the lab's.
+          const OvsPortState* own = have->find_port(b.name);
+          adopt_ovs(b.name, b.pos, true, own && own->owner().empty());
+          continue;
+        }
         error(ErrorKind::Conflict,
-              "OVS bridge '" + b.name + "' exists but was not created by lab '" + desired_.lab +
-                  "'; remove it (ovs-vsctl del-br " + b.name + ")" +
-                  (options_.adopt ? "; --adopt takes over namespaces and links, not OVS rows" : ""),
+              "OVS bridge '" + b.name + "' exists but " +
+                  (have->owner().empty() ? "was not created by lab '" + desired_.lab + "'"
+                                         : "belongs to lab '" + have->owner() + "'") +
+                  "; remove it (ovs-vsctl del-br " + b.name + ")" +
+                  (have->owner().empty() ? " or run with --adopt to take it over" : ""),
               b.pos);
         continue;
       }
@@ -502,13 +514,19 @@ class Planner {
       const OvsBridgeState* hb = ovs.bridge_of_port(p.name);
       const OvsPortState* have = hb ? hb->find_port(p.name) : nullptr;
       if (have && have->owner() != desired_.lab) {
-        error(ErrorKind::Conflict,
-              "OVS port '" + p.name + "' exists on bridge '" + hb->name +
-                  "' but was not created by lab '" + desired_.lab +
-                  "'; remove it (ovs-vsctl del-port " + p.name + ")" +
-                  (options_.adopt ? "; --adopt takes over namespaces and links, not OVS rows" : ""),
-              p.pos);
-        continue;
+        if (have->owner().empty() && options_.adopt) {
+          // Marked first in the one transaction; then repaired like the lab's.
+          adopt_ovs(p.name, p.pos, false, true);
+        } else {
+          error(ErrorKind::Conflict,
+                "OVS port '" + p.name + "' exists on bridge '" + hb->name + "' but " +
+                    (have->owner().empty() ? "was not created by lab '" + desired_.lab + "'"
+                                           : "belongs to lab '" + have->owner() + "'") +
+                    "; remove it (ovs-vsctl del-port " + p.name + ")" +
+                    (have->owner().empty() ? " or run with --adopt to take it over" : ""),
+                p.pos);
+          continue;
+        }
       }
       std::string reason;
       bool recreate = false;
@@ -667,6 +685,32 @@ class Planner {
     return "";
   }
 
+  // --adopt of an OVS bridge (with its own internal port) or port made
+  // outside netlab: its row gets the lab's mark in the apply's transaction.
+  void adopt_ovs(const std::string& name, const SourcePos& pos, bool bridge, bool port) {
+    Action a;
+    a.kind = ActionKind::Modify;
+    a.resource = bridge ? "ovs bridge" : "ovs port";
+    a.object = name;
+    a.reason = kAdoptReason;
+    a.pos = pos;
+    a.phase = Phase::Ovs;
+    a.subjects = {bridge ? ovs_bridge_ref(name) : ovs_port_ref(name)};
+    OvsTransaction t, u;
+    t.lab = u.lab = desired_.lab;
+    if (bridge) {
+      t.adopt_bridges.push_back(name);
+      u.disown_bridges.push_back(name);
+    }
+    if (port) {
+      t.adopt_ports.push_back(name);
+      u.disown_ports.push_back(name);
+    }
+    a.ops = {op::Ovs{t}};
+    a.undo = {op::Ovs{u}};
+    add(std::move(a));
+  }
+
   // ---- link attributes, addresses, routes, sysctls ---------------------------
   void plan_configuration() {
     for (const auto& l : desired_.links) {
@@ -675,7 +719,8 @@ class Planner {
       bool fresh = created_.count(key) > 0 || (l.kind != LinkKind::Veth && !have);
       if (have && !owned(*have) && l.kind != LinkKind::Loopback &&
           !(l.kind == LinkKind::OvsInternal)) {
-        if (!options_.adopt && !(live_.owned_namespaces.count(l.ns) && have->alias.empty()))
+        if (!(options_.adopt && have->owner().empty()) &&
+            !(live_.owned_namespaces.count(l.ns) && have->alias.empty()))
           continue;  // a conflict, already reported
       }
       if (!have && !fresh) {

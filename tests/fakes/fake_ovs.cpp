@@ -136,6 +136,29 @@ Status FakeOvs::apply(const OvsTransaction& txn, std::chrono::milliseconds timeo
 
   // Everything happens on a copy, committed only when all of it succeeded.
   OvsState next = state_;
+  // Adopting comes first, as in the real transaction: the rest may use the
+  // adopted rows as the lab's. A row of another lab is refused.
+  for (const auto& name : txn.adopt_bridges) {
+    OvsBridgeState* b = find_bridge(next, name);
+    if (!b) return make_error(ErrorKind::Ovs, "adopt bridge " + name + ": no such bridge");
+    if (!b->owner().empty() && b->owner() != lab)
+      return ovs::not_owned_error("adopt bridge " + name, "bridge " + name, b->owner(), lab);
+    b->external_ids[kOvsOwnerKey] = lab;
+  }
+  for (const auto& name : txn.adopt_ports) {
+    OvsBridgeState* b = bridge_of_port(next, name);
+    if (!b) return make_error(ErrorKind::Ovs, "adopt port " + name + ": no such port");
+    OvsPortState* p = find_port(*b, name);
+    if (!p->owner().empty() && p->owner() != lab)
+      return ovs::not_owned_error("adopt port " + name, "port " + name, p->owner(), lab);
+    p->external_ids[kOvsOwnerKey] = lab;
+  }
+  for (const auto& name : txn.disown_bridges)
+    if (OvsBridgeState* b = find_bridge(next, name); b && b->owner() == lab)
+      b->external_ids.erase(kOvsOwnerKey);
+  for (const auto& name : txn.disown_ports)
+    if (OvsBridgeState* b = bridge_of_port(next, name); b && find_port(*b, name)->owner() == lab)
+      find_port(*b, name)->external_ids.erase(kOvsOwnerKey);
   std::set<std::string> new_bridges;
   for (const auto& ab : txn.add_bridges) new_bridges.insert(ab.name);
 

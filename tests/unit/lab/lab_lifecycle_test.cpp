@@ -356,6 +356,38 @@ TEST_CASE("an object without the lab's mark blocks the plan and names its positi
   }
 }
 
+TEST_CASE("--adopt takes an OVS bridge made by hand over for good", "[lab][adopt]") {
+  World w;
+  w.ovs->seed_bridge("ovs-u");  // as ovs-vsctl add-br makes it: no mark
+  auto refused = w.load(kLab).plan();
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message,
+             Catch::Contains("OVS bridge 'ovs-u'") && Catch::Contains("--adopt"));
+  LabOptions o = w.options();
+  o.adopt = true;
+  REQUIRE_OK(w.load(kLab, o).up());
+  const OvsBridgeState* b = w.ovs->state().find_bridge("ovs-u");
+  REQUIRE(b);
+  CHECK(b->owner() == "unit");
+  CHECK(b->find_port("ovs-u")->owner() == "unit");
+  // Later runs need no --adopt, and down removes the bridge.
+  auto plain = w.load(kLab).plan();
+  REQUIRE_OK(plain);
+  CHECK(plain->empty());
+  REQUIRE_OK(w.load(kLab).down());
+  CHECK(w.ovs->state().find_bridge("ovs-u") == nullptr);
+}
+
+TEST_CASE("--adopt never takes another lab's object", "[lab][adopt]") {
+  World w;
+  w.ovs->seed_bridge("ovs-u", "netdev", "someone");
+  LabOptions o = w.options();
+  o.adopt = true;
+  auto refused = w.load(kLab, o).plan();
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("belongs to lab 'someone'"));
+}
+
 TEST_CASE("objects of the lab no longer in the topology are deleted", "[lab]") {
   World w;
   REQUIRE_OK(w.load(kLab).up());

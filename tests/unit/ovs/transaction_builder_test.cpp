@@ -251,3 +251,78 @@ TEST_CASE("transact replies become errors naming the operation", "[ovs][txn]") {
   }
   SECTION("a reply that is not an array") { CHECK(transact_reply_error(*b, Json::object())); }
 }
+
+TEST_CASE("--adopt marks a foreign bridge first, guarded, and the rest uses it as the lab's",
+          "[ovs][txn][adopt]") {
+  OvsTransaction t;
+  t.lab = "demo";
+  t.adopt_bridges.push_back("br-user");
+  t.adopt_ports.push_back("br-user");
+  t.add_ports.push_back({"br-user", "veth-x", false, std::nullopt, {}});
+  auto b = build_transaction(t, demo_state());
+  REQUIRE(b);
+  // Each adopted row must still carry what was observed (no mark at all):
+  // a wait on its whole external_ids, then the mark goes in. The guard that
+  // the bridge is the lab's, for the port added to it, then passes.
+  const Json expected = Json::parse(std::string(R"([
+  {"op":"wait","timeout":0,"table":"Bridge","where":[["_uuid","==",["uuid","B2"]]],
+   "columns":["external_ids"],"until":"==","rows":[{"external_ids":["map",[]]}]},
+  {"op":"mutate","table":"Bridge","where":[["_uuid","==",["uuid","B2"]]],
+   "mutations":[["external_ids","insert",["map",[["netlab-lab","demo"]]]]]},
+  {"op":"wait","timeout":0,"table":"Port","where":[["_uuid","==",["uuid","P3"]]],
+   "columns":["external_ids"],"until":"==","rows":[{"external_ids":["map",[]]}]},
+  {"op":"mutate","table":"Port","where":[["_uuid","==",["uuid","P3"]]],
+   "mutations":[["external_ids","insert",["map",[["netlab-lab","demo"]]]]]},
+  {"op":"mutate","table":"Interface","where":[["_uuid","==",["uuid","i-P3"]]],
+   "mutations":[["external_ids","insert",["map",[["netlab-lab","demo"]]]]]},
+  {"op":"wait","timeout":0,"table":"Bridge",
+   "where":[["_uuid","==",["uuid","B2"]],["external_ids","includes",["map",[["netlab-lab","demo"]]]]],
+   "columns":["_uuid"],"until":"==","rows":[{"_uuid":["uuid","B2"]}]},
+  {"op":"insert","table":"Interface","uuid-name":"iface0",
+   "row":{"name":"veth-x","type":"","external_ids":["map",[["netlab-lab","demo"]]]}},
+  {"op":"insert","table":"Port","uuid-name":"port0",
+   "row":{"name":"veth-x","interfaces":["named-uuid","iface0"],
+          "external_ids":["map",[["netlab-lab","demo"]]]}},
+  {"op":"mutate","table":"Bridge","where":[["_uuid","==",["uuid","B2"]]],
+   "mutations":[["ports","insert",["set",[["named-uuid","port0"]]]]]},)") +
+                                    kTail + "]");
+  CHECK(ops(*b) == expected);
+  CHECK(b->labels[1] == "adopt bridge br-user");
+}
+
+TEST_CASE("--adopt never takes another lab's row; disowning takes only the lab's mark off",
+          "[ovs][txn][adopt]") {
+  OvsTransaction t;
+  t.lab = "other";
+  t.adopt_bridges.push_back("ovs1");  // lab demo's
+  auto refused = build_transaction(t, demo_state());
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("lab 'demo'"));
+
+  OvsTransaction u;
+  u.lab = "demo";
+  u.disown_bridges.push_back("ovs1");
+  u.disown_ports.push_back("veth-r");
+  auto b = build_transaction(u, demo_state());
+  REQUIRE(b);
+  const Json expected = Json::parse(std::string(R"([
+  {"op":"wait","timeout":0,"table":"Bridge",
+   "where":[["_uuid","==",["uuid","B1"]],["external_ids","includes",["map",[["netlab-lab","demo"]]]]],
+   "columns":["_uuid"],"until":"==","rows":[{"_uuid":["uuid","B1"]}]},
+  {"op":"wait","timeout":0,"table":"Port",
+   "where":[["_uuid","==",["uuid","P1"]],["external_ids","includes",["map",[["netlab-lab","demo"]]]]],
+   "columns":["_uuid"],"until":"==","rows":[{"_uuid":["uuid","P1"]}]},
+  {"op":"mutate","table":"Bridge","where":[["_uuid","==",["uuid","B1"]]],
+   "mutations":[["external_ids","delete",["map",[["netlab-lab","demo"]]]]]},
+  {"op":"mutate","table":"Port","where":[["_uuid","==",["uuid","P1"]]],
+   "mutations":[["external_ids","delete",["map",[["netlab-lab","demo"]]]]]},
+  {"op":"mutate","table":"Interface","where":[["_uuid","==",["uuid","i-P1"]]],
+   "mutations":[["external_ids","delete",["map",[["netlab-lab","demo"]]]]]},)") +
+                                    kTail + "]");
+  CHECK(ops(*b) == expected);
+  // A foreign row cannot be disowned either.
+  OvsTransaction v;
+  v.lab = "demo";
+  v.disown_bridges.push_back("br-user");
+  CHECK_FALSE(build_transaction(v, demo_state()));
+}

@@ -18,12 +18,25 @@
 
 namespace netlab {
 
+/// The directory that holds the daemon files (dnsmasq and DHCP client) of
+/// namespace `ns`: <state>/netns/<ns>. One directory per namespace makes the
+/// file names unambiguous: neither a namespace nor an interface name may
+/// contain '/', so (ns, if) -> <state>/netns/<ns>/dnsmasq-<if>.conf is
+/// one-to-one, where a flat dnsmasq-<ns>-<if> gave namespace a-b with
+/// interface c and namespace a with interface b-c the same files. It also
+/// keeps every path component under NAME_MAX (255): a namespace name is at
+/// most 255 bytes on its own, and dnsmasq-<if>.leases at most 30.
+std::string daemon_dir(const std::string& state_dir, const std::string& ns);
+/// Removes daemon directory `dir` (a daemon_dir) and its parent <state>/netns
+/// when they are empty; leaves them when another daemon still has files there.
+void remove_empty_daemon_dir(const std::string& dir);
+
 /// The files of one dnsmasq instance, all under the lab's state directory.
 struct DnsmasqPaths {
-  std::string conf;   ///< <state>/dnsmasq-<ns>-<if>.conf (written by netlab)
-  std::string pid;    ///< <state>/dnsmasq-<ns>-<if>.pid
-  std::string lease;  ///< <state>/dnsmasq-<ns>-<if>.leases
-  std::string log;    ///< <state>/dnsmasq-<ns>-<if>.log (dnsmasq's log and its stdout/stderr)
+  std::string conf;   ///< <state>/netns/<ns>/dnsmasq-<if>.conf (written by netlab)
+  std::string pid;    ///< <state>/netns/<ns>/dnsmasq-<if>.pid
+  std::string lease;  ///< <state>/netns/<ns>/dnsmasq-<if>.leases
+  std::string log;    ///< <state>/netns/<ns>/dnsmasq-<if>.log (its log and stdout/stderr)
 };
 
 /// Everything needed to start, recognise and compare one dnsmasq instance.
@@ -82,7 +95,8 @@ Status write_dnsmasq_files(const DnsmasqInstance& inst);
 /// an already-running instance: call check_daemon first.
 Result<int> start_dnsmasq(Processes& procs, const DnsmasqInstance& inst,
                           std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
-/// Removes conf, pid, lease and log files (missing ones are fine).
+/// Removes conf, pid, lease and log files (missing ones are fine), and the
+/// namespace's daemon directory when nothing else is left in it.
 Status remove_dnsmasq_files(const DnsmasqInstance& inst);
 
 // ---- daemons netlab started (dnsmasq, DHCP clients) ----

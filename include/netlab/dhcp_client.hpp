@@ -21,11 +21,12 @@ namespace netlab {
 struct DhclientInstance {
   std::string ns;           ///< namespace of the interface
   std::string interface;    ///< the interface that gets the lease
-  std::string script_path;  ///< <state>/dhclient-<ns>-<if>.sh (mode 0700), dhclient's -sf
-  std::string conf_path;   ///< <state>/dhclient-<ns>-<if>.conf, -cf (never /etc/dhcp/dhclient.conf)
-  std::string pid_file;    ///< <state>/dhclient-<ns>-<if>.pid, -pf
-  std::string lease_file;  ///< <state>/dhclient-<ns>-<if>.leases, -lf
-  std::string log_file;    ///< <state>/dhclient-<ns>-<if>.log (stdout/stderr)
+  std::string script_path;  ///< <state>/netns/<ns>/dhclient-<if>.sh (mode 0700), dhclient's -sf
+  std::string
+      conf_path;  ///< <state>/netns/<ns>/dhclient-<if>.conf, -cf (never /etc/dhcp/dhclient.conf)
+  std::string pid_file;    ///< <state>/netns/<ns>/dhclient-<if>.pid, -pf
+  std::string lease_file;  ///< <state>/netns/<ns>/dhclient-<if>.leases, -lf
+  std::string log_file;    ///< <state>/netns/<ns>/dhclient-<if>.log (stdout/stderr)
   std::string script_text;
   std::string conf_text;
   std::vector<std::string> argv;  ///< argv[0] = "dhclient" (PATH lookup)
@@ -45,7 +46,8 @@ Status write_dhclient_files(const DhclientInstance& inst);
 /// Returns the pid at once; wait_for_lease waits for the address.
 /// Does not check for a running instance: call check_daemon first.
 Result<int> start_dhclient(Processes& procs, const DhclientInstance& inst);
-/// Removes script, config, pid, lease and log files (missing ones are fine).
+/// Removes script, config, pid, lease and log files (missing ones are fine),
+/// and the namespace's daemon directory when nothing else is left in it.
 Status remove_dhclient_files(const DhclientInstance& inst);
 
 /// The lease dhclient recorded for one interface.

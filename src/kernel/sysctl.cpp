@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 
 #include "kernel/nl_error.hpp"
 
@@ -31,13 +32,28 @@ int slurp(const std::string& path, std::string& out) {
 }  // namespace
 
 std::string sysctl_path(const std::string& key) {
-  if (key.empty() || key.find("..") != std::string::npos || key.front() == '/' ||
-      key.front() == '.')
-    return "";
+  // Defence in depth: validate refuses keys outside net. already
+  // (src/parse/sysctl_keys.cpp), but this is the one place that opens a
+  // sysctl for writing as root, so it keeps its own fence: a plain relative
+  // path of named components under /proc/sys/net, whatever the caller passes.
   std::string rel = key;
   if (rel.find('/') == std::string::npos)
     for (char& c : rel)
       if (c == '.') c = '/';
+  if (rel.rfind("net/", 0) != 0) return "";
+  std::size_t start = 0;
+  while (start <= rel.size()) {
+    std::size_t end = rel.find('/', start);
+    if (end == std::string::npos) end = rel.size();
+    std::string_view part(rel.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") return "";
+    for (char c : part) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '-' || c == '.';
+      if (!ok) return "";
+    }
+    start = end + 1;
+  }
   return "/proc/sys/" + rel;
 }
 
@@ -85,7 +101,7 @@ Status write_sysctl(NetnsHandle& h, const std::string& key, const std::string& v
   if (path.empty()) return kernel_error(op, EINVAL);
   int e = 0;
   int err = run_in_netns(h.fd.get(), [&] {
-    Fd f(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    Fd f(open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!f.valid()) {
       e = errno;
       return;

@@ -13,7 +13,10 @@ namespace netlab::nl {
 
 /// "/proc/sys/net/ipv4/ip_forward" for "net.ipv4.ip_forward" (a key that
 /// already contains '/' is taken as a path below /proc/sys, which allows
-/// interface names with dots); "" for a key that is not acceptable.
+/// interface names with dots); "" for a key that is not acceptable: anything
+/// that does not name a file under /proc/sys/net by plain components
+/// (kernel.core_pattern, net/../kernel/x, net//x). Reading and writing go
+/// through it, so no caller can reach outside /proc/sys/net.
 std::string sysctl_path(const std::string& key);
 
 /// Reads `keys` inside `h`'s namespace; values trimmed. Keys that do not

@@ -1,25 +1,10 @@
 // interfaces:, routes: and sysctls: of namespaces and host.
 #include "parse/names.hpp"
 #include "parse/suggest.hpp"
+#include "parse/sysctl_keys.hpp"
 #include "parse/validator.hpp"
 
 namespace netlab {
-
-namespace {
-
-bool valid_sysctl_key(const std::string& k) {
-  if (k.empty() || k.front() == '.' || k.front() == '/' || k.back() == '.') return false;
-  // The key becomes a path under /proc/sys: no way out of it.
-  if (k.find("..") != std::string::npos) return false;
-  for (char c : k) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-' || c == '.' || c == '/';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 void Validator::check_interfaces() {
   auto check_list = [&](const std::string& ns, const std::vector<InterfaceConfig>& list) {
@@ -56,7 +41,13 @@ void Validator::check_interfaces() {
                           "', and a bridge port carries no L3 settings; configure the bridge "
                           "or an internal port instead");
       }
-      if (ic.dhcp && !ic.addresses.empty()) {
+      if (ic.dhcp && ns.empty()) {
+        // A DHCP client in the root namespace would rewrite the host's routes
+        // and resolv.conf: a topology shapes the lab, never the host.
+        error(ic.pos, c + ": dhcp: true is refused on a host interface, because a DHCP client in "
+                          "the root namespace would rewrite the host's routes and DNS; put the "
+                          "interface in a namespace (NS:IF in links) or give it addresses:");
+      } else if (ic.dhcp && !ic.addresses.empty()) {
         error(ic.pos, c + ": dhcp: true and static addresses exclude each other; drop one");
       }
       if (ic.mtu && (ic.mtu->value < 68 || ic.mtu->value > 65535)) {
@@ -85,12 +76,11 @@ void Validator::check_interfaces() {
 }
 
 void Validator::check_routes_and_sysctls() {
-  auto check_sysctls = [&](const std::string& where, const std::vector<Sysctl>& list) {
+  auto check_sysctls = [&](const std::string& where, const std::vector<Sysctl>& list,
+                           bool in_namespace) {
     for (const auto& s : list) {
-      if (!valid_sysctl_key(s.key)) {
-        error(s.pos, where + ": sysctl '" + s.key +
-                         "' is not a sysctl name like net.ipv4.ip_forward (letters, digits, "
-                         "'.', '_', '-', '/')");
+      if (auto p = sysctl_key_problem(s.key, in_namespace)) {
+        error(s.pos, where + ": sysctl '" + s.key + "' " + *p);
       }
       if (s.value.find('\n') != std::string::npos) {
         error(s.pos, where + ": sysctl '" + s.key + "' has a value spanning several lines");
@@ -115,9 +105,9 @@ void Validator::check_routes_and_sysctls() {
                   hint(*r.dev, placed_names(ns.name)));
       }
     }
-    check_sysctls(where, ns.sysctls);
+    check_sysctls(where, ns.sysctls, true);
   }
-  check_sysctls("host", t.host.sysctls);
+  check_sysctls("host", t.host.sysctls, false);
 }
 
 }  // namespace netlab

@@ -103,7 +103,7 @@ Result<DhclientInstance> make_dhclient(const std::string& state_dir, const std::
   DhclientInstance inst;
   inst.ns = ns;
   inst.interface = ifname;
-  std::string base = state_dir + "/dhclient-" + ns + "-" + ifname;
+  std::string base = daemon_dir(state_dir, ns) + "/dhclient-" + ifname;
   inst.script_path = base + ".sh";
   inst.conf_path = base + ".conf";
   inst.pid_file = base + ".pid";
@@ -140,6 +140,7 @@ Status remove_dhclient_files(const DhclientInstance& inst) {
   for (const auto* p :
        {&inst.script_path, &inst.conf_path, &inst.pid_file, &inst.lease_file, &inst.log_file})
     if (auto s = services::remove_file(*p); !s) return s;
+  remove_empty_daemon_dir(services::dir_of(inst.script_path));
   return Status();
 }
 

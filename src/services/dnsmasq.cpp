@@ -36,9 +36,18 @@ bool plain_name(const std::string& n) {
 
 }  // namespace
 
+std::string daemon_dir(const std::string& state_dir, const std::string& ns) {
+  return state_dir + "/netns/" + ns;
+}
+
+void remove_empty_daemon_dir(const std::string& dir) {
+  // rmdir fails (ENOTEMPTY) while another daemon keeps files there: that is fine.
+  if (::rmdir(dir.c_str()) == 0) ::rmdir(services::dir_of(dir).c_str());
+}
+
 DnsmasqPaths dnsmasq_paths(const std::string& state_dir, const std::string& ns,
                            const std::string& ifname) {
-  std::string base = state_dir + "/dnsmasq-" + ns + "-" + ifname;
+  std::string base = daemon_dir(state_dir, ns) + "/dnsmasq-" + ifname;
   return {base + ".conf", base + ".pid", base + ".leases", base + ".log"};
 }
 
@@ -237,6 +246,7 @@ Result<int> start_dnsmasq(Processes& procs, const DnsmasqInstance& inst,
 Status remove_dnsmasq_files(const DnsmasqInstance& inst) {
   for (const auto* p : {&inst.paths.conf, &inst.paths.pid, &inst.paths.lease, &inst.paths.log})
     if (auto s = services::remove_file(*p); !s) return s;
+  remove_empty_daemon_dir(services::dir_of(inst.paths.conf));
   return Status();
 }
 

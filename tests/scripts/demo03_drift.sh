@@ -27,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pid_of() { cat "$state/$lab/dnsmasq-d3-$1-d3-tap-${1#dhcp-}.pid" 2>/dev/null; }
+pid_of() { cat "$state/$lab/netns/d3-$1/dnsmasq-d3-tap-${1#dhcp-}.pid" 2>/dev/null; }
 
 check "up" "$netlab" up "$topo" "${flags[@]}" -q
 r1=$(pid_of dhcp-r)
@@ -38,8 +38,8 @@ mac_of() { ip -n "d3-$1" -j link show "$2" | python3 -c 'import json,sys; print(
 rmac=$(mac_of red eth0-r)
 bmac=$(mac_of blue eth0-b)
 check "client MACs known" test -n "$rmac" -a -n "$bmac"
-rleases="$state/$lab/dnsmasq-d3-dhcp-r-d3-tap-r.leases"
-bleases="$state/$lab/dnsmasq-d3-dhcp-b-d3-tap-b.leases"
+rleases="$state/$lab/netns/d3-dhcp-r/dnsmasq-d3-tap-r.leases"
+bleases="$state/$lab/netns/d3-dhcp-b/dnsmasq-d3-tap-b.leases"
 check "red's lease in dhcp-r's file" grep -qi "$rmac" "$rleases"
 check "blue's lease in dhcp-b's file" grep -qi "$bmac" "$bleases"
 check "red's lease not in dhcp-b's file" bash -c "! grep -qi '$rmac' '$bleases'"
@@ -73,7 +73,7 @@ check "up after range change" "$netlab" up "$topo" "${flags[@]}" -q
 r3=$(pid_of dhcp-r)
 check "changed server restarted" test -n "$r3" -a "$r3" != "$r2"
 check "other server still untouched" test "$(pid_of dhcp-b)" == "$b1"
-check "new range in its config" grep -q "10.20.30.90" "$state/$lab/dnsmasq-d3-dhcp-r-d3-tap-r.conf"
+check "new range in its config" grep -q "10.20.30.90" "$state/$lab/netns/d3-dhcp-r/dnsmasq-d3-tap-r.conf"
 
 ovs-vsctl del-port d3-ovs1 d3-veth-r
 check "plan sees the deleted port" bash -c "! '$netlab' plan '$topo' --state-dir '$state' --prefix d3- --detailed-exitcode -q >/dev/null"

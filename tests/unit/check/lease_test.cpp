@@ -41,6 +41,7 @@ struct World {
     kernel.seed_link(ns, l);
   }
   void leases(const std::string& ns, const std::string& ifname, const std::string& text) {
+    std::filesystem::create_directories(daemon_dir(dir, ns));  // as start_dnsmasq makes it
     std::ofstream(dnsmasq_paths(dir, ns, ifname).lease) << text;
   }
   CheckResult run(const TestCase& tc) {

@@ -2,6 +2,7 @@
 // its live state, and each action of the plan is drift of exactly the rows of
 // the objects it acts on. The scenarios are the ones of docs/demos.md.
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "lab/lab_daemons.hpp"
 #include "lab_fixture.hpp"
@@ -275,6 +276,8 @@ dhcp:
   const DaemonSpec& server = daemons->front();
   REQUIRE_OK(lab.state().record_daemon(server));
   int pid = w.processes->add_process("dhcp-r", server.argv());
+  // start_dnsmasq makes the namespace's daemon directory before the pid file.
+  std::filesystem::create_directories(daemon_dir(lab.state().path(), "dhcp-r"));
   REQUIRE_OK(write_pid_file(server.pid_file(), pid));
 
   auto running = lab.status();

@@ -228,8 +228,8 @@ dhcp:
 }
 
 TEST_CASE("scalars in sysctls are stringified as written", "[parse]") {
-  auto r = parse_topology("host: {sysctls: {net.ipv4.ip_forward: 1, kernel.x: true, a.b: 0x10}}\n",
-                          "x.yaml");
+  auto r = parse_topology(
+      "host: {sysctls: {net.ipv4.ip_forward: 1, net.ipv4.x: true, net.a.b: 0x10}}\n", "x.yaml");
   REQUIRE(r.ok());
   const auto& s = r.topology->host.sysctls;
   REQUIRE(s.size() == 3);

@@ -31,15 +31,34 @@ TEST_CASE("dhclient argv: own script, config, pid and lease files; foreground; I
   CHECK(has(a, "-4"));
   CHECK(has(a, "-d"));
   CHECK(!has(a, "-nw"));
-  CHECK(after(a, "-sf") == "/run/netlab/demo/dhclient-red-eth0-r.sh");
-  CHECK(after(a, "-cf") == "/run/netlab/demo/dhclient-red-eth0-r.conf");
-  CHECK(after(a, "-pf") == "/run/netlab/demo/dhclient-red-eth0-r.pid");
-  CHECK(after(a, "-lf") == "/run/netlab/demo/dhclient-red-eth0-r.leases");
+  CHECK(after(a, "-sf") == "/run/netlab/demo/netns/red/dhclient-eth0-r.sh");
+  CHECK(after(a, "-cf") == "/run/netlab/demo/netns/red/dhclient-eth0-r.conf");
+  CHECK(after(a, "-pf") == "/run/netlab/demo/netns/red/dhclient-eth0-r.pid");
+  CHECK(after(a, "-lf") == "/run/netlab/demo/netns/red/dhclient-eth0-r.leases");
   CHECK(inst->script_path == after(a, "-sf"));
   for (const auto& arg : a) CHECK(arg.find("/etc/") == std::string::npos);
   CHECK(!make_dhclient("/run/netlab/demo", "red", "bad name").ok());
   CHECK(!make_dhclient("/run/netlab/demo", "red", "a\"b").ok());
   CHECK(!make_dhclient("relative", "red", "eth0").ok());
+}
+
+// Issue 10, defect 3: dhclient-<ns>-<if> gave namespace a-b with interface c
+// and namespace a with interface b-c the same script, conf, pid and lease.
+TEST_CASE("dhclient files of two (namespace, interface) pairs never collide") {
+  auto ab_c = make_dhclient("/run/netlab/demo", "a-b", "c");
+  auto a_bc = make_dhclient("/run/netlab/demo", "a", "b-c");
+  REQUIRE(ab_c.ok());
+  REQUIRE(a_bc.ok());
+  const std::string DhclientInstance::*files[] = {
+      &DhclientInstance::script_path, &DhclientInstance::conf_path, &DhclientInstance::pid_file,
+      &DhclientInstance::lease_file, &DhclientInstance::log_file};
+  for (auto p : files)
+    for (auto q : files) CHECK((*ab_c).*p != (*a_bc).*q);
+  // Nor with the dnsmasq of the same pair.
+  auto server = dnsmasq_paths("/run/netlab/demo", "a-b", "c");
+  for (auto p : files)
+    for (const auto* q : {&server.conf, &server.pid, &server.lease, &server.log})
+      CHECK((*ab_c).*p != *q);
 }
 
 TEST_CASE("dhclient script only changes the interface inside the namespace") {

@@ -33,16 +33,40 @@ bool has_line(const std::string& text, const std::string& line) {
 
 }  // namespace
 
+// Issue 10, defect 3: with dnsmasq-<ns>-<if>, namespace a-b with interface c
+// and namespace a with interface b-c shared conf, pid and lease files.
+TEST_CASE("dnsmasq files of two (namespace, interface) pairs never collide") {
+  DnsmasqPaths ab_c = dnsmasq_paths(kState, "a-b", "c");
+  DnsmasqPaths a_bc = dnsmasq_paths(kState, "a", "b-c");
+  for (const auto* p : {&ab_c.conf, &ab_c.pid, &ab_c.lease, &ab_c.log}) {
+    for (const auto* q : {&a_bc.conf, &a_bc.pid, &a_bc.lease, &a_bc.log}) CHECK(*p != *q);
+  }
+  // Dots cannot make one pair's file another's either (a.b + c vs a + b.c).
+  CHECK(dnsmasq_paths(kState, "a.b", "c").conf != dnsmasq_paths(kState, "a", "b.c").conf);
+  CHECK(ab_c.lease == "/run/netlab/demo/netns/a-b/dnsmasq-c.leases");
+  CHECK(a_bc.lease == "/run/netlab/demo/netns/a/dnsmasq-b-c.leases");
+  // A namespace name of 255 bytes is one path component; no component is longer.
+  std::string long_ns(255, 'n');
+  std::string path = dnsmasq_paths(kState, long_ns, "interface-15chr").lease;
+  std::size_t start = 1;
+  while (start < path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    CHECK(end - start <= 255);
+    start = end + 1;
+  }
+}
+
 TEST_CASE("dnsmasq argv carries every isolating option, all paths the lab's") {
   auto inst = make_dnsmasq(demo_server(), kState, kPrefix);
   REQUIRE(inst.ok());
   const auto& a = inst->argv;
   CHECK(a.at(0) == "dnsmasq");
-  CHECK(inst->paths.conf == "/run/netlab/demo/dnsmasq-dhcp-r-tap-r.conf");
-  CHECK(has(a, "--conf-file=/run/netlab/demo/dnsmasq-dhcp-r-tap-r.conf"));
-  CHECK(has(a, "--pid-file=/run/netlab/demo/dnsmasq-dhcp-r-tap-r.pid"));
-  CHECK(has(a, "--dhcp-leasefile=/run/netlab/demo/dnsmasq-dhcp-r-tap-r.leases"));
-  CHECK(has(a, "--log-facility=/run/netlab/demo/dnsmasq-dhcp-r-tap-r.log"));
+  CHECK(inst->paths.conf == "/run/netlab/demo/netns/dhcp-r/dnsmasq-tap-r.conf");
+  CHECK(has(a, "--conf-file=/run/netlab/demo/netns/dhcp-r/dnsmasq-tap-r.conf"));
+  CHECK(has(a, "--pid-file=/run/netlab/demo/netns/dhcp-r/dnsmasq-tap-r.pid"));
+  CHECK(has(a, "--dhcp-leasefile=/run/netlab/demo/netns/dhcp-r/dnsmasq-tap-r.leases"));
+  CHECK(has(a, "--log-facility=/run/netlab/demo/netns/dhcp-r/dnsmasq-tap-r.log"));
   CHECK(has(a, "--keep-in-foreground"));
   CHECK(has(a, "--interface=tap-r"));
   CHECK(has(a, "--bind-interfaces"));

@@ -23,7 +23,7 @@ struct DhclientInstance {
   std::string interface;    ///< the interface that gets the lease
   std::string script_path;  ///< <state>/dhclient-<ns>-<if>.sh (mode 0700), dhclient's -sf
   std::string conf_path;   ///< <state>/dhclient-<ns>-<if>.conf, -cf (never /etc/dhcp/dhclient.conf)
-  std::string pid_file;    ///< <state>/dhclient-<ns>-<if>.pid, -pf
+  std::string pid_file;    ///< <state>/dhclient-<ns>-<if>.pid, written by netlab (--no-pid)
   std::string lease_file;  ///< <state>/dhclient-<ns>-<if>.leases, -lf
   std::string log_file;    ///< <state>/dhclient-<ns>-<if>.log (stdout/stderr)
   std::string script_text;

@@ -1,8 +1,9 @@
 # Sourced by the fault-injection scripts (faults_*.sh), after checks.sh.
-# The caller sets: netlab (binary), p (unique name prefix, t<pid>...), lab
-# (the lab's name with the prefix), file (its topology file), state (private state root), work (temp
-# dir), ovsdb (the OVSDB socket's path), and the array flags (the options
-# every netlab call of the script takes: --prefix, --state-dir, --ovsdb).
+# The caller sets netlab (the binary); fault_start sets the rest: p (unique
+# name prefix, t<pid>...), lab (the lab's name with the prefix), file (its
+# topology file), state (private state root), work (temp dir), ovsdb (the
+# OVSDB socket's path), and the array flags (the options every netlab call
+# of the script takes: --prefix, --state-dir, --ovsdb).
 # Every object the scripts make carries the prefix or lives under $state or
 # $work, so that the checks and the cleanup below never see another lab's.
 
@@ -14,6 +15,30 @@ fault_sysctl=net.ipv4.tcp_fin_timeout
 fault_sysctl_before=$(sysctl -n "$fault_sysctl")
 
 vsctl() { ovs-vsctl --db="unix:$ovsdb" --timeout=5 "$@"; }
+
+# fault_start NAME [PREFIX]: the setup every fault script shares: the names
+# (prefix t<pid> unless given), a private state root, a temp dir with the
+# rich lab in it, the trap that removes everything, and a check that Open
+# vSwitch answers at $ovsdb (the system's, unless the caller set ovsdb).
+fault_start() {
+  p=${2:-t$$}
+  lab=${p}fk
+  state=$(mktemp -d "/run/netlab-$1.XXXXXX")
+  work=$(mktemp -d)
+  file="$work/fk.yaml"
+  ovsdb=${ovsdb:-/var/run/openvswitch/db.sock}
+  flags=(--prefix "$p" --state-dir "$state" --ovsdb "$ovsdb")
+  trap fault_cleanup EXIT
+  if ! vsctl show >/dev/null 2>&1; then
+    echo "$1: Open vSwitch is not running at $ovsdb; it is needed" >&2
+    exit 1
+  fi
+  rich_lab "$file" $((100 + $$ % 50))
+}
+fault_cleanup() {
+  force_reset
+  rm -rf "$state" "$work"
+}
 
 # rich_lab FILE NET: writes the lab every fault script uses: namespaces,
 # veths, an OVS bridge with internal ports and VLAN tags, two dnsmasq servers

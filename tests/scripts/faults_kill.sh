@@ -13,27 +13,9 @@
 # Usage: faults_kill.sh SOURCE_DIR NETLAB_BINARY
 set -uo pipefail
 netlab=$2
-p=t$$
-lab=${p}fk
-state=$(mktemp -d /run/netlab-faults-kill.XXXXXX)
-work=$(mktemp -d)
-file="$work/fk.yaml"
-ovsdb=/var/run/openvswitch/db.sock
-flags=(--prefix "$p" --state-dir "$state" --ovsdb "$ovsdb")
 source "$(dirname "$0")/lib/checks.sh"
 source "$(dirname "$0")/lib/faults.sh"
-
-cleanup() {
-  force_reset
-  rm -rf "$state" "$work"
-}
-trap cleanup EXIT
-
-if ! vsctl show >/dev/null 2>&1; then
-  echo "faults_kill: Open vSwitch is not running at $ovsdb; it is needed" >&2
-  exit 1
-fi
-rich_lab "$file" $((100 + $$ % 50))
+fault_start faults-kill
 
 # kill_at_step K ARGS...: runs `netlab ARGS -v` and sends SIGKILL right after
 # its K-th step line ("[k/n] ..." on stderr). Sets: steps (the step lines

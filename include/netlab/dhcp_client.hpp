@@ -24,7 +24,7 @@ struct DhclientInstance {
   std::string script_path;  ///< <state>/netns/<ns>/dhclient-<if>.sh (mode 0700), dhclient's -sf
   std::string
       conf_path;  ///< <state>/netns/<ns>/dhclient-<if>.conf, -cf (never /etc/dhcp/dhclient.conf)
-  std::string pid_file;    ///< <state>/netns/<ns>/dhclient-<if>.pid, -pf
+  std::string pid_file;    ///< <state>/netns/<ns>/dhclient-<if>.pid, written by netlab (--no-pid)
   std::string lease_file;  ///< <state>/netns/<ns>/dhclient-<if>.leases, -lf
   std::string log_file;    ///< <state>/netns/<ns>/dhclient-<if>.log (stdout/stderr)
   std::string script_text;

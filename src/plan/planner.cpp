@@ -228,20 +228,22 @@ class Planner {
       return true;
     // --adopt takes over what is nobody's, never another lab's object.
     if (options_.adopt && have.owner().empty() && (l.ns.empty() || ns_owned(l.ns))) return true;
-    if (have.alias.empty() && have.kind == LinkKind::Veth && have.peer_known &&
-        live_.owned_namespaces.count(have.peer_ns)) {
-      // The other end of a veth whose peer is in a namespace the lab owns: a
-      // create interrupted before the alias was set (the alias cannot be
-      // part of the create request).
-      return true;
-    }
-    if (!l.ns.empty() && live_.owned_namespaces.count(l.ns) && have.alias.empty()) {
-      // A link without any mark inside a namespace the lab owns (e.g. a veth
-      // end created by a crashed run before its alias was set) is the lab's.
-      return true;
-    }
+    if (unmarked_but_ours(l, have)) return true;
     conflict_link(l, have);
     return false;
+  }
+
+  // A link without any mark that is still the lab's: what a create
+  // interrupted before the alias was set leaves (the alias cannot be part of
+  // the create request). Both ends of such a veth are the lab's.
+  bool unmarked_but_ours(const DesiredLink& l, const LinkState& have) const {
+    if (!have.alias.empty()) return false;
+    // The other end of a veth whose peer is in a namespace the lab owns.
+    if (have.kind == LinkKind::Veth && have.peer_known &&
+        live_.owned_namespaces.count(have.peer_ns))
+      return true;
+    // Any link inside a namespace the lab owns.
+    return !l.ns.empty() && live_.owned_namespaces.count(l.ns) > 0;
   }
 
   bool ovs_port_is_ours(const std::string& name) const {
@@ -719,9 +721,9 @@ class Planner {
       bool fresh = created_.count(key) > 0 || (l.kind != LinkKind::Veth && !have);
       if (have && !owned(*have) && l.kind != LinkKind::Loopback &&
           !(l.kind == LinkKind::OvsInternal)) {
-        if (!(options_.adopt && have->owner().empty()) &&
-            !(live_.owned_namespaces.count(l.ns) && have->alias.empty()))
-          continue;  // a conflict, already reported
+        // The same rule as manageable(): what it accepted is configured (and
+        // marked) here; anything else is a conflict, already reported.
+        if (!(options_.adopt && have->owner().empty()) && !unmarked_but_ours(l, *have)) continue;
       }
       if (!have && !fresh) {
         // Veth end whose pair is being created (the non-primary end).

@@ -111,9 +111,11 @@ Result<DhclientInstance> make_dhclient(const std::string& state_dir, const std::
   inst.log_file = base + ".log";
   inst.script_text = kScript;
   inst.conf_text = kConf;
-  inst.argv = {"dhclient", "-4",           "-d",  "-v",          "-sf", inst.script_path,
-               "-cf",      inst.conf_path, "-pf", inst.pid_file, "-lf", inst.lease_file,
-               ifname};
+  // --no-pid: the pid file is netlab's alone (start_dhclient writes it whole,
+  // by rename). dhclient would rewrite it in place after each bind, and a
+  // reader between its truncate and its write saw no pid at all.
+  inst.argv = {"dhclient", "-4",           "-d",       "-v",  "-sf",           inst.script_path,
+               "-cf",      inst.conf_path, "--no-pid", "-lf", inst.lease_file, ifname};
   inst.config_hash = config_hash(inst.script_text + '\0' + inst.conf_text, inst.argv);
   return inst;
 }

@@ -17,6 +17,10 @@ std::optional<std::string> lab_name_problem(std::string_view name) {
     return "is " + std::to_string(name.size()) + " characters; at most " +
            std::to_string(kLabNameMax) + " are allowed";
   }
+  if (name == kReservedLabName) {
+    // Its OVS rows would be swept as probe leftovers by any other netlab.
+    return std::string("is reserved: netlab marks its OVS datapath probe bridges with it");
+  }
   return std::nullopt;
 }
 

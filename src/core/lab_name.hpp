@@ -17,6 +17,12 @@ namespace netlab {
 /// Longest lab name (it prefixes state paths and marks).
 inline constexpr std::size_t kLabNameMax = 24;
 
+/// The mark of netlab's own OVS datapath probe bridges ("nlprobe<pid>"):
+/// no lab may be called so, or its bridges would be swept as leftovers.
+inline constexpr const char* kReservedLabName = "netlab-probe";
+/// The name prefix of those probe bridges, which no topology bridge may use.
+inline constexpr const char* kProbeBridgePrefix = "nlprobe";
+
 /// The rule in words, for error messages.
 inline constexpr const char* kLabNameRule = "a lab name is 1-24 characters of a-z, 0-9 and '-'";
 

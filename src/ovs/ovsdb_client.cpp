@@ -9,6 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/lab_name.hpp"
 #include "ovs/messages.hpp"
 #include "ovs/ovsdb_observe.hpp"
 
@@ -26,11 +27,11 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // Owner mark of the throw-away bridge auto_datapath() creates.
-constexpr const char* kProbeLab = "netlab-probe";
+constexpr const char* kProbeLab = kReservedLabName;  // no lab may take this name
 // How long the probe waits for ovs-vswitchd.
 constexpr milliseconds kProbeTimeout{10000};
 
-constexpr std::string_view kProbePrefix = "nlprobe";
+constexpr std::string_view kProbePrefix = kProbeBridgePrefix;  // no topology bridge may use it
 
 // A probe bridge is named after the process that made it ("nlprobe<pid>").
 // It is a leftover only when that process is gone: a live one may be

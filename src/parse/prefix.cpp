@@ -55,6 +55,13 @@ class Renamer {
 std::vector<Error> apply_prefix(Topology& topology, const std::string& prefix) {
   std::vector<Error> errors;
   if (prefix.empty()) return errors;
+  if (std::string(prefix).rfind(kProbeBridgePrefix, 0) == 0) {
+    errors.push_back(Error{ErrorKind::InvalidTopology,
+                           "prefix '" + prefix + "' is reserved: netlab names its OVS datapath " +
+                               "probe bridges " + kProbeBridgePrefix + "<pid>",
+                           SourcePos{}});
+    return errors;
+  }
   if (!is_lab_charset(prefix)) {
     errors.push_back(Error{ErrorKind::InvalidTopology,
                            "prefix '" + prefix + "' may contain only a-z, 0-9 and '-'",

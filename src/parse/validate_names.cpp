@@ -38,6 +38,9 @@ void Validator::check_names() {
       error(b.pos, "bridge name 'host' is reserved for the root namespace; pick another name");
     } else if (auto p = ifname_problem(b.name)) {
       error(b.pos, "bridge name '" + b.name + "' " + *p);
+    } else if (b.name.rfind(kProbeBridgePrefix, 0) == 0) {
+      error(b.pos, "bridge name '" + b.name + "' is reserved: netlab names its OVS datapath " +
+                       "probe bridges " + kProbeBridgePrefix + "<pid>; pick another name");
     }
     if (const Namespace* ns = t.find_namespace(b.name)) {
       error(b.pos, "bridge '" + b.name + "' has the name of namespace '" + ns->name + "' (" +

@@ -51,6 +51,8 @@ TEST_CASE("the lab-name rule", "[lab][names]") {
     INFO(bad);
     CHECK(lab_name_problem(bad));
   }
+  // The mark of netlab's probe bridges: a lab of that name would be swept.
+  CHECK(lab_name_problem("netlab-probe"));
   CHECK_FALSE(lab_name_problem(std::string(kLabNameMax, 'a')));
   CHECK(lab_name_problem(std::string(kLabNameMax + 1, 'a')));
   Status st = check_lab_name("..", "lab argument");

@@ -16,6 +16,7 @@
 #include "apply/daemon_record.hpp"
 #include "core/lab_name.hpp"
 #include "core/text.hpp"
+#include "services/files.hpp"
 
 namespace netlab {
 
@@ -24,7 +25,10 @@ namespace fs = std::filesystem;
 StateDir::StateDir(std::string root, std::string lab)
     : root_(std::move(root)), lab_(std::move(lab)) {}
 
-bool StateDir::exists() const { return fs::is_directory(path()); }
+bool StateDir::exists() const {
+  // A name that breaks the rule names no lab ("..": the root's parent).
+  return !lab_name_problem(lab_) && fs::is_directory(path());
+}
 
 Status StateDir::ensure() {
   // The name is a path component: never create (or, below, remove) a path
@@ -49,27 +53,9 @@ Status StateDir::remove() {
 
 Status StateDir::write_file(const std::string& name, const std::string& content) const {
   if (auto st = check_lab_name(lab_, "state directory of lab"); !st.ok()) return st;
-  // Write a temporary file and rename it over: a crash never leaves half a file.
-  std::string target = path() + "/" + name;
-  std::string tmp = target + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return system_error(ErrorKind::Permission, "write " + target, errno);
-  const char* p = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    ssize_t n = write(fd, p, left);
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return system_error(ErrorKind::Permission, "write " + target, err);
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  close(fd);
-  if (rename(tmp.c_str(), target.c_str()) != 0)
-    return system_error(ErrorKind::Permission, "rename " + tmp, errno);
-  return {};
+  // A temporary file renamed over the target, removed when the write fails
+  // (a full or read-only state directory): never half a file, never a *.tmp.
+  return services::write_file_atomic(path() + "/" + name, content, 0600);
 }
 
 std::string StateDir::read_file(const std::string& name) const {

@@ -129,7 +129,12 @@ Result<Lab> resolve_lab(const std::string& arg, const LabFlags& flags, FileArg f
       }
       return loaded.error();
     }
+    // With --prefix the argument is the name in the file; a name that
+    // carries the prefix already (as `netlab ls` prints it) means that lab.
     std::string name = flags.prefix.empty() ? arg : flags.prefix + arg;
+    if (!flags.prefix.empty() && arg.rfind(flags.prefix, 0) == 0 &&
+        !StateDir(flags.state_root, name).exists() && StateDir(flags.state_root, arg).exists())
+      name = arg;
     return Lab::attach(name, options);
   }
   auto labs = Lab::list(flags.state_root);

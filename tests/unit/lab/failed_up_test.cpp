@@ -1,7 +1,8 @@
 // A failed up on the fakes: each kind of step fails once after its partial
 // effect (a record written, a daemon started, some link attributes set), and
 // the machine, the processes and the state root end exactly as before. And
-// readiness: every up, a no-op included, returns only with every lease held.
+// readiness: every up, a no-op included, returns only with every lease held;
+// and a lease outside its server's range is drift.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <thread>
@@ -54,8 +55,9 @@ struct World : FakeWorld {
   const IpPrefix leased = *IpPrefix::parse("10.9.0.10/24");
 
   World() {
-    processes->on_spawn("dnsmasq", [](int pid, const std::vector<std::string>& argv) {
+    processes->on_spawn("dnsmasq", [this](int pid, const std::vector<std::string>& argv) {
       REQUIRE(write_pid_file(option_value(argv, "--pid-file="), pid).ok());
+      server_leases = option_value(argv, "--dhcp-leasefile=");
     });
     processes->on_spawn("dhclient", [this](int, const std::vector<std::string>& argv) {
       if (leases) give_lease(arg_after(argv, "-lf"));
@@ -73,7 +75,13 @@ struct World : FakeWorld {
         CommandResult{0, "3: eth0    inet 10.9.0.10/24 brd 10.9.0.255 scope global eth0\n"});
   }
 
+  std::string server_leases;  ///< the server's lease file
+
   void give_lease(const std::string& lease_file) {
+    // The server's record first (dnsmasq writes it before it answers).
+    std::ofstream(server_leases, std::ios::app)
+        << "0 " << kernel->snapshot().namespaces.at("cli").links.at("eth0").mac
+        << " 10.9.0.10 * *\n";
     std::ofstream(lease_file) << "lease {\n  interface \"eth0\";\n  fixed-address 10.9.0.10;\n"
                               << "  option subnet-mask 255.255.255.0;\n"
                               << "  option dhcp-server-identifier 10.9.0.2;\n}\n";
@@ -230,5 +238,25 @@ TEST_CASE("every up waits for the leases, a no-op included", "[lab][readiness]")
     REQUIRE_OK(up);
     CHECK(up->plan.empty());
     CHECK(w.holds_lease());
+  }
+}
+
+TEST_CASE("a lease outside its server's new range is drift that up renews", "[lab][drift]") {
+  World w;
+  REQUIRE_OK(w.load(kLab, w.fast()).up());
+  std::string moved = kLab;
+  const std::string from = "range: [10.9.0.10, 10.9.0.20]";
+  moved.replace(moved.find(from), from.size(), "range: [10.9.0.100, 10.9.0.120]");
+  auto plan = w.load(moved, w.fast()).plan();
+  REQUIRE_OK(plan);
+  std::string client_reason;
+  for (const auto& a : plan->actions)
+    if (a.resource == "dhcp client") client_reason = a.reason;
+  CHECK(client_reason == "lease 10.9.0.10 outside the server's range 10.9.0.100-10.9.0.120: renew");
+
+  SECTION("a lease inside the range is no drift") {
+    auto same = w.load(kLab, w.fast()).plan();
+    REQUIRE_OK(same);
+    CHECK(same->empty());
   }
 }

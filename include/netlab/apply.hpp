@@ -34,13 +34,22 @@ struct ApplyOptions {
   std::chrono::milliseconds lease_timeout{30000};  ///< for each DHCP client to hold a lease
   /// Called after each action (from worker threads, serialised): index, status.
   std::function<void(std::size_t, const Status&)> on_action;
+  /// Called for each action the rollback undoes, in rollback order: index,
+  /// number of actions the rollback undoes, status of this undo. A failed
+  /// action that undid its own partial effect (a daemon stopped after its
+  /// readiness wait failed) is reported first.
+  std::function<void(std::size_t, std::size_t, const Status&)> on_undo;
+  /// Run once every action succeeded (verify, readiness): its failure is the
+  /// apply's failure and rolls back every action, as a failed action would.
+  std::function<Status()> finish;
 };
 
 struct ApplyReport {
-  std::size_t applied = 0;       ///< actions that completed
-  std::optional<Error> failure;  ///< the first failure
-  std::optional<std::size_t> failed_action;
+  std::size_t applied = 0;                   ///< actions that completed
+  std::optional<Error> failure;              ///< the first failure
+  std::optional<std::size_t> failed_action;  ///< nullopt when `finish` failed
   bool rolled_back = false;
+  std::size_t undone = 0;              ///< actions whose undo succeeded
   std::vector<Error> rollback_errors;  ///< undo steps that failed (the state may be partial)
   bool ok() const { return !failure; }
 };

@@ -3,6 +3,7 @@
 // records so that `down` finds it without the topology.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -35,6 +36,8 @@ struct DaemonState {
   int pid = 0;
   bool running = false;  ///< alive, in its namespace, with our command line
   std::string why_not;   ///< when not running: "no pid file", "pid 12 is not running", ...
+  std::optional<DhclientLease> lease;  ///< a client's lease from its lease file, if any
+  std::vector<DnsmasqLease> served;    ///< a server's leases from its lease file
 };
 
 }  // namespace netlab

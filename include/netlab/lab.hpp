@@ -55,11 +55,14 @@ struct Timings {
   void add(const std::string& name, double ms) { phases.emplace_back(name, ms); }
 };
 
-/// Progress of an apply: the action that just finished (or failed).
+/// Progress of an apply: the action that just finished (or failed), or,
+/// with `undo`, the action a rollback just undid (done/total then count the
+/// rollback's steps so far and the actions that may need undoing).
 struct Progress {
   const Action& action;
   const Status& status;
   std::size_t done, total;
+  bool undo = false;
 };
 
 struct UpReport {
@@ -131,11 +134,17 @@ class Lab {
   /// Observes and plans; `observed` (optional) receives what was observed.
   Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
                               LiveState* observed = nullptr);
-  /// Waits until no IPv6 address of `desired` is in duplicate address
+  /// Waits until the lab is usable: every DHCP client of `desired` holds its
+  /// lease and no IPv6 address of `desired` is in duplicate address
   /// detection any more, starting from what `observed` shows.
-  Status wait_addresses_settled(const DesiredState& desired, const LiveState& observed,
-                                Timings* timings);
-  ApplyReport run(const Plan& plan, const std::function<void(const Progress&)>& progress);
+  Status wait_ready(const DesiredState& desired, const LiveState& observed, Timings* timings);
+  ApplyReport run(const Plan& plan, const std::function<void(const Progress&)>& progress,
+                  std::function<Status()> finish = {});
+  /// After a failed up: forgets a lab the rollback removed completely (its
+  /// lock file goes with the state directory), or restores the record of
+  /// what was applied before; returns the error to report.
+  Error after_failed_up(const ApplyReport& apply, bool existed,
+                        const std::optional<StateDir::Applied>& previous);
   bool needs_ovs(const DesiredState& desired) const;
   Result<DesiredState> desired() const;
   Status remember_host_sysctls(const DesiredState& desired);

@@ -2,6 +2,17 @@
 // lanes (one per namespace) run in parallel on a small pool, each lane's
 // actions in plan order. The OVS actions of a phase are merged into one
 // transaction. On failure the applied actions are undone in reverse order.
+//
+// Crash and failure invariants, enforced here:
+// - record before create: a namespace or daemon is written to the state
+//   directory before it exists, so a crash leaves a record `down` follows,
+//   never an unowned object;
+// - undo only what ran: an action whose first operation failed is not undone
+//   (its undo could remove an object of the same name that is not ours);
+// - a failed operation leaves nothing of its own behind: one that failed
+//   after a partial effect (a record written, a daemon started whose
+//   readiness wait failed, some attributes of a link set) undoes that effect
+//   itself, or counts as having run so that its action's undo restores it.
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -49,10 +60,13 @@ class Executor {
       }
       i = j;
     }
+    if (!failure_ && o_.finish) {
+      if (Status st = o_.finish(); !st.ok()) failure_ = std::make_pair(st.error(), kNoAction);
+    }
     report.applied = applied_.size();
     if (failure_) {
       report.failure = failure_->first;
-      report.failed_action = failure_->second;
+      if (failure_->second != kNoAction) report.failed_action = failure_->second;
       if (o_.rollback) {
         rollback(report);
         report.rolled_back = true;
@@ -62,7 +76,11 @@ class Executor {
   }
 
  private:
-  Status run_op(const Operation& operation) {
+  static constexpr std::size_t kNoAction = static_cast<std::size_t>(-1);
+
+  // `cleaned` (may be null) is set when the operation failed after a partial
+  // effect and undid that effect itself.
+  Status run_op(const Operation& operation, bool* cleaned = nullptr) {
     Kernel& k = b_.kernel;
     return std::visit(
         [&](const auto& o) -> Status {
@@ -71,7 +89,10 @@ class Executor {
             // Record first: a crash between the two leaves a record, never an
             // unowned namespace that `down` would not remove.
             if (auto st = b_.state.record_namespace(o.ns); !st.ok()) return st;
-            return k.create_namespace(o.ns);
+            Status st = k.create_namespace(o.ns);
+            // Not made (or someone else's, EEXIST): the record must not claim it.
+            if (!st.ok()) (void)b_.state.forget_namespace(o.ns);
+            return st;
           } else if constexpr (std::is_same_v<T, op::DeleteNamespace>) {
             if (auto st = k.delete_namespace(o.ns); !st.ok() && st.error().sys_errno != ENOENT)
               return st;
@@ -116,7 +137,7 @@ class Executor {
           } else if constexpr (std::is_same_v<T, op::WaitLinksGone>) {
             return k.wait_links_gone(o.ns, o.names, o_.wait_timeout);
           } else if constexpr (std::is_same_v<T, op::StartDaemon>) {
-            return start_daemon(o.daemon);
+            return start_daemon(o.daemon, cleaned);
           } else if constexpr (std::is_same_v<T, op::StopDaemon>) {
             return stop(o.daemon, o.restart);
           } else if constexpr (std::is_same_v<T, op::ApplyNat>) {
@@ -128,12 +149,28 @@ class Executor {
         operation);
   }
 
-  Status start_daemon(const DaemonSpec& d) {
+  Status start_daemon(const DaemonSpec& d, bool* cleaned) {
     if (!b_.processes)
       return Error{ErrorKind::Bug, "plan starts daemons but has no processes", {}, 0};
     // Recorded before it starts: a crash in between leaves a record that
     // `down` follows (it only stops a process that proves to be ours).
     if (auto st = b_.state.record_daemon(d); !st.ok()) return st;
+    Status st = start_recorded_daemon(d);
+    if (st.ok()) return st;
+    // A start that failed may have left a running process (a client without
+    // its lease), its files and its record: stop and forget it, so that
+    // neither a rollback nor --no-rollback leaves a daemon nobody recorded
+    // in a namespace that is about to lose its name.
+    if (Status undo = stop(d, false); !undo.ok()) {
+      Error e = st.error();
+      e.message += "; stopping it again failed too: " + undo.error().str();
+      return e;
+    }
+    if (cleaned) *cleaned = true;
+    return st;
+  }
+
+  Status start_recorded_daemon(const DaemonSpec& d) {
     if (const auto* server = std::get_if<DnsmasqInstance>(&d.instance)) {
       auto pid = start_dnsmasq(*b_.processes, *server);
       return pid.status();
@@ -171,17 +208,26 @@ class Executor {
     return b_.ovs->apply(t, o_.ovs_timeout);
   }
 
-  // Runs the ops of one action; `done` counts those that succeeded.
-  Status run_action(std::size_t index, std::size_t& done) {
+  // Runs the ops of one action; `done` counts those that succeeded, or that
+  // failed after a partial effect only the action's undo restores.
+  // `cleaned`: the failed op undid its own partial effect.
+  Status run_action(std::size_t index, std::size_t& done, bool& cleaned) {
     done = 0;
+    cleaned = false;
     for (const auto& operation : plan_.actions[index].ops) {
-      if (auto st = run_op(operation); !st.ok()) return st;
+      if (auto st = run_op(operation, &cleaned); !st.ok()) {
+        // A link change is several requests (netlink attributes, then
+        // ethtool): some may have applied. Its undo sets the old values
+        // again, which is harmless where nothing changed.
+        if (std::holds_alternative<op::ChangeLink>(operation)) ++done;
+        return st;
+      }
       ++done;
     }
     return {};
   }
 
-  void record(std::size_t index, const Status& st, std::size_t done) {
+  void record(std::size_t index, const Status& st, std::size_t done, bool cleaned) {
     std::lock_guard lock(mu_);
     if (st.ok()) {
       applied_.push_back(index);
@@ -191,6 +237,7 @@ class Executor {
       // set it up) is undone too. One whose first op failed changed nothing:
       // undoing it could remove an object that is not ours (EEXIST).
       if (done > 0) applied_.push_back(index);
+      if (cleaned) self_undone_.push_back(index);
     }
     if (o_.on_action) o_.on_action(index, st);
   }
@@ -208,8 +255,9 @@ class Executor {
         for (std::size_t index : *work[w]) {
           if (failed()) return;
           std::size_t done = 0;
-          Status st = run_action(index, done);
-          record(index, st, done);
+          bool cleaned = false;
+          Status st = run_action(index, done, cleaned);
+          record(index, st, done, cleaned);
         }
       }
     };
@@ -247,7 +295,19 @@ class Executor {
     return failure_.has_value();
   }
 
+  void undone(ApplyReport& report, std::size_t index, std::size_t steps, const Status& st) {
+    if (st.ok()) ++report.undone;
+    if (o_.on_undo) o_.on_undo(index, steps, st);
+  }
+
   void rollback(ApplyReport& report) {
+    // Failed actions that already undid their own partial effect come first:
+    // that happened at the failure.
+    std::erase_if(self_undone_, [&](std::size_t index) {
+      return std::find(applied_.begin(), applied_.end(), index) != applied_.end();
+    });
+    const std::size_t steps = self_undone_.size() + applied_.size();
+    for (std::size_t index : self_undone_) undone(report, index, steps, {});
     // Undo in reverse order of application; OVS undos of consecutive actions
     // go in one transaction, filtered against what OVS holds now.
     std::vector<std::size_t> order(applied_.rbegin(), applied_.rend());
@@ -256,19 +316,26 @@ class Executor {
       const Action& a = plan_.actions[order[i]];
       if (a.phase == Phase::Ovs || a.phase == Phase::OvsDelete) {
         OvsTransaction txn;
+        std::size_t first = i;
         while (i < order.size() && plan_.actions[order[i]].phase == a.phase) {
           for (const auto& u : plan_.actions[order[i]].undo)
             if (const auto* o = std::get_if<op::Ovs>(&u)) merge(txn, o->txn);
           ++i;
         }
-        if (auto st = undo_ovs(txn); !st.ok()) report.rollback_errors.push_back(st.error());
+        Status st = undo_ovs(txn);
+        if (!st.ok()) report.rollback_errors.push_back(st.error());
+        for (std::size_t k = first; k < i; ++k) undone(report, order[k], steps, st);
         continue;
       }
+      Status result;
       for (const auto& u : a.undo) {
         Status st = run_op(u);
-        if (!st.ok() && !harmless_undo_error(st.error()))
+        if (!st.ok() && !harmless_undo_error(st.error())) {
           report.rollback_errors.push_back(st.error());
+          if (result.ok()) result = st;
+        }
       }
+      undone(report, order[i], steps, result);
       ++i;
     }
   }
@@ -317,6 +384,7 @@ class Executor {
   const ApplyOptions& o_;
   std::mutex mu_;
   std::vector<std::size_t> applied_;
+  std::vector<std::size_t> self_undone_;  ///< failed actions that undid their partial effect
   std::optional<std::pair<Error, std::size_t>> failure_;
 };
 

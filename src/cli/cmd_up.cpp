@@ -25,9 +25,21 @@ void add_up(CLI::App& app, Context& ctx) {
     }
     double parse_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    auto report = lab->up(ctx.reporter.progress("applying"));
+    // Every step of a rollback is shown like an apply step; the summary line
+    // says what the rollback undid, also when the steps are not shown.
+    auto shown = ctx.reporter.progress("applying");
+    std::vector<Action> undone;
+    bool applied_any = false;
+    auto progress = [&](const Progress& p) {
+      if (p.undo && p.status.ok()) undone.push_back(p.action);
+      applied_any |= !p.undo;
+      if (shown) shown(p);
+    };
+    auto report = lab->up(progress);
     if (!report.ok()) {
       ctx.reporter.error(report.error());
+      if (applied_any && !o->flags.no_rollback)
+        ctx.reporter.info(rollback_summary(lab->name(), undone));
       ctx.exit_code = kError;
       return;
     }

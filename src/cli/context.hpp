@@ -39,6 +39,12 @@ class Reporter {
   int verbosity_ = 0;
 };
 
+/// What undoing an action of this kind does: a created object is removed
+/// ("-"), a deleted one made again ("+"), a change set back ("~").
+ActionKind undo_kind(ActionKind kind);
+/// "Lab demo03 rolled back: 12 objects removed." for the actions a rollback undid.
+std::string rollback_summary(const std::string& lab, const std::vector<Action>& undone);
+
 struct LabFlags {
   std::string prefix;
   bool adopt = false;

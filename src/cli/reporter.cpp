@@ -48,11 +48,19 @@ std::function<void(const Progress&)> Reporter::progress(const std::string& verb)
   if (quiet_) return {};
   bool tty = isatty(STDERR_FILENO);
   return [this, verb, tty](const Progress& p) {
-    std::string line = "[" + std::to_string(p.done) + "/" + std::to_string(p.total) + "] ";
-    line += std::string(symbol(p.action.kind)) + " " + p.action.resource + " " + p.action.object;
+    // A rollback step shows what undoing the action does to its object,
+    // with the symbol `down` would use for it ("-" for a created object).
+    std::string line = std::string(p.undo ? "[rollback " : "[") + std::to_string(p.done) + "/" +
+                       std::to_string(p.total) + "] ";
+    line += std::string(symbol(p.undo ? undo_kind(p.action.kind) : p.action.kind)) + " " +
+            p.action.resource + " " + p.action.object;
     if (!p.action.ns.empty()) line += " (netns " + p.action.ns + ")";
     if (!p.status.ok()) {
       std::cerr << (tty ? "\r\033[K" : "") << red(line + ": FAILED") << "\n";
+      return;
+    }
+    if (p.undo) {
+      std::cerr << (tty ? "\r\033[K" : "") << line << "\n";
       return;
     }
     // The two steps of a replace split across phases (an OVS port).
@@ -66,6 +74,26 @@ std::function<void(const Progress&)> Reporter::progress(const std::string& verb)
       std::cerr << line << "\n";
     }
   };
+}
+
+ActionKind undo_kind(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::Create:
+      return ActionKind::Delete;
+    case ActionKind::Delete:
+      return ActionKind::Create;
+    default:
+      return kind;
+  }
+}
+
+std::string rollback_summary(const std::string& lab, const std::vector<Action>& undone) {
+  Plan inverse;
+  for (Action a : undone) {
+    a.kind = undo_kind(a.kind);
+    inverse.actions.push_back(std::move(a));
+  }
+  return "Lab " + lab + " rolled back: " + removal_summary(inverse) + ".";
 }
 
 LabOptions LabFlags::options() const {

@@ -13,6 +13,7 @@
 #include "core/text.hpp"
 #include "lab/address_readiness.hpp"
 #include "lab/lab_daemons.hpp"
+#include "lab/lease_readiness.hpp"
 #include "netlab/dhcp_client.hpp"
 #include "netlab/nat.hpp"
 #include "netlab/parse.hpp"
@@ -215,29 +216,43 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
   return result;
 }
 
-Status Lab::wait_addresses_settled(const DesiredState& desired, const LiveState& observed,
-                                   Timings* timings) {
+// Checked on every up, a no-op included: the run that started a client may
+// have been killed before its lease came (then this up plans nothing).
+Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, Timings* timings) {
   auto unsettled = unsettled_addresses(desired, observed);
-  if (unsettled.empty()) return {};
+  auto unleased = unleased_clients(desired, observed);
+  if (unsettled.empty() && unleased.empty()) return {};
   auto t0 = Clock::now();
   auto deadline = t0 + options_.lease_timeout;
-  while (!unsettled.empty()) {
+  while (!unsettled.empty() || !unleased.empty()) {
     for (const auto& u : unsettled)
       if (u.failed) return dad_failed_error(u);
-    if (Clock::now() >= deadline) return dad_timeout_error(unsettled, ms_since(t0) / 1000.0);
+    std::vector<UnleasedClient> stopped;
+    for (const auto& u : unleased)
+      if (!u.running) stopped.push_back(u);
+    if (!stopped.empty()) return lease_timeout_error(stopped, ms_since(t0) / 1000.0);
+    if (Clock::now() >= deadline) {
+      if (!unleased.empty()) return lease_timeout_error(unleased, ms_since(t0) / 1000.0);
+      return dad_timeout_error(unsettled, ms_since(t0) / 1000.0);
+    }
     // DAD sends one probe and waits a second (net.ipv6.conf.*.dad_transmits,
-    // retrans_time_ms): polling often costs little and returns soon after.
+    // retrans_time_ms); a DHCP lease takes a few ms to 1 s (dhclient's
+    // initial-interval): polling often costs little and returns soon after.
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    std::vector<std::string> names;
+    std::set<std::string> names;
     for (const auto& n : namespaces_of(unsettled))
-      if (!n.empty()) names.push_back(n);
-    auto kernel = backends_.kernel->observe(names, {});
+      if (!n.empty()) names.insert(n);
+    for (const auto& n : namespaces_of(unleased))
+      if (!n.empty()) names.insert(n);
+    auto kernel = backends_.kernel->observe({names.begin(), names.end()}, {});
     if (!kernel.ok()) return kernel.error();
     LiveState now;
     now.kernel = std::move(*kernel);
+    if (!unleased.empty()) now.daemons = observe_daemons(*state_, *backends_.processes);
     unsettled = unsettled_addresses(desired, now);
+    unleased = unleased_clients(desired, now);
   }
-  if (timings) timings->add("settle", ms_since(t0));
+  if (timings) timings->add("settle", ms_since(t0));  // leases and DAD
   return {};
 }
 
@@ -263,18 +278,24 @@ Result<Plan> Lab::plan(Timings* timings) {
   return std::move(result->plan);
 }
 
-ApplyReport Lab::run(const Plan& plan, const std::function<void(const Progress&)>& progress) {
+ApplyReport Lab::run(const Plan& plan, const std::function<void(const Progress&)>& progress,
+                     std::function<Status()> finish) {
   Backends b{*backends_.kernel, backends_.ovs.get(), *state_, backends_.processes.get()};
   ApplyOptions ao;
   ao.rollback = options_.rollback;
   ao.parallelism = options_.parallelism;
   ao.wait_timeout = options_.wait_timeout;
   ao.lease_timeout = options_.lease_timeout;
-  std::size_t done = 0;
+  ao.finish = std::move(finish);
+  std::size_t done = 0, undone = 0;
   if (progress) {
     ao.on_action = [&](std::size_t index, const Status& st) {
       ++done;
       progress(Progress{plan.actions[index], st, done, plan.actions.size()});
+    };
+    ao.on_undo = [&](std::size_t index, std::size_t steps, const Status& st) {
+      ++undone;
+      progress(Progress{plan.actions[index], st, undone, steps, true});
     };
   }
   return apply_plan(plan, b, ao);
@@ -308,58 +329,93 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   if (!planned.ok()) return planned.error();
   if (!planned->ok()) return join_errors(planned->errors);
   report.plan = std::move(planned->plan);
-  if (auto st = remember_host_sysctls(desired); !st.ok()) return st.error();
-  // What was applied, for `down` without the file and for `status`; also
-  // when nothing changes but the record does (--replace, an edit of the
-  // file that the machine already matches).
-  if (auto applied = state_->read_applied();
-      !report.plan.empty() ||
-      (state_->exists() && (!applied.ok() || applied->file != source_path_ ||
-                            applied->hash != text_hash(source_text_)))) {
-    if (auto st = state_->write_applied({source_path_, options_.prefix, source_text_, {}});
-        !st.ok())
-      return st.error();
-  }
   if (report.plan.empty()) {
-    // Built already, but maybe only just (a second up right after the first).
-    if (auto st = wait_addresses_settled(desired, observed, &report.timings); !st.ok())
-      return st.error();
+    // Built already, but maybe only just (a second up right after the first,
+    // or after an up that was killed while its clients waited for leases).
+    if (auto st = remember_host_sysctls(desired); !st.ok()) return st.error();
+    // The record may change when the machine does not: --replace, or an
+    // edit of the file that the machine already matches.
+    if (auto applied = state_->read_applied();
+        state_->exists() && (!applied.ok() || applied->file != source_path_ ||
+                             applied->hash != text_hash(source_text_))) {
+      if (auto st = state_->write_applied({source_path_, options_.prefix, source_text_, {}});
+          !st.ok())
+        return st.error();
+    }
+    if (auto st = wait_ready(desired, observed, &report.timings); !st.ok()) return st.error();
     return report;
   }
-  auto t0 = Clock::now();
-  report.apply = run(report.plan, progress);
-  report.timings.add("apply", ms_since(t0));
-  if (!report.apply.ok()) {
-    Error e = *report.apply.failure;
-    // Nothing of the lab left after a complete rollback: forget it.
-    if (report.apply.rolled_back && report.apply.rollback_errors.empty() &&
-        state_->namespaces().empty()) {
-      auto again = plan_for(empty_desired_state(name_), false, nullptr);
-      if (again.ok() && again->ok() && again->plan.empty()) {
-        (void)state_->remove();
-        (*lock)->remove_file();
-      }
+
+  // Whether the lab existed before this up, and what it last applied: a
+  // rollback leaves either nothing of the lab or the lab as it was.
+  const bool existed = state_->exists();
+  std::optional<StateDir::Applied> previous;
+  if (auto applied = state_->read_applied(); applied.ok()) previous = std::move(*applied);
+  if (auto st = remember_host_sysctls(desired); !st.ok()) return st.error();
+  // What was applied, for `down` without the file and for `status`.
+  if (auto st = state_->write_applied({source_path_, options_.prefix, source_text_, {}}); !st.ok())
+    return st.error();
+  // Verify and readiness run inside the apply: when either fails, the apply
+  // rolls back like for a failed action.
+  auto finish = [&]() -> Status {
+    auto t1 = Clock::now();
+    auto verify = plan_for(desired, need_ovs, nullptr, &observed);
+    report.timings.add("verify", ms_since(t1));
+    if (!verify.ok()) return verify.error();
+    if (!verify->ok()) return join_errors(verify->errors);
+    if (!verify->plan.empty()) {
+      return Error{ErrorKind::Verification,
+                   "after up, lab '" + name_ + "' still differs from the topology:\n" +
+                       format_plan(verify->plan),
+                   {},
+                   0};
     }
+    // Ready means usable: leases held, IPv6 addresses past duplicate address detection.
+    return wait_ready(desired, observed, &report.timings);
+  };
+  auto t0 = Clock::now();
+  report.apply = run(report.plan, progress, finish);
+  report.timings.add("apply", ms_since(t0));
+  if (!report.apply.ok()) return after_failed_up(report.apply, existed, previous);
+  return report;
+}
+
+Error Lab::after_failed_up(const ApplyReport& apply, bool existed,
+                           const std::optional<StateDir::Applied>& previous) {
+  Error e = *apply.failure;
+  if (!apply.rolled_back) {
+    e.message +=
+        "\nthe partial lab is kept (--no-rollback); `netlab down " + name_ + "` removes it";
     return e;
   }
-
-  // Verify: a fresh observation must plan nothing.
-  auto t1 = Clock::now();
-  auto verify = plan_for(desired, need_ovs, nullptr, &observed);
-  report.timings.add("verify", ms_since(t1));
-  if (!verify.ok()) return verify.error();
-  if (!verify->ok()) return join_errors(verify->errors);
-  if (!verify->plan.empty()) {
-    return Error{ErrorKind::Verification,
-                 "after up, lab '" + name_ + "' still differs from the topology:\n" +
-                     format_plan(verify->plan),
-                 {},
-                 0};
+  if (!apply.rollback_errors.empty()) {
+    e.message += "\nrollback incomplete, " + std::to_string(apply.rollback_errors.size()) +
+                 " undo step(s) failed:";
+    for (const auto& r : apply.rollback_errors) e.message += "\n  " + r.str();
+    e.message += "\n`netlab down " + name_ + "` removes what is left";
+    return e;
   }
-  // Ready means usable: IPv6 addresses past duplicate address detection.
-  if (auto st = wait_addresses_settled(desired, observed, &report.timings); !st.ok())
-    return st.error();
-  return report;
+  if (existed) {
+    // The lab as it was before: so is the record of what it applied.
+    if (previous) (void)state_->write_applied(*previous);
+    return e;
+  }
+  // The lab did not exist before: nothing of it may remain, not even a record.
+  auto again = plan_for(empty_desired_state(name_), false, nullptr);
+  if (!again.ok()) {
+    e.message += "\nafter the rollback, checking what is left failed: " + again.error().str();
+    return e;
+  }
+  if (!again->ok() || !again->plan.empty()) {
+    e.message += "\nafter the rollback, objects of lab '" + name_ + "' remain:\n" +
+                 format_plan(again->plan) + "`netlab down " + name_ + "` removes them";
+    return e;
+  }
+  for (const auto& [key, _] : state_->saved_host_sysctls()) (void)state_->forget_host_sysctl(key);
+  if (auto st = state_->remove(); !st.ok()) {
+    e.message += "\nafter the rollback, removing the lab's record failed: " + st.error().str();
+  }
+  return e;
 }
 
 Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progress) {

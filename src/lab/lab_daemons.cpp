@@ -49,7 +49,16 @@ std::map<std::string, DaemonState> observe_daemons(const StateDir& state, Proces
   std::map<std::string, DaemonState> out;
   for (auto& [id, spec] : state.daemons()) {
     DaemonCheck check = check_daemon(processes, spec.pid_file(), spec.ns(), spec.argv());
-    out.emplace(id, DaemonState{spec, check.pid, check.ours, check.reason});
+    DaemonState state{spec, check.pid, check.ours, check.reason, std::nullopt, {}};
+    // A client's lease, for the planner to compare with its server's range.
+    if (const auto* client = std::get_if<DhclientInstance>(&spec.instance)) {
+      if (auto lease = leased_address(*client); lease.ok()) state.lease = *lease;
+    } else if (auto served =
+                   read_dnsmasq_leases(std::get<DnsmasqInstance>(spec.instance).paths.lease);
+               served.ok()) {
+      state.served = std::move(*served);
+    }
+    out.emplace(id, std::move(state));
   }
   return out;
 }

@@ -1095,7 +1095,17 @@ class Planner {
       a.subjects = {{ObjectRef::Kind::Daemon, d.ns(), id}};
       std::vector<std::string> needs{link_key(d.ns(), d.interface())};
       if (have && have->running && !ns_fresh) {
-        if (have->spec.config_hash() == d.config_hash()) continue;
+        if (have->spec.config_hash() == d.config_hash()) {
+          auto outside = lease_outside_range(*have);
+          if (!outside) continue;
+          // Renew from scratch: the stop removes the old lease and its address.
+          a.kind = ActionKind::Modify;
+          a.reason = *outside + ": renew";
+          a.ops = {op::StopDaemon{have->spec, false}, op::StartDaemon{d}};
+          a.undo = {op::StopDaemon{d, false}, op::StartDaemon{have->spec}};
+          add(std::move(a), {"daemon:" + id}, needs);
+          continue;
+        }
         a.kind = ActionKind::Modify;
         a.reason = "configuration changed: restart";
         a.ops = {op::StopDaemon{have->spec, true}, op::StartDaemon{d}};
@@ -1124,6 +1134,37 @@ class Planner {
       if (have.running) a.undo = {op::StartDaemon{have.spec}};
       add(std::move(a));
     }
+  }
+
+  // A client's lease outside the range of the server that gave it (the
+  // server of the topology whose lease file holds that address for the
+  // client's MAC) is drift: the range changed, and the client would keep the
+  // old address until the lease ends. "lease 10.0.0.50 outside the server's
+  // range 10.0.0.100-10.0.0.150", or nullopt.
+  std::optional<std::string> lease_outside_range(const DaemonState& have) const {
+    if (!have.lease) return std::nullopt;
+    const LinkState* link = live_link(have.spec.ns(), have.spec.interface());
+    if (!link) return std::nullopt;
+    const IpAddress& leased = have.lease->address.address;
+    auto gave_it = [&](const DaemonState& server) {
+      for (const auto& l : server.served)
+        if (l.address == leased && l.mac == link->mac) return true;
+      return false;
+    };
+    std::string ranges;
+    for (const auto& s : desired_.dhcp_servers) {
+      bool from_s = false;
+      for (const auto& [id, server] : live_.daemons) {
+        const auto* inst = std::get_if<DnsmasqInstance>(&server.spec.instance);
+        from_s |= inst && inst->ns == s.namespace_name && inst->interface == s.interface &&
+                  gave_it(server);
+      }
+      if (!from_s) continue;
+      if (!(leased < s.range_start) && !(s.range_end < leased)) return std::nullopt;
+      ranges += (ranges.empty() ? "" : ", ") + s.range_start.str() + "-" + s.range_end.str();
+    }
+    if (ranges.empty()) return std::nullopt;  // from a server the topology does not have
+    return "lease " + leased.str() + " outside the server's range " + ranges;
   }
 
   // Why a daemon is not running, without saying "not running" twice: the

@@ -552,6 +552,8 @@ Status FakeKernel::change_link(const std::string& ns, const std::string& name,
       set_down(*n, l);
   }
   ++mutations_;
+  if (late_hook_)
+    if (auto e = late_hook_("change_link", ns, name)) return fail(msg + " (after applying)", *e);
   return {};
 }
 
@@ -815,10 +817,16 @@ void FakeKernel::set_fault_hook(FaultHook hook) {
   hook_ = std::move(hook);
 }
 
+void FakeKernel::set_late_fault_hook(FaultHook hook) {
+  std::lock_guard lk(mu_);
+  late_hook_ = std::move(hook);
+}
+
 void FakeKernel::clear_faults() {
   std::lock_guard lk(mu_);
   queued_.clear();
   hook_ = nullptr;
+  late_hook_ = nullptr;
 }
 
 int FakeKernel::calls(const std::string& op) const {

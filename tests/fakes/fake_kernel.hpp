@@ -150,6 +150,11 @@ class FakeKernel : public Kernel {
   void fail_next(const std::string& op, int err, int after_n_calls = 0);
   /// Consulted on every call after fail_next's queue; nullopt = no fault.
   void set_fault_hook(FaultHook hook);
+  /// Consulted after a change_link took effect: an errno makes the call fail
+  /// with the change applied, as the real change_link does when its ethtool
+  /// request fails after the netlink one (the only Kernel call made of
+  /// several requests that does not undo its own first part).
+  void set_late_fault_hook(FaultHook hook);
   /// Drops queued failures and the hook.
   void clear_faults();
 
@@ -203,6 +208,7 @@ class FakeKernel : public Kernel {
   };
   std::vector<Queued> queued_;
   FaultHook hook_;
+  FaultHook late_hook_;
   std::map<std::string, int> calls_;
   int mutations_ = 0;
 };

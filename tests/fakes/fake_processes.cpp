@@ -13,36 +13,56 @@ Error make_error(ErrorKind kind, std::string message) {
 }  // namespace
 
 void FakeProcesses::on_run(const std::string& argv0, CommandResult result) {
+  std::lock_guard lock(mu_);
   argv0_scripts_[argv0] = std::move(result);
 }
 
 void FakeProcesses::on_run_if(Predicate pred, Result<CommandResult> result) {
+  std::lock_guard lock(mu_);
   predicate_scripts_.emplace_back(std::move(pred), std::move(result));
 }
 
 void FakeProcesses::fail_spawn(const std::string& argv0, Error error) {
+  std::lock_guard lock(mu_);
   spawn_failures_[argv0] = std::move(error);
+}
+
+void FakeProcesses::on_spawn(const std::string& argv0, SpawnHook hook) {
+  std::lock_guard lock(mu_);
+  spawn_hooks_[argv0] = std::move(hook);
 }
 
 int FakeProcesses::add_process(const std::string& ns, std::vector<std::string> cmdline,
                                bool alive) {
+  std::lock_guard lock(mu_);
   int pid = next_pid_++;
   procs_[pid] = Proc{ns, std::move(cmdline), alive, false};
   return pid;
 }
 
-void FakeProcesses::set_alive(int pid, bool alive) { procs_[pid].alive = alive; }
+void FakeProcesses::set_alive(int pid, bool alive) {
+  std::lock_guard lock(mu_);
+  procs_[pid].alive = alive;
+}
 
-void FakeProcesses::make_unkillable(int pid) { procs_[pid].unkillable = true; }
+void FakeProcesses::make_unkillable(int pid) {
+  std::lock_guard lock(mu_);
+  procs_[pid].unkillable = true;
+}
 
 void FakeProcesses::set_netns_id(const std::string& ns, const std::string& id) {
+  std::lock_guard lock(mu_);
   ns_ids_[ns] = id;
   missing_ns_.erase(ns);
 }
 
-void FakeProcesses::remove_namespace(const std::string& ns) { missing_ns_[ns] = true; }
+void FakeProcesses::remove_namespace(const std::string& ns) {
+  std::lock_guard lock(mu_);
+  missing_ns_[ns] = true;
+}
 
 std::vector<FakeCall> FakeProcesses::calls_of(const std::string& kind) const {
+  std::lock_guard lock(mu_);
   std::vector<FakeCall> out;
   for (const auto& c : calls)
     if (c.kind == kind) out.push_back(c);
@@ -50,6 +70,7 @@ std::vector<FakeCall> FakeProcesses::calls_of(const std::string& kind) const {
 }
 
 std::vector<int> FakeProcesses::alive_pids() const {
+  std::lock_guard lock(mu_);
   std::vector<int> out;
   for (const auto& [pid, p] : procs_)
     if (p.alive) out.push_back(pid);
@@ -67,6 +88,7 @@ std::string FakeProcesses::id_of(const std::string& ns) {
 Result<CommandResult> FakeProcesses::run(const std::string& ns,
                                          const std::vector<std::string>& argv,
                                          std::chrono::milliseconds) {
+  std::lock_guard lock(mu_);
   calls.push_back({"run", ns, argv, "", 0});
   if (!ns.empty() && missing_ns_.count(ns))
     return make_error(ErrorKind::Kernel,
@@ -82,6 +104,7 @@ Result<CommandResult> FakeProcesses::run(const std::string& ns,
 
 Result<int> FakeProcesses::spawn(const std::string& ns, const std::vector<std::string>& argv,
                                  const std::string& log_file) {
+  std::lock_guard lock(mu_);
   FakeCall call{"spawn", ns, argv, log_file, 0};
   if (argv.empty()) return make_error(ErrorKind::Bug, "spawn: empty argv");
   if (!ns.empty() && missing_ns_.count(ns)) {
@@ -96,15 +119,18 @@ Result<int> FakeProcesses::spawn(const std::string& ns, const std::vector<std::s
   }
   call.pid = add_process(ns, argv, true);
   calls.push_back(call);
+  if (auto h = spawn_hooks_.find(argv[0]); h != spawn_hooks_.end()) h->second(call.pid, argv);
   return call.pid;
 }
 
 Error FakeProcesses::exec_replace(const std::string& ns, const std::vector<std::string>& argv) {
+  std::lock_guard lock(mu_);
   calls.push_back({"exec", ns, argv, "", 0});
   return make_error(ErrorKind::Process, "fake: exec_replace does not replace the test process");
 }
 
 ProcessInfo FakeProcesses::inspect(int pid) {
+  std::lock_guard lock(mu_);
   ProcessInfo info;
   auto it = procs_.find(pid);
   if (it == procs_.end() || !it->second.alive) return info;
@@ -115,6 +141,7 @@ ProcessInfo FakeProcesses::inspect(int pid) {
 }
 
 Result<std::string> FakeProcesses::netns_id(const std::string& ns) {
+  std::lock_guard lock(mu_);
   if (!ns.empty() && missing_ns_.count(ns))
     return make_error(ErrorKind::Kernel,
                       "stat namespace /run/netns/" + ns + ": No such file or directory");
@@ -122,6 +149,7 @@ Result<std::string> FakeProcesses::netns_id(const std::string& ns) {
 }
 
 Status FakeProcesses::terminate(int pid, std::chrono::milliseconds) {
+  std::lock_guard lock(mu_);
   calls.push_back({"terminate", "", {}, "", pid});
   auto it = procs_.find(pid);
   if (it == procs_.end() || !it->second.alive) return Status();

@@ -1,10 +1,12 @@
 // FakeProcesses: an in-memory processes seam for unit tests. Records every
 // call's argv, plays scripted outcomes and keeps fake pids whose liveness,
-// namespace id and cmdline tests can set and flip.
+// namespace id and cmdline tests can set and flip. Thread-safe (the
+// executor starts daemons of different namespaces at once).
 #pragma once
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,10 @@ class FakeProcesses final : public Processes {
   void on_run_if(Predicate pred, Result<CommandResult> result);
   /// `spawn` of argv[0] == `argv0` fails with `error`.
   void fail_spawn(const std::string& argv0, Error error);
+  /// What a spawned program does at once (write its pid file, its lease...):
+  /// called after a successful `spawn` of argv[0] == `argv0`, with its pid.
+  using SpawnHook = std::function<void(int pid, const std::vector<std::string>& argv)>;
+  void on_spawn(const std::string& argv0, SpawnHook hook);
   /// Unscripted `run` calls return this (default: exit 0, no output).
   CommandResult default_result{0, ""};
 
@@ -74,6 +80,8 @@ class FakeProcesses final : public Processes {
   std::vector<std::pair<Predicate, Result<CommandResult>>> predicate_scripts_;
   std::map<std::string, CommandResult> argv0_scripts_;
   std::map<std::string, Error> spawn_failures_;
+  std::map<std::string, SpawnHook> spawn_hooks_;
+  mutable std::recursive_mutex mu_;  ///< hooks may call back into the fake
   std::map<int, Proc> procs_;
   std::map<std::string, std::string> ns_ids_;
   std::map<std::string, bool> missing_ns_;

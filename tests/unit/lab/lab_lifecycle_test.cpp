@@ -271,6 +271,10 @@ TEST_CASE("an OVS interface that cannot be opened fails up and rolls everything 
   CHECK(w.kernel->snapshot() == before);
   CHECK_FALSE(w.ovs->state().find_bridge("ovs-u"));
   CHECK(w.ovs->state().find_bridge("br-foreign"));
+  // Nothing of the lab is left, not even its record.
+  CHECK_FALSE(std::filesystem::exists(w.options().state_root + "/unit"));
+  CHECK_FALSE(std::filesystem::exists(w.options().state_root + "/unit.lock"));
+  CHECK(Lab::list(w.options().state_root).empty());
 }
 
 TEST_CASE("down removes the lab and leaves only foreign objects", "[lab]") {

@@ -96,8 +96,10 @@ Status write_dnsmasq_files(const DnsmasqInstance& inst);
 Result<int> start_dnsmasq(Processes& procs, const DnsmasqInstance& inst,
                           std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 /// Removes conf, pid, lease and log files (missing ones are fine), and the
-/// namespace's daemon directory when nothing else is left in it.
-Status remove_dnsmasq_files(const DnsmasqInstance& inst);
+/// namespace's daemon directory when nothing else is left in it. With
+/// `keep_leases` the lease database stays: a server started again later
+/// (after an interrupted `down`) still knows the leases its clients hold.
+Status remove_dnsmasq_files(const DnsmasqInstance& inst, bool keep_leases = false);
 
 // ---- daemons netlab started (dnsmasq, DHCP clients) ----
 

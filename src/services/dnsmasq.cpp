@@ -243,9 +243,11 @@ Result<int> start_dnsmasq(Processes& procs, const DnsmasqInstance& inst,
   }
 }
 
-Status remove_dnsmasq_files(const DnsmasqInstance& inst) {
-  for (const auto* p : {&inst.paths.conf, &inst.paths.pid, &inst.paths.lease, &inst.paths.log})
+Status remove_dnsmasq_files(const DnsmasqInstance& inst, bool keep_leases) {
+  for (const auto* p : {&inst.paths.conf, &inst.paths.pid, &inst.paths.lease, &inst.paths.log}) {
+    if (keep_leases && p == &inst.paths.lease) continue;
     if (auto s = services::remove_file(*p); !s) return s;
+  }
   remove_empty_daemon_dir(services::dir_of(inst.paths.conf));
   return Status();
 }

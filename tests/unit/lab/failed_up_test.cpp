@@ -5,6 +5,8 @@
 // and a lease outside its server's range is drift.
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "lab_fixture.hpp"
@@ -259,4 +261,40 @@ TEST_CASE("a lease outside its server's new range is drift that up renews", "[la
     REQUIRE_OK(same);
     CHECK(same->empty());
   }
+}
+
+TEST_CASE("a stopped server keeps its lease database for its next start", "[lab][daemons]") {
+  World w;
+  Lab lab = w.load(kLab, w.fast());
+  REQUIRE_OK(lab.up());
+  REQUIRE_FALSE(w.server_leases.empty());
+  auto daemons = lab.state().daemons();
+  const DaemonSpec* server = nullptr;
+  for (const auto& [id, d] : daemons)
+    if (d.is_server()) server = &d;
+  REQUIRE(server);
+
+  // The first step of a down killed right after it: only the server stops.
+  // Its clients keep their leases, so its lease database must stay too.
+  Plan stop;
+  stop.lab = "dh";
+  Action a;
+  a.kind = ActionKind::Delete;
+  a.resource = "dhcp server";
+  a.ns = server->ns();
+  a.object = server->interface();
+  a.phase = Phase::StopDaemons;
+  a.ops = {op::StopDaemon{*server, false}};
+  stop.actions.push_back(a);
+  Backends b{*w.kernel, w.ovs.get(), lab.state(), w.processes.get()};
+  REQUIRE(apply_plan(stop, b, ApplyOptions{}).ok());
+  CHECK(std::filesystem::exists(w.server_leases));
+
+  // The next up starts the server again, with the client's lease known.
+  REQUIRE_OK(w.load(kLab, w.fast()).up());
+  std::ifstream in(w.server_leases);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find(" 10.9.0.10 ") != std::string::npos);
+  REQUIRE_OK(lab.down());
+  CHECK_FALSE(std::filesystem::exists(w.options().state_root + "/dh"));
 }

@@ -11,6 +11,9 @@ packages=(
   openvswitch-switch dnsmasq-base isc-dhcp-client
   iproute2 iputils-ping nftables procps
   python3 python3-jsonschema python3-yaml graphviz libxml2-utils
+  # The sanitizer and fuzz build (scripts/build.sh asan): clang++, the
+  # sanitizer and libFuzzer runtimes, llvm-symbolizer for readable reports.
+  clang libclang-rt-14-dev llvm ccache
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# README command 2: install what is missing, build, run the whole test suite.
+# README command 2: install what is missing, build, run the whole test suite;
+# then the same suite under ASan + UBSan + LeakSanitizer (build-asan), and a
+# short run of each fuzz target. Measured times: docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 ctest --test-dir build --output-on-failure -j2 --timeout 600
+
+# The sanitizer build: the CLI, every test binary and the fuzz targets.
+scripts/build.sh asan
+(
+  source tests/sanitize/env.sh
+  ctest --test-dir build-asan --output-on-failure -j2 --timeout 900
+)
+# A smoke run of each fuzz target from its seed corpus.
+scripts/fuzz.sh "${NETLAB_FUZZ_SECONDS:-20}"

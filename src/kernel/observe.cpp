@@ -1,8 +1,6 @@
 #include "kernel/observe.hpp"
 
 #include <fcntl.h>
-#include <linux/if.h>
-#include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
@@ -11,7 +9,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -20,6 +17,7 @@
 #include "core/parallel_for.hpp"
 #include "kernel/link_ops.hpp"
 #include "kernel/nl_error.hpp"
+#include "kernel/observe_parse.hpp"
 #include "kernel/sysctl.hpp"
 
 namespace netlab::nl {
@@ -41,22 +39,6 @@ struct Observed {
   std::vector<PeerRef> peers;
 };
 
-LinkKind kind_of(const std::string& kind, unsigned arptype) {
-  if (kind.empty() && arptype == ARPHRD_LOOPBACK) return LinkKind::Loopback;
-  if (kind == "veth") return LinkKind::Veth;
-  if (kind == "bridge") return LinkKind::Bridge;
-  if (kind == "vlan") return LinkKind::Vlan;
-  if (kind == "tun") return LinkKind::Tap;
-  if (kind == "openvswitch") return LinkKind::OvsInternal;
-  if (kind == "vxlan") return LinkKind::Vxlan;
-  if (kind == "macvlan") return LinkKind::Macvlan;
-  return LinkKind::Other;
-}
-
-bool is_v6_link_local(const IpAddress& a) {
-  return a.family == 6 && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
-}
-
 // Namespaces are read on this many threads: dumps of different namespaces
 // overlap, but every rtnetlink dump round holds RTNL, so threads beyond the
 // cores only spin on that mutex. Measured on 2 cores with 1000 namespaces
@@ -75,87 +57,15 @@ int observe_threads() {
 // per entry. Measured on a no-op `up` of 1000 namespaces: see
 // docs/performance.md.
 
-std::string attr_string(const nlattr* a) {
-  if (!a || nla_len(a) <= 0) return "";
-  const char* text = static_cast<const char*>(nla_data(a));
-  return std::string(text, strnlen(text, static_cast<std::size_t>(nla_len(a))));
-}
-
-std::uint32_t attr_u32(const nlattr* a) {
-  return a && nla_len(a) >= 4 ? nla_get_u32(const_cast<nlattr*>(a)) : 0;
-}
-
-std::optional<IpAddress> attr_ip(const nlattr* a, int family) {
-  if (!a) return std::nullopt;
-  IpAddress ip;
-  int len = nla_len(a);
-  if (family == AF_INET && len == 4)
-    ip.family = 4;
-  else if (family == AF_INET6 && len == 16)
-    ip.family = 6;
-  else
-    return std::nullopt;
-  std::memcpy(ip.bytes.data(), nla_data(a), static_cast<std::size_t>(len));
-  return ip;
-}
-
-// One link of the dump, before ifindexes are turned into names.
-struct RawLink {
-  LinkState state;
-  int master = 0;
-  int link = 0;      // IFLA_LINK: veth peer / vlan parent ifindex
-  int netnsid = -1;  // IFLA_LINK_NETNSID: `link` lives in that namespace
-  int vlan_id = -1;
-};
-
-std::optional<RawLink> parse_link_message(const ifinfomsg& ifi, nlattr** tb) {
-  RawLink r;
-  LinkState& ls = r.state;
-  ls.name = attr_string(tb[IFLA_IFNAME]);
-  if (ls.name.empty()) return std::nullopt;
-  ls.ifindex = ifi.ifi_index;
-  ls.up = (ifi.ifi_flags & IFF_UP) != 0;
-  ls.mtu = static_cast<int>(attr_u32(tb[IFLA_MTU]));
-  if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6) {
-    std::array<std::uint8_t, 6> mac{};
-    std::memcpy(mac.data(), nla_data(tb[IFLA_ADDRESS]), 6);
-    ls.mac = format_mac(mac);
-  }
-  ls.alias = attr_string(tb[IFLA_IFALIAS]);
-  r.master = static_cast<int>(attr_u32(tb[IFLA_MASTER]));
-  r.link = static_cast<int>(attr_u32(tb[IFLA_LINK]));
-  if (tb[IFLA_LINK_NETNSID] && nla_len(tb[IFLA_LINK_NETNSID]) >= 4)
-    r.netnsid = static_cast<std::int32_t>(nla_get_u32(tb[IFLA_LINK_NETNSID]));
-  if (tb[IFLA_LINKINFO]) {
-    nlattr* info[IFLA_INFO_MAX + 1];
-    if (nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], nullptr) == 0) {
-      ls.kind_text = attr_string(info[IFLA_INFO_KIND]);
-      nlattr* vlan[IFLA_VLAN_MAX + 1];
-      if (ls.kind_text == "vlan" && info[IFLA_INFO_DATA] &&
-          nla_parse_nested(vlan, IFLA_VLAN_MAX, info[IFLA_INFO_DATA], nullptr) == 0 &&
-          vlan[IFLA_VLAN_ID] && nla_len(vlan[IFLA_VLAN_ID]) >= 2)
-        r.vlan_id = nla_get_u16(vlan[IFLA_VLAN_ID]);
-    }
-  }
-  ls.kind = kind_of(ls.kind_text, ifi.ifi_type);
-  return r;
-}
-
 // Dumps `type` (the request's family header is `request`) and calls
-// on_entry(header, attributes) for every reply of `reply_type` whose
-// attributes (up to kMaxAttr) parse.
-template <int kMaxAttr, class Hdr, class OnEntry>
-Status dump_entries(nl_sock* sk, int type, int reply_type, const Hdr& request,
-                    std::uint32_t ext_mask, const std::string& what, OnEntry on_entry) {
+// on_reply(message) for every reply message.
+template <class Hdr, class OnReply>
+Status dump(nl_sock* sk, int type, const Hdr& request, std::uint32_t ext_mask,
+            const std::string& what, OnReply on_reply) {
   auto m = new_request(type, NLM_F_REQUEST | NLM_F_DUMP, request);
   if (!m || (ext_mask && nla_put_u32(m.get(), IFLA_EXT_MASK, ext_mask) < 0))
     return kernel_error(what, ENOMEM);
-  Reply r = transact(sk, m.get(), [&](const nlmsghdr* hdr) {
-    if (hdr->nlmsg_type != reply_type) return;
-    nlattr* tb[kMaxAttr + 1];
-    if (nlmsg_parse(const_cast<nlmsghdr*>(hdr), sizeof(Hdr), tb, kMaxAttr, nullptr) < 0) return;
-    on_entry(*static_cast<const Hdr*>(nlmsg_data(hdr)), tb);
-  });
+  Reply r = transact(sk, m.get(), [&](const nlmsghdr* hdr) { on_reply(*hdr); });
   if (!r.ok()) return kernel_error(what, r.err);
   return {};
 }
@@ -164,12 +74,10 @@ Status read_links(nl_sock* sk, Observed& ob, const std::string& where) {
   std::vector<RawLink> raw;
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
-  auto st =
-      dump_entries<IFLA_MAX>(sk, RTM_GETLINK, RTM_NEWLINK, ifi, RTEXT_FILTER_SKIP_STATS,
-                             "list links in " + where, [&](const ifinfomsg& msg, nlattr** tb) {
-                               if (auto l = parse_link_message(msg, tb))
-                                 raw.push_back(std::move(*l));
-                             });
+  auto st = dump(sk, RTM_GETLINK, ifi, RTEXT_FILTER_SKIP_STATS, "list links in " + where,
+                 [&](const nlmsghdr& msg) {
+                   if (auto l = parse_link(msg)) raw.push_back(std::move(*l));
+                 });
   if (!st.ok()) return st;
   for (const auto& r : raw) ob.names[r.state.ifindex] = r.state.name;
   NamespaceState& ns = *ob.state;
@@ -195,65 +103,30 @@ Status read_addresses(nl_sock* sk, Observed& ob, const std::string& where) {
   ifaddrmsg ifa{};
   ifa.ifa_family = AF_UNSPEC;
   NamespaceState& ns = *ob.state;
-  return dump_entries<IFA_MAX>(
-      sk, RTM_GETADDR, RTM_NEWADDR, ifa, 0, "list addresses in " + where,
-      [&](const ifaddrmsg& a, nlattr** tb) {
-        // IFA_LOCAL is the interface's own address where it differs from
-        // IFA_ADDRESS (the peer, on point-to-point links); IPv6 has only IFA_ADDRESS.
-        auto ip = attr_ip(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], a.ifa_family);
-        auto it = ob.names.find(static_cast<int>(a.ifa_index));
-        if (!ip || is_v6_link_local(*ip) || it == ob.names.end()) return;
-        auto link = ns.links.find(it->second);
-        if (link == ns.links.end()) return;
-        IpPrefix prefix{*ip, a.ifa_prefixlen};
-        link->second.addresses.push_back(prefix);
-        // IFA_FLAGS holds all 32 flag bits; ifa_flags only the first 8.
-        std::uint32_t flags = tb[IFA_FLAGS] ? attr_u32(tb[IFA_FLAGS]) : a.ifa_flags;
-        // A DAD failure leaves IFA_F_TENTATIVE set too: report it as failed only.
-        if (flags & IFA_F_DADFAILED)
-          link->second.dad_failed.push_back(prefix);
-        else if (flags & IFA_F_TENTATIVE)
-          link->second.tentative.push_back(prefix);
-      });
+  return dump(sk, RTM_GETADDR, ifa, 0, "list addresses in " + where, [&](const nlmsghdr& msg) {
+    auto a = parse_address(msg);
+    if (!a) return;
+    auto it = ob.names.find(a->ifindex);
+    if (it == ob.names.end()) return;
+    auto link = ns.links.find(it->second);
+    if (link == ns.links.end()) return;
+    link->second.addresses.push_back(a->prefix);
+    if (a->dad_failed) link->second.dad_failed.push_back(a->prefix);
+    if (a->tentative) link->second.tentative.push_back(a->prefix);
+  });
 }
 
 Status read_routes(nl_sock* sk, Observed& ob, const std::string& where) {
   rtmsg rtm{};
   rtm.rtm_family = AF_UNSPEC;
   NamespaceState& ns = *ob.state;
-  return dump_entries<RTA_MAX>(
-      sk, RTM_GETROUTE, RTM_NEWROUTE, rtm, 0, "list routes in " + where,
-      [&](const rtmsg& r, nlattr** tb) {
-        std::uint32_t table = tb[RTA_TABLE] ? attr_u32(tb[RTA_TABLE]) : r.rtm_table;
-        if (table != RT_TABLE_MAIN || r.rtm_type != RTN_UNICAST) return;
-        if (r.rtm_family != AF_INET && r.rtm_family != AF_INET6) return;
-        RouteState rs;
-        rs.family = r.rtm_family == AF_INET ? 4 : 6;
-        if (r.rtm_dst_len > 0) {
-          if (auto ip = attr_ip(tb[RTA_DST], r.rtm_family))
-            rs.dst = IpPrefix{*ip, r.rtm_dst_len}.network();
-        }
-        // The first next hop: RTA_OIF/RTA_GATEWAY, or the first of RTA_MULTIPATH.
-        int oif = static_cast<int>(attr_u32(tb[RTA_OIF]));
-        const nlattr* gateway = tb[RTA_GATEWAY];
-        if (tb[RTA_MULTIPATH] &&
-            nla_len(tb[RTA_MULTIPATH]) >= static_cast<int>(sizeof(rtnexthop))) {
-          const auto* nh = static_cast<const rtnexthop*>(nla_data(tb[RTA_MULTIPATH]));
-          int nh_len = std::min<int>(nh->rtnh_len, nla_len(tb[RTA_MULTIPATH]));
-          oif = nh->rtnh_ifindex;
-          gateway = nullptr;
-          nlattr* nh_tb[RTA_MAX + 1];
-          int attrs_len = nh_len - static_cast<int>(RTNH_LENGTH(0));
-          if (attrs_len > 0 && nla_parse(nh_tb, RTA_MAX, reinterpret_cast<nlattr*>(RTNH_DATA(nh)),
-                                         attrs_len, nullptr) == 0)
-            gateway = nh_tb[RTA_GATEWAY];
-        }
-        rs.gateway = attr_ip(gateway, r.rtm_family);
-        if (auto it = ob.names.find(oif); oif > 0 && it != ob.names.end()) rs.dev = it->second;
-        rs.protocol = r.rtm_protocol;
-        rs.scope = r.rtm_scope;
-        ns.routes.push_back(std::move(rs));
-      });
+  return dump(sk, RTM_GETROUTE, rtm, 0, "list routes in " + where, [&](const nlmsghdr& msg) {
+    auto r = parse_route(msg);
+    if (!r) return;
+    if (auto it = ob.names.find(r->oif); r->oif > 0 && it != ob.names.end())
+      r->route.dev = it->second;
+    ns.routes.push_back(std::move(r->route));
+  });
 }
 
 Status observe_one(Observed& ob) {

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "ovs/messages.hpp"
+#include "ovs/rpc_message.hpp"
 
 namespace netlab::ovs {
 
@@ -114,31 +115,11 @@ Result<json> JsonRpcConnection::call(const std::string& method, json params,
   for (;;) {
     auto msg = read_message(deadline);
     if (!msg) return msg.error();
-    const json& m = *msg;
-    if (!m.is_object()) continue;
-    auto mit = m.find("method");
-    if (mit != m.end()) {
-      // A request or notification from the server; only echo needs an answer.
-      auto idit = m.find("id");
-      if (mit->is_string() && *mit == "echo" && idit != m.end() && !idit->is_null()) {
-        json reply = {
-            {"result", m.value("params", json::array())}, {"error", nullptr}, {"id", *idit}};
-        if (Status s = send_text(reply.dump(), deadline); !s) return s.error();
-      }
+    if (auto answer = echo_answer(*msg)) {
+      if (Status s = send_text(answer->dump(), deadline); !s) return s.error();
       continue;
     }
-    auto idit = m.find("id");
-    if (idit == m.end() || !idit->is_number_integer() || idit->get<std::int64_t>() != id)
-      continue;  // a late reply to an earlier, timed-out request
-    auto eit = m.find("error");
-    if (eit != m.end() && !eit->is_null())
-      return make_error(
-          ErrorKind::Ovs,
-          "ovsdb " + method + ": " + (eit->is_string() ? eit->get<std::string>() : eit->dump()));
-    auto rit = m.find("result");
-    if (rit == m.end())
-      return make_error(ErrorKind::Ovs, "ovsdb " + method + ": reply without result");
-    return *rit;
+    if (auto reply = reply_to(*msg, id, method)) return std::move(*reply);
   }
 }
 

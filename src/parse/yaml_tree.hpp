@@ -23,6 +23,16 @@ struct Node {
   std::vector<Node> items;                     ///< Sequence
   std::vector<std::pair<Node, Node>> entries;  ///< Map, in file order
 
+  // Declared here, defined in yaml_tree.cpp where Node is complete: inline
+  // ones make clang with libstdc++ instantiate std::pair<Node, Node> while
+  // Node is still incomplete (a hard error there; gcc happens to accept it).
+  Node();
+  Node(const Node&);
+  Node(Node&&) noexcept;
+  Node& operator=(const Node&);
+  Node& operator=(Node&&) noexcept;
+  ~Node();
+
   bool is_null() const { return kind == Kind::Null; }
   bool is_scalar() const { return kind == Kind::Scalar; }
   bool is_seq() const { return kind == Kind::Sequence; }

@@ -992,9 +992,10 @@ class Planner {
     }
     // Host sysctls the lab changed and no longer wants: restore the saved value.
     for (const auto& [key, old] : live_.saved_host_sysctls) {
+      // clang 14 cannot capture a structured binding in a lambda: capture a reference.
       bool wanted =
           std::any_of(desired_.sysctls.begin(), desired_.sysctls.end(),
-                      [&](const DesiredSysctl& s) { return s.ns.empty() && s.key == key; });
+                      [&k = key](const DesiredSysctl& s) { return s.ns.empty() && s.key == k; });
       if (wanted) continue;
       auto it = live_.kernel.root.sysctls.find(key);
       std::string have = it == live_.kernel.root.sysctls.end() ? "" : it->second;

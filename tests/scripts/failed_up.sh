@@ -138,10 +138,10 @@ wait_files() {
 }
 PATH="$work/stopping:$PATH" "$netlab" up "$work/kill.yaml" "${flags[@]}" -q >/dev/null 2>&1 &
 pid=$!
-wait_files 2 "$state/$lab/dhclient-*.pid"
+wait_files 2 "$state/$lab/netns/*/dhclient-*.pid"
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
-servers=($(cat "$state/$lab"/dnsmasq-*.pid 2>/dev/null))
+servers=($(cat "$state/$lab"/netns/*/dnsmasq-*.pid 2>/dev/null))
 check "two servers started and stopped" test "${#servers[@]}" = 2
 unleased=0
 for client in red:eth0-r blue:eth0-b; do

@@ -33,8 +33,13 @@ fi
 
 # Open vSwitch: ovsdb-server and ovs-vswitchd. In a container there is no
 # init system to start them, so start them the way the package's init script does.
-if ! ovs-vsctl --timeout=3 show >/dev/null 2>&1; then
+# Both must answer: ovsdb-server alone takes transactions that nothing
+# applies (seen after ovs-vswitchd was killed by the OOM killer), and every
+# OVS step then times out. ovs-ctl start starts whichever is not running.
+if ! ovs-vsctl --timeout=3 show >/dev/null 2>&1 ||
+  ! ovs-appctl --timeout=3 -t ovs-vswitchd version >/dev/null 2>&1; then
   echo "setup.sh: starting Open vSwitch"
   /usr/share/openvswitch/scripts/ovs-ctl start --system-id=random >/dev/null 2>&1 || true
   ovs-vsctl --timeout=10 show >/dev/null
+  ovs-appctl --timeout=10 -t ovs-vswitchd version >/dev/null
 fi

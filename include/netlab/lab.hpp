@@ -144,7 +144,7 @@ class Lab {
   /// lock file goes with the state directory), or restores the record of
   /// what was applied before; returns the error to report.
   Error after_failed_up(const ApplyReport& apply, bool existed,
-                        const std::optional<StateDir::Applied>& previous);
+                        const std::optional<StateDir::Applied>& previous, bool used_ovs);
   bool needs_ovs(const DesiredState& desired) const;
   Result<DesiredState> desired() const;
   Status remember_host_sysctls(const DesiredState& desired);

@@ -181,6 +181,13 @@ class Executor {
     if (!pid.ok()) return pid.status();
     // The lab is usable only when the client holds its lease.
     auto lease = wait_for_lease(*b_.processes, client, *pid, o_.lease_timeout);
+    if (!lease.ok()) {
+      // This process is ours for sure (our unreaped child), whatever its
+      // command line says: a wrapper script in PATH runs as /bin/sh, so the
+      // stop that follows, which checks the command line, would leave it
+      // running (faults_daemons.sh, "dhclient never gets a lease").
+      (void)b_.processes->terminate(*pid, std::chrono::milliseconds(1000));
+    }
     return lease.status();
   }
 

@@ -351,10 +351,16 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   const bool existed = state_->exists();
   std::optional<StateDir::Applied> previous;
   if (auto applied = state_->read_applied(); applied.ok()) previous = std::move(*applied);
-  if (auto st = remember_host_sysctls(desired); !st.ok()) return st.error();
+  // A record that cannot be written (a full or read-only state directory)
+  // stops the up before any change: a new lab then leaves no half record.
+  auto unrecorded = [&](Error e) -> Error {
+    if (!existed) (void)state_->remove();
+    return e;
+  };
+  if (auto st = remember_host_sysctls(desired); !st.ok()) return unrecorded(st.error());
   // What was applied, for `down` without the file and for `status`.
   if (auto st = state_->write_applied({source_path_, options_.prefix, source_text_, {}}); !st.ok())
-    return st.error();
+    return unrecorded(st.error());
   // Verify and readiness run inside the apply: when either fails, the apply
   // rolls back like for a failed action.
   auto finish = [&]() -> Status {
@@ -376,40 +382,60 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   auto t0 = Clock::now();
   report.apply = run(report.plan, progress, finish);
   report.timings.add("apply", ms_since(t0));
-  if (!report.apply.ok()) return after_failed_up(report.apply, existed, previous);
+  if (!report.apply.ok()) return after_failed_up(report.apply, existed, previous, need_ovs);
   return report;
 }
 
 Error Lab::after_failed_up(const ApplyReport& apply, bool existed,
-                           const std::optional<StateDir::Applied>& previous) {
+                           const std::optional<StateDir::Applied>& previous, bool used_ovs) {
   Error e = *apply.failure;
   if (!apply.rolled_back) {
     e.message +=
         "\nthe partial lab is kept (--no-rollback); `netlab down " + name_ + "` removes it";
     return e;
   }
-  if (!apply.rollback_errors.empty()) {
+  auto incomplete = [&] {
     e.message += "\nrollback incomplete, " + std::to_string(apply.rollback_errors.size()) +
                  " undo step(s) failed:";
     for (const auto& r : apply.rollback_errors) e.message += "\n  " + r.str();
     e.message += "\n`netlab down " + name_ + "` removes what is left";
-    return e;
-  }
+  };
   if (existed) {
     // The lab as it was before: so is the record of what it applied.
-    if (previous) (void)state_->write_applied(*previous);
+    if (!apply.rollback_errors.empty())
+      incomplete();
+    else if (previous)
+      (void)state_->write_applied(*previous);
     return e;
   }
-  // The lab did not exist before: nothing of it may remain, not even a record.
+  // The lab did not exist before: nothing of it may remain, not even a
+  // record. What is left decides, not which undo steps failed: an OVS undo
+  // that ovsdb-server committed while ovs-vswitchd was gone left nothing
+  // (faults_ovs.sh). Rows of an OVS that does not answer cannot be seen, so
+  // then the record stays.
+  const bool ovs_seen = !used_ovs || backends_.ovs->check_available().ok();
   auto again = plan_for(empty_desired_state(name_), false, nullptr);
   if (!again.ok()) {
+    if (!apply.rollback_errors.empty()) incomplete();
     e.message += "\nafter the rollback, checking what is left failed: " + again.error().str();
     return e;
   }
-  if (!again->ok() || !again->plan.empty()) {
-    e.message += "\nafter the rollback, objects of lab '" + name_ + "' remain:\n" +
-                 format_plan(again->plan) + "`netlab down " + name_ + "` removes them";
+  if (!again->ok() || !again->plan.empty() || !ovs_seen) {
+    if (!apply.rollback_errors.empty()) {
+      incomplete();
+    } else if (!ovs_seen) {
+      e.message += "\nOpen vSwitch does not answer, so its rows of lab '" + name_ +
+                   "' cannot be checked; `netlab down " + name_ + "` removes them once it does";
+    } else {
+      e.message += "\nafter the rollback, objects of lab '" + name_ + "' remain:\n" +
+                   format_plan(again->plan) + "`netlab down " + name_ + "` removes them";
+    }
     return e;
+  }
+  if (!apply.rollback_errors.empty()) {
+    e.message += "\n" + std::to_string(apply.rollback_errors.size()) +
+                 " undo step(s) reported an error, but nothing of the lab is left: " +
+                 apply.rollback_errors.front().str();
   }
   for (const auto& [key, _] : state_->saved_host_sysctls()) (void)state_->forget_host_sysctl(key);
   if (auto st = state_->remove(); !st.ok()) {

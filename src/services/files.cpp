@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -78,7 +79,14 @@ Status remove_file(const std::string& path) {
 
 std::string file_tail(const std::string& path, size_t max_bytes) {
   auto text = read_file(path);
-  if (!text) return "";
+  if (!text || text->empty()) {
+    // A daemon that could not write its log says nothing there: the usual
+    // cause is a full state directory (faults_state.sh, tmpfs of 32k).
+    struct statvfs fs {};
+    if (::statvfs(dir_of(path).c_str(), &fs) == 0 && fs.f_bavail == 0)
+      return "(no log: its file system is full, " + errno_text(ENOSPC) + ")";
+    return "";
+  }
   const std::string& s = *text;
   return s.size() <= max_bytes ? s : "..." + s.substr(s.size() - max_bytes);
 }

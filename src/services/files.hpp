@@ -27,7 +27,8 @@ Status write_file_atomic(const std::string& path, const std::string& text, mode_
 Result<std::string> read_file(const std::string& path);
 /// unlink(path); OK when already missing.
 Status remove_file(const std::string& path);
-/// The last `max_bytes` of a file, or "" (for error messages quoting a log).
+/// The last `max_bytes` of a file, or "" (for error messages quoting a log);
+/// for a missing or empty file on a full file system, a note that says so.
 std::string file_tail(const std::string& path, size_t max_bytes = 800);
 /// Directory part of a path ("/a/b/c" -> "/a/b").
 std::string dir_of(const std::string& path);

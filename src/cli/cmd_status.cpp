@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.hpp"
+#include "netlab/state_dir.hpp"
 
 namespace netlab::cli {
 
@@ -98,10 +99,34 @@ void add_status(CLI::App& app, Context& ctx) {
 
 void add_ls(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("ls", "list the labs that are up");
-  auto root = std::make_shared<std::string>(kDefaultStateRoot);
-  cmd->add_option("--state-dir", *root, "where labs keep their state");
-  cmd->callback([&ctx, root] {
-    for (const auto& lab : Lab::list(*root)) ctx.reporter.out(lab + "\n");
+  struct Opts {
+    std::string root = kDefaultStateRoot, output = "text";
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("--state-dir", o->root, "where labs keep their state");
+  cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->callback([&ctx, o] {
+    if (o->output != "json") {
+      for (const auto& lab : Lab::list(o->root)) ctx.reporter.out(lab + "\n");
+      return;
+    }
+    // schema/output/ls.schema.json. What the state directory records; a lab
+    // whose last up left no topology record has file and prefix null.
+    nlohmann::json labs = nlohmann::json::array();
+    for (const auto& name : Lab::list(o->root)) {
+      StateDir state(o->root, name);
+      auto applied = state.read_applied();
+      auto or_null = [&](const std::string StateDir::Applied::*field) {
+        return applied.ok() ? nlohmann::json((*applied).*field) : nlohmann::json(nullptr);
+      };
+      labs.push_back({{"name", name},
+                      {"state_dir", state.path()},
+                      {"file", or_null(&StateDir::Applied::file)},
+                      {"prefix", or_null(&StateDir::Applied::prefix)},
+                      {"namespaces", state.namespaces()}});
+    }
+    nlohmann::json j{{"format_version", 1}, {"state_dir", o->root}, {"labs", labs}};
+    ctx.reporter.out(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   });
 }
 

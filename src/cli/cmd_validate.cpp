@@ -1,4 +1,7 @@
-// netlab validate FILE...: every error of every file, or a summary line each.
+// netlab validate FILE...: every error of every file, or a summary line each
+// (-o json: both as one document, schema/output/validate.schema.json).
+#include <nlohmann/json.hpp>
+
 #include "cli/context.hpp"
 #include "netlab/parse.hpp"
 #include "netlab/resource_graph.hpp"
@@ -7,42 +10,98 @@ namespace netlab::cli {
 
 namespace {
 
+struct Counts {
+  std::size_t namespaces, links, bridges, ports, dhcp_servers, tests;
+};
+
+Counts count(const Topology& t) {
+  std::size_t ports = 0;
+  for (const auto& b : t.bridges) ports += b.ports.size();
+  for (const auto& l : t.links)
+    ports += (t.find_bridge(l.a.owner) != nullptr) + (t.find_bridge(l.b.owner) != nullptr);
+  return {t.namespaces.size(), t.links.size(), t.bridges.size(), ports,
+          t.dhcp.size(),       t.tests.size()};
+}
+
 std::string plural(std::size_t n, const std::string& one, const std::string& many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 std::string summary(const Topology& t) {
-  std::size_t ports = 0;
-  for (const auto& b : t.bridges) ports += b.ports.size();
-  for (const auto& l : t.links)
-    ports += (t.find_bridge(l.a.owner) != nullptr) + (t.find_bridge(l.b.owner) != nullptr);
-  return t.name + ": " + plural(t.namespaces.size(), "namespace", "namespaces") + ", " +
-         plural(t.links.size(), "link", "links") + ", " +
-         plural(t.bridges.size(), "bridge", "bridges") + ", " + plural(ports, "port", "ports") +
-         ", " + plural(t.dhcp.size(), "DHCP server", "DHCP servers") + ", " +
-         plural(t.tests.size(), "test", "tests");
+  Counts c = count(t);
+  return t.name + ": " + plural(c.namespaces, "namespace", "namespaces") + ", " +
+         plural(c.links, "link", "links") + ", " + plural(c.bridges, "bridge", "bridges") + ", " +
+         plural(c.ports, "port", "ports") + ", " +
+         plural(c.dhcp_servers, "DHCP server", "DHCP servers") + ", " +
+         plural(c.tests, "test", "tests");
+}
+
+nlohmann::json error_json(const Error& e, const std::string& file) {
+  auto or_null = [](int n) { return n > 0 ? nlohmann::json(n) : nlohmann::json(nullptr); };
+  return {{"file", e.where.file.empty() ? file : e.where.file},
+          {"line", or_null(e.where.line)},
+          {"column", or_null(e.where.column)},
+          {"kind", to_string(e.kind)},
+          {"message", e.message}};
+}
+
+nlohmann::json file_json(const std::string& file, const LoadResult& r) {
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& e : r.errors) errors.push_back(error_json(e, file));
+  bool valid = r.ok();
+  if (!valid && errors.empty())
+    errors.push_back({{"file", file},
+                      {"line", nullptr},
+                      {"column", nullptr},
+                      {"kind", to_string(ErrorKind::InvalidTopology)},
+                      {"message", "invalid"}});
+  nlohmann::json summary = nullptr;
+  if (valid) {
+    Counts c = count(*r.topology);
+    summary = {{"namespaces", c.namespaces},     {"links", c.links},
+               {"bridges", c.bridges},           {"ports", c.ports},
+               {"dhcp_servers", c.dhcp_servers}, {"tests", c.tests}};
+  }
+  return {{"file", file},
+          {"valid", valid},
+          {"lab", valid ? nlohmann::json(r.topology->name) : nlohmann::json(nullptr)},
+          {"summary", summary},
+          {"errors", errors}};
 }
 
 }  // namespace
 
 void add_validate(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("validate", "check topology files and print a summary of each");
-  auto files = std::make_shared<std::vector<std::string>>();
-  auto prefix = std::make_shared<std::string>();
-  cmd->add_option("files", *files, "topology files")->required();
-  cmd->add_option("--prefix", *prefix, "also check that the names fit with this prefix");
-  cmd->callback([&ctx, files, prefix] {
-    for (const auto& f : *files) {
+  struct Opts {
+    std::vector<std::string> files;
+    std::string prefix, output = "text";
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("files", o->files, "topology files")->required();
+  cmd->add_option("--prefix", o->prefix, "also check that the names fit with this prefix");
+  cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->callback([&ctx, o] {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : o->files) {
       LoadResult r = load_topology(f);
       if (r.ok()) r.errors = build_resource_graph(*r.topology).check();
-      if (r.ok() && !prefix->empty()) r.errors = apply_prefix(*r.topology, *prefix);
-      if (!r.ok() || !r.errors.empty()) {
+      if (r.ok() && !o->prefix.empty()) r.errors = apply_prefix(*r.topology, o->prefix);
+      if (!r.ok()) ctx.exit_code = kError;
+      if (o->output == "json") {
+        files.push_back(file_json(f, r));
+        continue;
+      }
+      if (!r.ok()) {
         for (const auto& e : r.errors) ctx.reporter.error(e);
         if (r.errors.empty()) ctx.reporter.error(f + ": invalid");
-        ctx.exit_code = kError;
         continue;
       }
       ctx.reporter.out(summary(*r.topology) + "\n");
+    }
+    if (o->output == "json") {
+      nlohmann::json j{{"format_version", 1}, {"valid", ctx.exit_code == kOk}, {"files", files}};
+      ctx.reporter.out(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     }
   });
 }

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/cli_reference.hpp"
 #include "cli/context.hpp"
 
 int main(int argc, char** argv) {
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   add_ls(app, ctx);
   add_exec(app, ctx);
   add_test(app, ctx);
+  // Hidden build steps: the man page and completion, from the definition above.
+  if (auto generated = generate_docs(app, argc, argv)) return *generated;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

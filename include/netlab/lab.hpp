@@ -27,6 +27,8 @@ struct LabOptions {
   bool adopt = false;  ///< take over unmarked objects that block the lab
   /// --replace: take over a lab of the same name that another file brought up.
   bool replace = false;
+  /// Values of the topology's ${NAME}s (--var, --vars, NETLAB_VAR_NAME).
+  std::map<std::string, std::string> variables;
   /// false (plan --offline): plan against an empty machine without reading
   /// it, so that a user without root can see what `up` would build.
   bool observe = true;

@@ -1,6 +1,7 @@
 // Topology files: YAML -> Topology, validation, --prefix.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,9 +21,17 @@ struct LoadResult {
   bool ok() const { return topology.has_value() && errors.empty(); }
 };
 
+/// Values of the variables a topology may use in its scalar values:
+/// ${NAME}, or ${NAME:-default} for one it may lack.
+using Variables = std::map<std::string, std::string>;
+
 /// Parses and validates `text`; `filename` is used in positions and, when the
 /// file has no `name:`, its stem is the lab name. Never throws, never hangs.
+/// ${NAME} and ${NAME:-default} in scalar values take their value from
+/// `variables` (or the default); an undefined one is an error at its LINE:COL.
 LoadResult parse_topology(std::string_view text, const std::string& filename);
+LoadResult parse_topology(std::string_view text, const std::string& filename,
+                          const Variables& variables);
 
 /// The text of topology file `path`, read with the same size bound as the
 /// parser's (a larger file yields kMaxBytes + 1 bytes, which parse_topology
@@ -30,7 +39,7 @@ LoadResult parse_topology(std::string_view text, const std::string& filename);
 Result<std::string> read_topology_file(const std::string& path);
 
 /// Reads `path` and parses it; an unreadable file is one error naming it.
-LoadResult load_topology(const std::string& path);
+LoadResult load_topology(const std::string& path, const Variables& variables = {});
 
 /// Every rule of the format document that needs the whole file (references,
 /// duplicates, ranges inside subnets...). parse_topology already calls it.

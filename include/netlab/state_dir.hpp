@@ -56,6 +56,9 @@ class StateDir {
     std::string prefix;
     std::string text;
     std::string hash;
+    /// The values of its ${NAME}s: `down LAB` and `status LAB` read the
+    /// text again with them.
+    std::map<std::string, std::string> variables;
   };
   Status write_applied(const Applied& applied);
   Result<Applied> read_applied() const;

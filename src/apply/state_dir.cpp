@@ -168,8 +168,11 @@ Status StateDir::forget_daemon(const std::string& id) {
 
 Status StateDir::write_applied(const Applied& a) {
   if (auto st = ensure(); !st.ok()) return st;
-  nlohmann::json j{
-      {"lab", lab_}, {"file", a.file}, {"prefix", a.prefix}, {"hash", text_hash(a.text)}};
+  nlohmann::json j{{"lab", lab_},
+                   {"file", a.file},
+                   {"prefix", a.prefix},
+                   {"hash", text_hash(a.text)},
+                   {"variables", a.variables}};
   if (auto st = write_file("topology.yaml", a.text); !st.ok()) return st;
   return write_file("lab.json", j.dump(2) + "\n");
 }
@@ -184,6 +187,9 @@ Result<StateDir::Applied> StateDir::read_applied() const {
   a.file = j.value("file", "");
   a.prefix = j.value("prefix", "");
   a.hash = j.value("hash", "");
+  if (auto v = j.find("variables"); v != j.end() && v->is_object())
+    for (const auto& [name, value] : v->items())
+      if (value.is_string()) a.variables[name] = value.get<std::string>();
   a.text = read_file("topology.yaml");
   return a;
 }

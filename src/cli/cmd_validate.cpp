@@ -76,15 +76,18 @@ void add_validate(CLI::App& app, Context& ctx) {
   struct Opts {
     std::vector<std::string> files;
     std::string prefix, output = "text";
+    std::vector<std::string> var_assignments, var_files;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("files", o->files, "topology files")->required();
   cmd->add_option("--prefix", o->prefix, "also check that the names fit with this prefix");
   cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  add_variable_flags(cmd, o->var_assignments, o->var_files);
   cmd->callback([&ctx, o] {
     nlohmann::json files = nlohmann::json::array();
+    const Variables variables = collect_variables(o->var_assignments, o->var_files);
     for (const auto& f : o->files) {
-      LoadResult r = load_topology(f);
+      LoadResult r = load_topology(f, variables);
       if (r.ok()) r.errors = build_resource_graph(*r.topology).check();
       if (r.ok() && !o->prefix.empty()) r.errors = apply_prefix(*r.topology, o->prefix);
       if (!r.ok()) ctx.exit_code = kError;

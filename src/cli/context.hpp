@@ -7,6 +7,7 @@
 
 #include "netlab/error.hpp"
 #include "netlab/lab.hpp"
+#include "netlab/parse.hpp"
 
 namespace netlab::cli {
 
@@ -45,7 +46,16 @@ ActionKind undo_kind(ActionKind kind);
 /// "Lab demo03 rolled back: 12 objects removed." for the actions a rollback undid.
 std::string rollback_summary(const std::string& lab, const std::vector<Action>& undone);
 
+/// --var NAME=VALUE and --vars FILE on `cmd`, each checked as it is parsed.
+void add_variable_flags(CLI::App* cmd, std::vector<std::string>& assignments,
+                        std::vector<std::string>& files);
+/// The values of the topology's ${NAME}s: NETLAB_VAR_NAME from the
+/// environment, then the --vars files in order, then --var (the last wins).
+Variables collect_variables(const std::vector<std::string>& assignments,
+                            const std::vector<std::string>& files);
+
 struct LabFlags {
+  std::vector<std::string> var_assignments, var_files;
   std::string prefix;
   bool adopt = false;
   bool replace = false;

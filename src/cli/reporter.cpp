@@ -101,6 +101,7 @@ LabOptions LabFlags::options() const {
   o.prefix = prefix;
   o.adopt = adopt;
   o.replace = replace;
+  o.variables = collect_variables(var_assignments, var_files);
   o.rollback = !no_rollback;
   o.state_root = state_root;
   o.ovsdb_socket = ovsdb_socket;
@@ -116,6 +117,7 @@ void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
   cmd->add_option("--prefix", prefix,
                   "prefix for namespace and root-interface names, for parallel copies of a lab");
   cmd->add_option("--state-dir", state_root, "where labs keep their state")->capture_default_str();
+  add_variable_flags(cmd, var_assignments, var_files);
   cmd->add_option("--ovsdb", ovsdb_socket, "OVSDB socket")->capture_default_str();
   if (with_apply_flags) {
     cmd->add_flag("--adopt", adopt, "take over existing objects of the same names");

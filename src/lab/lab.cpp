@@ -68,7 +68,7 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
   auto read = read_topology_file(path);
   if (!read.ok()) return read.error();
   std::string text = std::move(*read);
-  LoadResult loaded = parse_topology(text, path);
+  LoadResult loaded = parse_topology(text, path, options.variables);
   if (!loaded.ok()) {
     if (loaded.errors.empty())
       return Error{ErrorKind::Bug, path + ": parser returned no topology and no error", {}, 0};
@@ -95,7 +95,8 @@ Result<Lab> Lab::attach(const std::string& lab_name, LabOptions options, LabBack
   StateDir state(options.state_root, lab_name);
   std::optional<Topology> topo;
   if (auto applied = state.read_applied(); applied.ok()) {
-    LoadResult loaded = parse_topology(applied->text, applied->file);
+    LoadResult loaded = parse_topology(applied->text, applied->file, applied->variables);
+    options.variables = applied->variables;
     if (loaded.ok()) {
       topo = std::move(*loaded.topology);
       if (!applied->prefix.empty()) {
@@ -336,9 +337,11 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
     // The record may change when the machine does not: --replace, or an
     // edit of the file that the machine already matches.
     if (auto applied = state_->read_applied();
-        state_->exists() && (!applied.ok() || applied->file != source_path_ ||
-                             applied->hash != text_hash(source_text_))) {
-      if (auto st = state_->write_applied({source_path_, options_.prefix, source_text_, {}});
+        state_->exists() &&
+        (!applied.ok() || applied->file != source_path_ ||
+         applied->hash != text_hash(source_text_) || applied->variables != options_.variables)) {
+      if (auto st = state_->write_applied(
+              {source_path_, options_.prefix, source_text_, {}, options_.variables});
           !st.ok())
         return st.error();
     }
@@ -359,7 +362,9 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   };
   if (auto st = remember_host_sysctls(desired); !st.ok()) return unrecorded(st.error());
   // What was applied, for `down` without the file and for `status`.
-  if (auto st = state_->write_applied({source_path_, options_.prefix, source_text_, {}}); !st.ok())
+  if (auto st = state_->write_applied(
+          {source_path_, options_.prefix, source_text_, {}, options_.variables});
+      !st.ok())
     return unrecorded(st.error());
   // Verify and readiness run inside the apply: when either fails, the apply
   // rolls back like for a failed action.

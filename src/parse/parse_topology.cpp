@@ -7,6 +7,7 @@
 #include "netlab/parse.hpp"
 #include "parse/sections.hpp"
 #include "parse/validator.hpp"
+#include "parse/variables.hpp"
 
 namespace netlab {
 
@@ -44,11 +45,20 @@ void parse_root(Reader& r, const yaml::Node& root, Topology& t) {
   if (const auto* v = root.find("tests")) parse_tests(r, *v, t);
 }
 
-LoadResult parse_impl(std::string_view text, const std::string& filename) {
+LoadResult parse_impl(std::string_view text, const std::string& filename,
+                      const Variables& variables) {
   LoadResult result;
   Topology t;
   t.file = filename;
   auto root = yaml::load_yaml(text, filename, result.errors);
+  if (root) {
+    // An undefined variable leaves its text in place, and every rule would
+    // then complain about "${X}" too: report the variables alone, like a
+    // syntax error, and go no further.
+    std::size_t before = result.errors.size();
+    expand_variables(*root, variables, result.errors);
+    if (result.errors.size() > before) root.reset();
+  }
   if (root) {
     Reader r(result.errors);
     parse_root(r, *root, t);
@@ -77,8 +87,13 @@ LoadResult parse_impl(std::string_view text, const std::string& filename) {
 }  // namespace
 
 LoadResult parse_topology(std::string_view text, const std::string& filename) {
+  return parse_topology(text, filename, Variables{});
+}
+
+LoadResult parse_topology(std::string_view text, const std::string& filename,
+                          const Variables& variables) {
   try {
-    return parse_impl(text, filename);
+    return parse_impl(text, filename, variables);
   } catch (const std::exception& e) {
     // Only std::bad_alloc and the like can get here; never let them out.
     LoadResult r;
@@ -118,14 +133,14 @@ Result<std::string> read_topology_file(const std::string& path) {
   return text;
 }
 
-LoadResult load_topology(const std::string& path) {
+LoadResult load_topology(const std::string& path, const Variables& variables) {
   auto text = read_topology_file(path);
   if (!text.ok()) {
     LoadResult r;
     r.errors.push_back(text.error());
     return r;
   }
-  return parse_topology(*text, path);
+  return parse_topology(*text, path, variables);
 }
 
 }  // namespace netlab

@@ -122,7 +122,7 @@ TEST_CASE("a lab name that another file brought up is refused unless --replace",
   CHECK(f.netlab({"up", a}).exit_code == 1);
 }
 
-TEST_CASE("--adopt makes a hand-made namespace the lab's for good", "[lab][cli][real]") {
+TEST_CASE("Adopting: --adopt makes a hand-made namespace the lab's for good", "[lab][cli][real]") {
   Files f;
   std::string a = f.write("a.yaml", 1);
   REQUIRE(testing::run({"ip", "netns", "add", f.ns}).exit_code == 0);

@@ -360,7 +360,7 @@ TEST_CASE("an object without the lab's mark blocks the plan and names its positi
   }
 }
 
-TEST_CASE("--adopt takes an OVS bridge made by hand over for good", "[lab][adopt]") {
+TEST_CASE("Adopting: --adopt takes an OVS bridge made by hand over for good", "[lab][adopt]") {
   World w;
   w.ovs->seed_bridge("ovs-u");  // as ovs-vsctl add-br makes it: no mark
   auto refused = w.load(kLab).plan();
@@ -382,7 +382,7 @@ TEST_CASE("--adopt takes an OVS bridge made by hand over for good", "[lab][adopt
   CHECK(w.ovs->state().find_bridge("ovs-u") == nullptr);
 }
 
-TEST_CASE("--adopt never takes another lab's object", "[lab][adopt]") {
+TEST_CASE("Adopting: --adopt never takes another lab's object", "[lab][adopt]") {
   World w;
   w.ovs->seed_bridge("ovs-u", "netdev", "someone");
   LabOptions o = w.options();

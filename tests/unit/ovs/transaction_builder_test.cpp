@@ -252,7 +252,7 @@ TEST_CASE("transact replies become errors naming the operation", "[ovs][txn]") {
   SECTION("a reply that is not an array") { CHECK(transact_reply_error(*b, Json::object())); }
 }
 
-TEST_CASE("--adopt marks a foreign bridge first, guarded, and the rest uses it as the lab's",
+TEST_CASE("Adopting: --adopt marks a foreign bridge first, guarded, and the rest uses it as the lab's",
           "[ovs][txn][adopt]") {
   OvsTransaction t;
   t.lab = "demo";
@@ -290,7 +290,7 @@ TEST_CASE("--adopt marks a foreign bridge first, guarded, and the rest uses it a
   CHECK(b->labels[1] == "adopt bridge br-user");
 }
 
-TEST_CASE("--adopt never takes another lab's row; disowning takes only the lab's mark off",
+TEST_CASE("Adopting: --adopt never takes another lab's row; disowning takes only the lab's mark off",
           "[ovs][txn][adopt]") {
   OvsTransaction t;
   t.lab = "other";

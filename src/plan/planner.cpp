@@ -480,13 +480,8 @@ class Planner {
           adopt_ovs(b.name, b.pos, true, own && own->owner().empty());
           continue;
         }
-        error(ErrorKind::Conflict,
-              "OVS bridge '" + b.name + "' exists but " +
-                  (have->owner().empty() ? "was not created by lab '" + desired_.lab + "'"
-                                         : "belongs to lab '" + have->owner() + "'") +
-                  "; remove it (ovs-vsctl del-br " + b.name + ")" +
-                  (have->owner().empty() ? " or run with --adopt to take it over" : ""),
-              b.pos);
+        foreign_ovs_row("OVS bridge '" + b.name + "' exists", have->owner(),
+                        "ovs-vsctl del-br " + b.name, b.pos);
         continue;
       }
       if (have) continue;
@@ -520,13 +515,8 @@ class Planner {
           // Marked first in the one transaction; then repaired like the lab's.
           adopt_ovs(p.name, p.pos, false, true);
         } else {
-          error(ErrorKind::Conflict,
-                "OVS port '" + p.name + "' exists on bridge '" + hb->name + "' but " +
-                    (have->owner().empty() ? "was not created by lab '" + desired_.lab + "'"
-                                           : "belongs to lab '" + have->owner() + "'") +
-                    "; remove it (ovs-vsctl del-port " + p.name + ")" +
-                    (have->owner().empty() ? " or run with --adopt to take it over" : ""),
-                p.pos);
+          foreign_ovs_row("OVS port '" + p.name + "' exists on bridge '" + hb->name + "'",
+                          have->owner(), "ovs-vsctl del-port " + p.name, p.pos);
           continue;
         }
       }
@@ -685,6 +675,19 @@ class Planner {
       return s;
     }
     return "";
+  }
+
+  // An OVS row in the way that is not the lab's: made by hand (--adopt may
+  // take it over) or another lab's (never taken).
+  void foreign_ovs_row(const std::string& what, const std::string& owner, const std::string& remove,
+                       const SourcePos& pos) {
+    error(ErrorKind::Conflict,
+          what + " but " +
+              (owner.empty() ? "was not created by lab '" + desired_.lab + "'"
+                             : "belongs to lab '" + owner + "'") +
+              "; remove it (" + remove + ")" +
+              (owner.empty() ? " or run with --adopt to take it over" : ""),
+          pos);
   }
 
   // --adopt of an OVS bridge (with its own internal port) or port made

@@ -10,6 +10,8 @@
 
 namespace netlab {
 
+/// BR_MAX_PORTS: the most ports a Linux bridge takes.
+inline constexpr std::size_t kLinuxBridgeMaxPorts = 1024;
 /// IFNAMSIZ - 1: the longest interface (and so bridge) name Linux accepts.
 inline constexpr std::size_t kIfNameMax = 15;
 /// Longest namespace name (a file name under /run/netns).

@@ -45,6 +45,18 @@ void Validator::check_bridges() {
       error(b.datapath_pos,
             bc + ": datapath applies to ovs bridges only; drop it or set kind: ovs");
     }
+    if (b.kind == BridgeKind::Linux) {
+      // The kernel's BR_MAX_PORTS: the 1025th port fails with EXFULL in the
+      // middle of an up (rolled back, but late); say so before anything runs.
+      std::size_t ports = b.ports.size();
+      for (const auto& [end, owner] : bridge_ends) ports += owner == b.name;
+      if (ports > kLinuxBridgeMaxPorts) {
+        error(b.pos, bc + ": " + std::to_string(ports) + " ports; a Linux bridge takes at most " +
+                         std::to_string(kLinuxBridgeMaxPorts) +
+                         " (the kernel's BR_MAX_PORTS): spread the links over several bridges, "
+                         "or use kind: ovs");
+      }
+    }
     for (const auto& p : b.ports) {
       std::string c = bc + ", port '" + p.name + "'";
       if (auto problem = ifname_problem(p.name)) {

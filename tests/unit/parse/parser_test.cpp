@@ -334,3 +334,20 @@ TEST_CASE("an unreadable file is one error naming it", "[parse]") {
   CHECK(r.errors[0].message.find("/nonexistent/dir/topo.yaml") != std::string::npos);
   CHECK(r.errors[0].kind == ErrorKind::InvalidTopology);
 }
+
+TEST_CASE("a Linux bridge takes 1024 ports, not 1025 (BR_MAX_PORTS)", "[parse][bridges]") {
+  auto with_ports = [](int n) {
+    std::string text = "name: big\nbridges:\n  br0: {kind: linux}\nnamespaces:\n";
+    for (int i = 0; i < n; ++i) text += "  n" + std::to_string(i) + ": {}\n";
+    text += "links:\n";
+    for (int i = 0; i < n; ++i)
+      text += "  - [n" + std::to_string(i) + ":e0, br0:p" + std::to_string(i) + "]\n";
+    return parse_topology(text, "big.yaml");
+  };
+  CHECK(with_ports(1024).ok());
+  auto over = with_ports(1025);
+  REQUIRE_FALSE(over.ok());
+  REQUIRE(over.errors.size() == 1);
+  CHECK(over.errors[0].where.line == 3);
+  CHECK_THAT(over.errors[0].message, Catch::Contains("1025 ports"));
+}

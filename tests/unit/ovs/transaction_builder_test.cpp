@@ -252,8 +252,9 @@ TEST_CASE("transact replies become errors naming the operation", "[ovs][txn]") {
   SECTION("a reply that is not an array") { CHECK(transact_reply_error(*b, Json::object())); }
 }
 
-TEST_CASE("Adopting: --adopt marks a foreign bridge first, guarded, and the rest uses it as the lab's",
-          "[ovs][txn][adopt]") {
+TEST_CASE(
+    "Adopting: --adopt marks a foreign bridge first, guarded, and the rest uses it as the lab's",
+    "[ovs][txn][adopt]") {
   OvsTransaction t;
   t.lab = "demo";
   t.adopt_bridges.push_back("br-user");
@@ -290,8 +291,9 @@ TEST_CASE("Adopting: --adopt marks a foreign bridge first, guarded, and the rest
   CHECK(b->labels[1] == "adopt bridge br-user");
 }
 
-TEST_CASE("Adopting: --adopt never takes another lab's row; disowning takes only the lab's mark off",
-          "[ovs][txn][adopt]") {
+TEST_CASE(
+    "Adopting: --adopt never takes another lab's row; disowning takes only the lab's mark off",
+    "[ovs][txn][adopt]") {
   OvsTransaction t;
   t.lab = "other";
   t.adopt_bridges.push_back("ovs1");  // lab demo's

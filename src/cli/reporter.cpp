@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/context.hpp"
+#include "core/text.hpp"
 #include "netlab/parse.hpp"
 
 namespace netlab::cli {
@@ -25,21 +26,23 @@ std::string Reporter::paint(const std::string& text, const char* ansi) const {
   return std::string("\033[") + ansi + "m" + text + "\033[0m";
 }
 
+// Messages may quote names from the topology as written (a name refused for
+// its control bytes, say): printable() keeps their bytes off the terminal.
 void Reporter::error(const Error& e) const {
-  std::istringstream lines(e.str());
+  std::istringstream lines(printable(e.str()));
   for (std::string line; std::getline(lines, line);) std::cerr << red("error: ") << line << "\n";
 }
 
 void Reporter::error(const std::string& message) const {
-  std::cerr << red("error: ") << message << "\n";
+  std::cerr << red("error: ") << printable(message) << "\n";
 }
 
 void Reporter::info(const std::string& line) const {
-  if (!quiet_) std::cerr << line << "\n";
+  if (!quiet_) std::cerr << printable(line) << "\n";
 }
 
 void Reporter::debug(const std::string& line) const {
-  if (verbosity_ > 0) std::cerr << line << "\n";
+  if (verbosity_ > 0) std::cerr << printable(line) << "\n";
 }
 
 void Reporter::out(const std::string& text) const { std::cout << text << std::flush; }

@@ -14,6 +14,21 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
+std::string printable(std::string_view text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if ((c < 0x20 && c != '\t' && !(keep_newlines && c == '\n')) || c == 0x7f) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string text_hash(std::string_view text) {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : text) {

@@ -10,6 +10,11 @@ namespace netlab {
 /// "a, b, c" (items joined by `separator`); "" for none.
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+/// `text` with every control byte but tab (and newline, when `keep_newlines`)
+/// written as \xNN: a hostile topology's names reach error messages, and an
+/// ESC sequence there would drive the terminal or CI log that shows them.
+std::string printable(std::string_view text, bool keep_newlines = true);
+
 /// A hash of `text` to tell whether two texts differ (FNV-1a, 64 bits, as 16
 /// hex digits). Not cryptographic: it detects edits, it does not authenticate.
 std::string text_hash(std::string_view text);

@@ -210,3 +210,15 @@ TEST_CASE("a plain user gets one line saying netlab needs root", "[cli]") {
   CHECK(contains(offline.text, "+   namespace n"));
   CHECK_FALSE(fs::exists(f.state));
 }
+
+TEST_CASE("a name with control bytes reaches the terminal escaped", "[cli]") {
+  // A hostile topology could otherwise drive the terminal or CI log (ESC ...).
+  auto out = testing::run_both({NETLAB_BINARY, "validate",
+                                NETLAB_SOURCE_DIR "/tests/data/invalid/ifname-control-char.yaml"});
+  CHECK(out.exit_code == 1);
+  CHECK(contains(out.err, "a\\x01b"));
+  for (unsigned char c : out.err) {
+    INFO(static_cast<int>(c));
+    CHECK((c >= 0x20 || c == '\n' || c == '\t'));
+  }
+}

@@ -75,6 +75,19 @@ struct KernelState {
   std::map<std::string, NamespaceState> namespaces;  ///< named namespaces that exist
   /// All named namespaces under /run/netns (not only the ones asked for).
   std::vector<std::string> all_namespaces;
+
+  /// The observed namespace `ns` ("" = root), or nullptr when it does not
+  /// exist or was not observed. The one way to look a namespace up.
+  const NamespaceState* find_ns(const std::string& ns) const {
+    if (ns.empty()) return &root;
+    auto it = namespaces.find(ns);
+    return it == namespaces.end() ? nullptr : &it->second;
+  }
+  /// The observed link `name` in `ns`, or nullptr.
+  const LinkState* find_link(const std::string& ns, const std::string& name) const {
+    const NamespaceState* s = find_ns(ns);
+    return s ? s->find_link(name) : nullptr;
+  }
 };
 
 }  // namespace netlab

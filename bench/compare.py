@@ -15,14 +15,12 @@ Every object's name starts with nb<pid>; all of them go at exit, also on
 Ctrl-C or SIGTERM, and the run checks that nothing of them is left.
 """
 import argparse
-import csv
 import datetime
 import fcntl
 import os
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,6 +107,8 @@ def timings_of(stderr):
 
 
 class Netlab:
+    is_netlab = True
+
     def __init__(self, name, binary, state):
         self.name, self.binary, self.state = name, binary, state
         self.labs = set()  # lab names that may stand, for the clean-up
@@ -145,6 +145,8 @@ class Netlab:
 
 
 class Script:
+    is_netlab = False
+
     def __init__(self, name, up, down):
         self.name, self.gen_up, self.gen_down = name, up, down
 
@@ -169,6 +171,8 @@ class Script:
 
 class Floor:
     """bench_kernel or mininet_lab.py: one process prints both phases."""
+
+    is_netlab = False
 
     def __init__(self, name, argv):
         self.name, self.argv = name, argv
@@ -323,7 +327,7 @@ class Bench:
                         secs, _, _, err = self.runner.run(
                             m.cmd("up", demo, "--prefix", m.demo[1]), m.name + " demo01 no-op",
                             measure=False)
-                        self.record("linux", self.args.big, m.name, r,
+                        self.record("small", self.args.big, m.name, r,
                                     [(phase, secs, None, timings_of(err))], load1())
             self.runner.run(nls[0].cmd("down", big[3]), "big lab down")
             for m in nls:
@@ -395,7 +399,8 @@ def parse_args(argv):
         prog="bench/compare.sh", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="before/after: bench/compare.sh --netlab OLD/netlab --label before "
-               "--netlab-b build/netlab --label-b after")
+               "--netlab-b build/netlab --label-b after\n"
+               "tables and plots again from a run's raw.csv: bench/compare.sh --replot DIR")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500, 1000, 2000],
                     help="host counts (default: 10 100 500 1000 2000)")
     ap.add_argument("--kind", choices=["linux", "ovs", "both"], default="both")
@@ -438,6 +443,11 @@ def raise_interrupted(signum, _frame):
 
 
 def main(argv):
+    if argv[:1] == ["--replot"]:
+        if len(argv) != 2:
+            sys.exit("usage: bench/compare.sh --replot DIR")
+        report.replot(argv[1])
+        return 0
     a = parse_args(argv)
     if os.geteuid() != 0:
         sys.exit("compare: run as root (it makes namespaces, links and bridges)")

@@ -2,6 +2,7 @@
 ratios (printed and in table.txt), CSV files and gnuplot PNGs in --out."""
 import csv
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -17,8 +18,11 @@ PHASE_TITLE = {
     "small-alone": "no-op up of demo 01 alone",
     "small-beside": "no-op up of demo 01 beside the big lab",
 }
-KIND_TITLE = {"linux": "Linux bridge", "ovs": "Open vSwitch (netdev)"}
-NETLAB_CLASS = "Netlab"
+KIND_TITLE = {
+    "linux": "Linux bridge",
+    "ovs": "Open vSwitch (netdev)",
+    "small": "demo 01 (--prefix), no-op up alone / beside a standing Linux-bridge lab of N hosts",
+}
 
 
 def _first_line(argv):
@@ -50,22 +54,32 @@ def machine(b, a):
             "%.1f s" % a.settle if a.settle is not None else "1 + N/250 s"),
     ]
     for m in b.methods:
-        if type(m).__name__ == NETLAB_CLASS:
+        if m.is_netlab:
             lines.append("%s: %s (%s)" % (m.name, m.binary, _first_line([m.binary, "--version"])))
     return lines
+
+
+def _parts(detail):
+    """'parse 0.9 ms observe 1.5 ms' -> {'parse': 0.9, 'observe': 1.5}"""
+    return {k: float(v) for k, v in re.findall(r"([a-z]+) ([0-9.]+) ms", detail)}
 
 
 def _medians(samples):
     groups = defaultdict(list)
     for s in samples:
         groups[(s["kind"], s["n"], s["method"], s["phase"])].append(s)
-    med = {}
+    med, timings = {}, {}
     for key, ss in groups.items():
+        parts = [_parts(s["detail"]) for s in ss if " ms" in s["detail"]]
+        if parts and key[2] != "floor":
+            names = {x for p in parts for x in p}
+            timings[key] = {x: statistics.median(p.get(x, 0.0) for p in parts)
+                                    for x in names}
         secs = [float(s["seconds"]) for s in ss]
         rss = [int(s["peak_rss_kb"]) for s in ss if s["peak_rss_kb"] != ""]
         med[key] = dict(median=statistics.median(secs), min=min(secs), max=max(secs),
                         count=len(secs), rss_mb=statistics.median(rss) / 1024 if rss else None)
-    return med
+    return med, timings
 
 
 def _fmt(x):
@@ -86,9 +100,9 @@ def write(b, a, header):
         w = csv.DictWriter(f, fieldnames=fields)
         w.writeheader()
         w.writerows(b.samples)
-    med = _medians(b.samples)
+    med, timings = _medians(b.samples)
     methods = [m.name for m in b.methods]
-    netlabs = [m.name for m in b.methods if type(m).__name__ == NETLAB_CLASS]
+    netlabs = [m.name for m in b.methods if m.is_netlab]
     with open(os.path.join(out, "medians.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["kind", "n", "method", "phase", "median_s", "min_s", "max_s", "reps",
@@ -110,7 +124,7 @@ def write(b, a, header):
         w.writerow(["kind", "n", "phase", "method", "versus", "ratio"])
         for r in sorted(ratios, key=lambda r: (r[0], r[1], _pi(r[2]), r[3], r[4])):
             w.writerow(list(r[:5]) + ["%.3f" % r[5]])
-    text = header + [""] + _tables(med, ratios, methods, netlabs, a)
+    text = header + [""] + _tables(med, timings, ratios, methods, netlabs, a)
     if b.failures:
         text += ["", "FAILURES:"] + ["  " + f.replace("\n", "\n    ") for f in b.failures]
     text += ["", _plots(med, methods, a, out)]
@@ -129,14 +143,15 @@ def _order(key, methods):
     return (kind, n, methods.index(m) if m in methods else 99, _pi(ph))
 
 
-def _tables(med, ratios, methods, netlabs, a):
+def _tables(med, timings, ratios, methods, netlabs, a):
     lines = []
     keys = sorted({(k, n, ph) for (k, n, m, ph) in med}, key=lambda x: (x[0], x[1], _pi(x[2])))
     cols = [m for m in methods if any(key[2] == m for key in med)]
     w = max([8] + [len(c) + 1 for c in cols])
     for kind in sorted({k for k, _, _ in keys}):
-        lines.append("== %s: median seconds over %d rep(s); min/max in medians.csv ==" %
-                     (KIND_TITLE.get(kind, kind), a.reps))
+        cols = [m for m in methods if any(key[0] == kind and key[2] == m for key in med)]
+        lines.append("== %s: median seconds (samples, min, max: medians.csv) ==" %
+                     KIND_TITLE.get(kind, kind))
         lines.append("%6s  %-12s" % ("N", "phase") + "".join("%*s" % (w, c) for c in cols))
         for k, n, ph in keys:
             if k == kind:
@@ -149,7 +164,8 @@ def _tables(med, ratios, methods, netlabs, a):
     others = [c for c in cols if c != netlabs[-1]] if netlabs else []
     if ratios:
         lines.append("== ratios of medians: netlab method / other (below 1: netlab faster) ==")
-        lines.append("%-6s %6s  %-12s %-10s" % ("kind", "N", "phase", "method") +
+        mw = max(len(m) for m in netlabs)
+        lines.append("%-6s %6s  %-12s %-*s" % ("kind", "N", "phase", mw, "method") +
                      "".join("%*s" % (w + 1, "/" + o) for o in others))
         rmap = {(r[0], r[1], r[2], r[3], r[4]): r[5] for r in ratios}
         for k, n, ph in keys:
@@ -158,9 +174,11 @@ def _tables(med, ratios, methods, netlabs, a):
                        if o not in netlabs or netlabs.index(o) < netlabs.index(m) else None
                        for o in others]
                 if any(x is not None for x in row):
-                    lines.append("%-6s %6d  %-12s %-10s" % (k, n, ph, m) +
+                    lines.append("%-6s %6d  %-12s %-*s" % (k, n, ph, mw, m) +
                                  "".join("%*s" % (w + 1, _ratio(x)) for x in row))
         lines.append("")
+    lines += _netlab_phases(timings, netlabs)
+    cols = [m for m in methods if any(key[2] == m for key in med)]
     lines.append("== peak RSS, MB (/usr/bin/time -v; median over reps, largest phase) ==")
     lines.append("%-6s %6s" % ("kind", "N") + "".join("%*s" % (w, c) for c in cols))
     for k, n in sorted({(k, n) for k, n, _ in keys}):
@@ -169,8 +187,28 @@ def _tables(med, ratios, methods, netlabs, a):
             vals = [v["rss_mb"] for (kk, nn, cc, _), v in med.items()
                     if (kk, nn, cc) == (k, n, c) and v["rss_mb"] is not None]
             row.append("%.1f" % max(vals) if vals else "-")
-        lines.append("%-6s %6d" % (k, n) + "".join("%*s" % (w, x) for x in row))
+        if any(x != "-" for x in row):
+            lines.append("%-6s %6d" % (k, n) + "".join("%*s" % (w, x) for x in row))
     return lines
+
+
+def _netlab_phases(timings, netlabs):
+    """Medians of netlab's own --timings: what dominates each command."""
+    if not timings:
+        return []
+    names = ["parse", "observe", "plan", "apply", "verify", "settle"]
+    mw = max(len(m) for m in netlabs)
+    lines = ["== netlab --timings, median ms per part (the rest is process start, output, "
+             "locking) ==",
+             "%-6s %6s  %-12s %-*s" % ("kind", "N", "phase", mw, "method") +
+             "".join("%9s" % n for n in names)]
+    for (k, n, m, ph), parts in sorted(timings.items(),
+                                        key=lambda kv: (kv[0][0], kv[0][1], _pi(kv[0][3]),
+                                                        netlabs.index(kv[0][2])
+                                                        if kv[0][2] in netlabs else 9)):
+        lines.append("%-6s %6d  %-12s %-*s" % (k, n, ph, mw, m) + "".join(
+            "%9s" % ("%.1f" % parts[x] if x in parts else "-") for x in names))
+    return lines + [""]
 
 
 def _plots(med, methods, a, out):
@@ -212,3 +250,24 @@ def _plots(med, methods, a, out):
             else:
                 return "gnuplot failed: %s" % p.stderr.strip()
     return "plots: " + (" ".join(made) if made else "none")
+
+
+def replot(out):
+    """Tables and plots again from OUT/raw.csv (e.g. of an interrupted run)."""
+    import types
+
+    with open(os.path.join(out, "raw.csv")) as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["n"], r["rep"] = int(r["n"]), int(r["rep"])
+    names = list(dict.fromkeys(r["method"] for r in rows))
+    netlabs = {r["method"] for r in rows if r["phase"] == "noop"}
+    methods = [types.SimpleNamespace(name=n, is_netlab=n in netlabs) for n in names]
+    header = []
+    old = os.path.join(out, "table.txt")
+    if os.path.exists(old):
+        with open(old) as f:
+            header = f.read().split("\n\n", 1)[0].splitlines()
+    reps = max((r["rep"] for r in rows if not r["phase"].startswith("small")), default=0)
+    b = types.SimpleNamespace(samples=rows, failures=[], methods=methods)
+    write(b, types.SimpleNamespace(out=out, reps=reps), header + ["(tables redrawn from raw.csv)"])

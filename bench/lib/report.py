@@ -18,6 +18,7 @@ PHASE_TITLE = {
     "small-alone": "no-op up of demo 01 alone",
     "small-beside": "no-op up of demo 01 beside the big lab",
 }
+REDRAWN = "(tables and plots redrawn from raw.csv by --replot)"
 KIND_TITLE = {
     "linux": "Linux bridge",
     "ovs": "Open vSwitch (netdev)",
@@ -146,7 +147,7 @@ def _order(key, methods):
 def _tables(med, timings, ratios, methods, netlabs, a):
     lines = []
     keys = sorted({(k, n, ph) for (k, n, m, ph) in med}, key=lambda x: (x[0], x[1], _pi(x[2])))
-    cols = [m for m in methods if any(key[2] == m for key in med)]
+    cols = all_cols = [m for m in methods if any(key[2] == m for key in med)]
     w = max([8] + [len(c) + 1 for c in cols])
     for kind in sorted({k for k, _, _ in keys}):
         cols = [m for m in methods if any(key[0] == kind and key[2] == m for key in med)]
@@ -161,7 +162,7 @@ def _tables(med, timings, ratios, methods, netlabs, a):
         lines.append("")
     # Each netlab method against every baseline and against the netlab
     # methods before it (--netlab-b against --netlab: after / before).
-    others = [c for c in cols if c != netlabs[-1]] if netlabs else []
+    others = [c for c in all_cols if c != netlabs[-1]] if netlabs else []
     if ratios:
         lines.append("== ratios of medians: netlab method / other (below 1: netlab faster) ==")
         mw = max(len(m) for m in netlabs)
@@ -267,7 +268,8 @@ def replot(out):
     old = os.path.join(out, "table.txt")
     if os.path.exists(old):
         with open(old) as f:
-            header = f.read().split("\n\n", 1)[0].splitlines()
+            header = [l for l in f.read().split("\n\n", 1)[0].splitlines()
+                      if l != REDRAWN]
     reps = max((r["rep"] for r in rows if not r["phase"].startswith("small")), default=0)
     b = types.SimpleNamespace(samples=rows, failures=[], methods=methods)
-    write(b, types.SimpleNamespace(out=out, reps=reps), header + ["(tables redrawn from raw.csv)"])
+    write(b, types.SimpleNamespace(out=out, reps=reps), header + [REDRAWN])

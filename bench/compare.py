@@ -131,10 +131,14 @@ class Netlab:
         step("noop", "up", topo)
         step("plan", "plan", topo)
         if b.args.edits:
-            for edited in (True, False):  # host 0's address there and back
+            try:
+                for edited in (True, False):  # host 0's address there and back
+                    with open(topo, "w") as f:
+                        f.write(labs.topology(kind, n, b.p, name, edited=edited))
+                    step("edit", "up", topo)
+            finally:  # the next repetition starts from the unedited lab
                 with open(topo, "w") as f:
-                    f.write(labs.topology(kind, n, b.p, name, edited=edited))
-                step("edit", "up", topo)
+                    f.write(labs.topology(kind, n, b.p, name))
         step("down", "down", name)
         return out
 

@@ -11,6 +11,7 @@
 
 #include "netlab/error.hpp"
 #include "netlab/kernel.hpp"
+#include "netlab/nat.hpp"
 #include "netlab/ovs.hpp"
 #include "netlab/plan.hpp"
 #include "netlab/processes.hpp"
@@ -24,6 +25,7 @@ struct Backends {
   Ovs* ovs = nullptr;
   StateDir& state;
   Processes* processes = nullptr;  ///< needed when the plan starts or stops daemons
+  NatTables* nat = nullptr;        ///< needed when the plan changes the lab's NAT table
 };
 
 struct ApplyOptions {

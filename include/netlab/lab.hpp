@@ -14,6 +14,7 @@
 #include "netlab/desired_state.hpp"
 #include "netlab/error.hpp"
 #include "netlab/kernel.hpp"
+#include "netlab/nat.hpp"
 #include "netlab/ovs.hpp"
 #include "netlab/plan.hpp"
 #include "netlab/processes.hpp"
@@ -49,6 +50,7 @@ struct LabBackends {
   std::shared_ptr<Kernel> kernel;
   std::shared_ptr<Ovs> ovs;
   std::shared_ptr<Processes> processes;
+  std::shared_ptr<NatTables> nat;
 };
 
 /// Time spent per phase of a command, for --timings.

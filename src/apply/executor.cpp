@@ -141,9 +141,13 @@ class Executor {
           } else if constexpr (std::is_same_v<T, op::StopDaemon>) {
             return stop(o.daemon, o.restart);
           } else if constexpr (std::is_same_v<T, op::ApplyNat>) {
-            return apply_nat(o.lab, o.rules);
+            if (!b_.nat)
+              return Error{ErrorKind::Bug, "plan changes NAT but has no NAT tables", {}, 0};
+            return b_.nat->apply(o.lab, o.rules);
           } else if constexpr (std::is_same_v<T, op::RemoveNat>) {
-            return remove_nat(o.lab);
+            if (!b_.nat)
+              return Error{ErrorKind::Bug, "plan changes NAT but has no NAT tables", {}, 0};
+            return b_.nat->remove(o.lab);
           }
         },
         operation);

@@ -59,6 +59,7 @@ Lab::Lab(std::string name, std::optional<Topology> topology, LabOptions options,
   if (!backends_.kernel) backends_.kernel = make_netlink_kernel();
   if (!backends_.ovs) backends_.ovs = make_ovsdb_client(options_.ovsdb_socket);
   if (!backends_.processes) backends_.processes = make_real_processes();
+  if (!backends_.nat) backends_.nat = make_nftables_nat();
   state_ = std::make_unique<StateDir>(options_.state_root, name_);
 }
 
@@ -133,7 +134,7 @@ Result<LiveState> Lab::observe(const DesiredState& desired, bool need_ovs) {
   live.daemons = observe_daemons(*state_, *backends_.processes);
   // The lab's nftables table: read when the lab wants NAT or may have made one.
   if (!desired.nat.empty() || state_->exists()) {
-    auto nat = observe_nat(name_);
+    auto nat = backends_.nat->observe(name_);
     if (!nat.ok()) {
       if (!desired.nat.empty()) return nat.error();
     } else {
@@ -281,7 +282,8 @@ Result<Plan> Lab::plan(Timings* timings) {
 
 ApplyReport Lab::run(const Plan& plan, const std::function<void(const Progress&)>& progress,
                      std::function<Status()> finish) {
-  Backends b{*backends_.kernel, backends_.ovs.get(), *state_, backends_.processes.get()};
+  Backends b{*backends_.kernel, backends_.ovs.get(), *state_, backends_.processes.get(),
+             backends_.nat.get()};
   ApplyOptions ao;
   ao.rollback = options_.rollback;
   ao.parallelism = options_.parallelism;

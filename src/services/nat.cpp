@@ -51,8 +51,6 @@ struct CtxDeleter {
 
 }  // namespace
 
-std::string nat_table_name(const std::string& lab) { return "netlab-" + lab; }
-
 Result<std::string> nat_apply_json(const std::string& lab, const std::vector<NatRule>& rules) {
   json cmds = json::array();
   cmds.push_back({{"add", {{"table", table_obj(lab)}}}});
@@ -180,44 +178,6 @@ Result<std::string> nft_run(const std::string& commands) {
                       "nftables: " + (err.empty() ? std::string("command failed") : err));
   }
   return out;
-}
-
-Status apply_nat(const std::string& lab, const std::vector<NatRule>& rules) {
-  if (rules.empty()) return remove_nat(lab);
-  auto batch = nat_apply_json(lab, rules);
-  if (!batch) return batch.error();
-  auto r = nft_run(*batch);
-  if (!r) {
-    Error e = r.error();
-    e.message = "create nat table " + nat_table_name(lab) + ": " + e.message;
-    return e;
-  }
-  return Status();
-}
-
-Status remove_nat(const std::string& lab) {
-  auto r = nft_run(nat_delete_json(lab));
-  if (!r) {
-    Error e = r.error();
-    e.message = "delete nat table " + nat_table_name(lab) + ": " + e.message;
-    return e;
-  }
-  return Status();
-}
-
-Result<NatTableState> observe_nat(const std::string& lab) {
-  auto tables = nft_run("list tables");
-  if (!tables) return tables.error();
-  auto listed = parse_nat_table_json(*tables, lab);
-  if (!listed) return listed.error();
-  if (!listed->exists) return NatTableState{};
-  auto table = nft_run(std::string("list table ") + kNatFamily + " " + nat_table_name(lab));
-  if (!table) {
-    // Deleted between the two reads.
-    if (table.error().message.find("No such file") != std::string::npos) return NatTableState{};
-    return table.error();
-  }
-  return parse_nat_table_json(*table, lab);
 }
 
 }  // namespace netlab

@@ -374,6 +374,7 @@ Status FakeKernel::delete_namespace(const std::string& ns) {
   FakeNamespace gone = std::move(it->second);
   ns_.erase(it);
   next_ifindex_.erase(ns);
+  ns_inodes_.erase(ns);  // a namespace made again under this name is another one
   bool async = teardown_delay_ != 0;
   FakeNamespace& root = ns_.at("");
   for (auto& [ln, l] : gone.links) {
@@ -925,6 +926,16 @@ void FakeKernel::restore(const FakeKernelSnapshot& s) {
   std::lock_guard lk(mu_);
   ns_ = s.namespaces;
   if (!ns_.count("")) ns_[""] = make_namespace(true);
+  std::erase_if(ns_inodes_, [&](const auto& kv) { return !ns_.count(kv.first); });
+}
+
+std::optional<std::string> FakeKernel::netns_id(const std::string& ns) {
+  std::lock_guard lk(mu_);
+  if (!ns_.count(ns)) return std::nullopt;
+  if (ns.empty()) return "net:[4026531840]";  // the initial namespace's inode
+  auto [it, fresh] = ns_inodes_.try_emplace(ns, 0);
+  if (fresh) it->second = next_inode_++;
+  return "net:[" + std::to_string(it->second) + "]";
 }
 
 }  // namespace netlab::testing

@@ -178,6 +178,10 @@ class FakeKernel : public Kernel {
   FakeKernelSnapshot snapshot() const;
   /// Replaces the whole state (allocators keep counting up).
   void restore(const FakeKernelSnapshot& s);
+  /// The identity of namespace `ns` ("" = root) as /proc/PID/ns/net shows it,
+  /// "net:[N]"; nullopt when it does not exist. A namespace deleted and made
+  /// again under the same name gets a new one (for FakeProcesses).
+  std::optional<std::string> netns_id(const std::string& ns);
 
  private:
   std::optional<int> fault(const std::string& op, const std::string& ns, const std::string& object);
@@ -211,6 +215,8 @@ class FakeKernel : public Kernel {
   FaultHook late_hook_;
   std::map<std::string, int> calls_;
   int mutations_ = 0;
+  std::map<std::string, unsigned long long> ns_inodes_;  ///< assigned on first netns_id
+  unsigned long long next_inode_ = 4026532000ULL;
 };
 
 }  // namespace netlab::testing

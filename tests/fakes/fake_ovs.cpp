@@ -95,9 +95,32 @@ void FakeOvs::seed_port(const std::string& bridge, const std::string& name,
   if (!b) return;
   OvsPortState p = make_port(name, internal ? "internal" : "", owner);
   p.tag = tag;
-  p.ofport = ++ofport_counter_;
+  (void)open_interface(p, false);
   b->ports.push_back(std::move(p));
   sort_state(state_);
+}
+
+void FakeOvs::remove_bridge(const std::string& name) {
+  std::erase_if(state_.bridges, [&](const OvsBridgeState& b) { return b.name == name; });
+}
+
+std::optional<std::string> FakeOvs::open_interface(OvsPortState& p, bool bridge_local) {
+  std::string error;
+  if (auto f = failing_.find(p.name); f != failing_.end()) {
+    error = f->second;
+  } else if (p.type.empty() && !device_exists(p.name)) {
+    // What ovs-vswitchd writes to Interface.error for a system port whose
+    // device is missing (checked against OVS 3.1, netdev datapath).
+    error = "could not open network device " + p.name + " (No such device)";
+  }
+  if (error.empty()) {
+    p.ofport = bridge_local ? 65534 : ++ofport_counter_;  // OFPP_LOCAL for the bridge's own
+    p.error.clear();
+    return std::nullopt;
+  }
+  p.ofport = -1;
+  p.error = error;
+  return error;
 }
 
 Status FakeOvs::check_available() {
@@ -153,12 +176,6 @@ Status FakeOvs::apply(const OvsTransaction& txn, std::chrono::milliseconds timeo
       return ovs::not_owned_error("adopt port " + name, "port " + name, p->owner(), lab);
     p->external_ids[kOvsOwnerKey] = lab;
   }
-  for (const auto& name : txn.disown_bridges)
-    if (OvsBridgeState* b = find_bridge(next, name); b && b->owner() == lab)
-      b->external_ids.erase(kOvsOwnerKey);
-  for (const auto& name : txn.disown_ports)
-    if (OvsBridgeState* b = bridge_of_port(next, name); b && find_port(*b, name)->owner() == lab)
-      find_port(*b, name)->external_ids.erase(kOvsOwnerKey);
   std::set<std::string> new_bridges;
   for (const auto& ab : txn.add_bridges) new_bridges.insert(ab.name);
 
@@ -194,8 +211,28 @@ Status FakeOvs::apply(const OvsTransaction& txn, std::chrono::milliseconds timeo
     if (p->owner() != lab) return ovs::not_owned_error(label, "port " + d.name, p->owner(), lab);
   }
 
+  // The undo of an adopt: only a row that is the lab's loses the mark.
+  for (const auto& name : txn.disown_bridges) {
+    OvsBridgeState* b = find_bridge(next, name);
+    if (!b) continue;  // gone: nothing to give back
+    if (b->owner() != lab)
+      return ovs::not_owned_error("disown bridge " + name, "bridge " + name, b->owner(), lab);
+  }
+  for (const auto& name : txn.disown_ports) {
+    OvsBridgeState* b = bridge_of_port(next, name);
+    if (!b) continue;
+    OvsPortState* p = find_port(*b, name);
+    if (p->owner() != lab)
+      return ovs::not_owned_error("disown port " + name, "port " + name, p->owner(), lab);
+  }
+
   // Changes in place, then deletes (rows go away before the index check, as
   // in OVSDB, where garbage collection precedes it), then inserts.
+  for (const auto& name : txn.disown_bridges)
+    if (OvsBridgeState* b = find_bridge(next, name)) b->external_ids.erase(kOvsOwnerKey);
+  for (const auto& name : txn.disown_ports)
+    if (OvsBridgeState* b = bridge_of_port(next, name))
+      find_port(*b, name)->external_ids.erase(kOvsOwnerKey);
   for (const auto& v : txn.set_vlans) {
     OvsPortState* p = find_port(*bridge_of_port(next, v.name), v.name);
     p->tag = v.tag;
@@ -252,20 +289,26 @@ Status FakeOvs::apply(const OvsTransaction& txn, std::chrono::milliseconds timeo
   if (vswitchd_stalled)
     return make_error(ErrorKind::Timeout, "ovs-vswitchd did not apply the OVS changes within " +
                                               std::to_string(timeout.count()) + " ms");
-  std::optional<Error> first_failure;
+  std::optional<Error> failure;
+  std::vector<std::string> more;
   for (const auto& [iface, bridge] : added) {
     OvsPortState* p = find_port(*find_bridge(state_, bridge), iface);
-    auto f = failing_.find(iface);
-    if (f == failing_.end()) {
-      p->ofport = iface == bridge ? 65534 : ++ofport_counter_;
-      continue;
+    auto error = open_interface(*p, iface == bridge);
+    if (!error) continue;
+    if (!failure) {
+      failure = ovs::interface_failed_error(iface, bridge, *error);
+    } else {
+      more.push_back(iface);
     }
-    p->ofport = -1;
-    p->error = f->second;
-    if (!first_failure) first_failure = ovs::interface_failed_error(iface, bridge, f->second);
   }
-  if (first_failure) return *first_failure;
-  return {};
+  if (!failure) return {};
+  // The real client's words for several (src/ovs/ovsdb_client.cpp).
+  if (!more.empty()) {
+    failure->message += " (and " + std::to_string(more.size()) + " more:";
+    for (const auto& m : more) failure->message += " " + m;
+    failure->message += ")";
+  }
+  return *failure;
 }
 
 }  // namespace netlab::testing

@@ -1,5 +1,13 @@
 #include "fakes/fake_processes.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+
+#include "fakes/fake_kernel.hpp"
+
 namespace netlab::testing {
 namespace {
 
@@ -10,7 +18,30 @@ Error make_error(ErrorKind kind, std::string message) {
   return e;
 }
 
+/// The pid file a daemon of `argv` writes itself (dnsmasq's --pid-file=PATH).
+std::string own_pid_file(const std::vector<std::string>& argv) {
+  const std::string flag = "--pid-file=";
+  for (const auto& a : argv)
+    if (a.rfind(flag, 0) == 0) return a.substr(flag.size());
+  return "";
+}
+
 }  // namespace
+
+std::optional<Error> FakeProcesses::missing(const std::string& ns, const std::string& what) {
+  if (ns.empty()) return std::nullopt;
+  bool gone = missing_ns_.count(ns) > 0;
+  if (!gone && kernel_ && !ns_ids_.count(ns)) gone = !kernel_->netns_id(ns).has_value();
+  if (!gone) return std::nullopt;
+  // The real seam's words (src/services/processes.cpp).
+  return system_error(ErrorKind::Kernel, what + " /run/netns/" + ns, ENOENT);
+}
+
+std::string FakeProcesses::pid_file_of(int pid) const {
+  std::lock_guard lock(mu_);
+  auto it = procs_.find(pid);
+  return it == procs_.end() ? std::string() : it->second.pid_file;
+}
 
 void FakeProcesses::on_run(const std::string& argv0, CommandResult result) {
   std::lock_guard lock(mu_);
@@ -36,7 +67,11 @@ int FakeProcesses::add_process(const std::string& ns, std::vector<std::string> c
                                bool alive) {
   std::lock_guard lock(mu_);
   int pid = next_pid_++;
-  procs_[pid] = Proc{ns, std::move(cmdline), alive, false};
+  Proc p{ns, std::move(cmdline), alive, false, "", ""};
+  // With a kernel, the process is in the namespace that has the name now.
+  if (kernel_ && !ns_ids_.count(ns))
+    if (auto id = kernel_->netns_id(ns)) p.netns_id = *id;
+  procs_[pid] = std::move(p);
   return pid;
 }
 
@@ -80,6 +115,9 @@ std::vector<int> FakeProcesses::alive_pids() const {
 std::string FakeProcesses::id_of(const std::string& ns) {
   auto it = ns_ids_.find(ns);
   if (it != ns_ids_.end()) return it->second;
+  if (kernel_) {
+    if (auto id = kernel_->netns_id(ns)) return *id;
+  }
   std::string id = ns.empty() ? "net:[4026531840]" : "net:[" + std::to_string(next_inode_++) + "]";
   ns_ids_[ns] = id;
   return id;
@@ -90,9 +128,7 @@ Result<CommandResult> FakeProcesses::run(const std::string& ns,
                                          std::chrono::milliseconds) {
   std::lock_guard lock(mu_);
   calls.push_back({"run", ns, argv, "", 0});
-  if (!ns.empty() && missing_ns_.count(ns))
-    return make_error(ErrorKind::Kernel,
-                      "open namespace /run/netns/" + ns + ": No such file or directory");
+  if (auto e = missing(ns, "open namespace")) return *e;
   for (auto it = predicate_scripts_.rbegin(); it != predicate_scripts_.rend(); ++it)
     if (it->first(ns, argv)) return it->second;
   if (!argv.empty()) {
@@ -107,19 +143,32 @@ Result<int> FakeProcesses::spawn(const std::string& ns, const std::vector<std::s
   std::lock_guard lock(mu_);
   FakeCall call{"spawn", ns, argv, log_file, 0};
   if (argv.empty()) return make_error(ErrorKind::Bug, "spawn: empty argv");
-  if (!ns.empty() && missing_ns_.count(ns)) {
+  if (auto e = missing(ns, "open namespace")) {
     calls.push_back(call);
-    return make_error(ErrorKind::Kernel,
-                      "open namespace /run/netns/" + ns + ": No such file or directory");
+    return *e;
   }
   auto f = spawn_failures_.find(argv[0]);
   if (f != spawn_failures_.end()) {
     calls.push_back(call);
     return f->second;
   }
+  // The real seam opens the log file for the child's stdout and stderr.
+  int log = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (log < 0) {
+    calls.push_back(call);
+    return system_error(ErrorKind::Process, "open log file " + log_file, errno);
+  }
+  ::close(log);
   call.pid = add_process(ns, argv, true);
   calls.push_back(call);
   if (auto h = spawn_hooks_.find(argv[0]); h != spawn_hooks_.end()) h->second(call.pid, argv);
+  // A daemon that writes its own pid file does so once it serves, unless
+  // it exited at startup (a hook said so).
+  Proc& p = procs_.at(call.pid);
+  if (std::string pid_file = own_pid_file(argv); p.alive && !pid_file.empty()) {
+    std::ofstream(pid_file) << call.pid << "\n";
+    p.pid_file = pid_file;
+  }
   return call.pid;
 }
 
@@ -135,16 +184,14 @@ ProcessInfo FakeProcesses::inspect(int pid) {
   auto it = procs_.find(pid);
   if (it == procs_.end() || !it->second.alive) return info;
   info.alive = true;
-  info.netns_id = id_of(it->second.ns);
+  info.netns_id = it->second.netns_id.empty() ? id_of(it->second.ns) : it->second.netns_id;
   info.cmdline = it->second.cmdline;
   return info;
 }
 
 Result<std::string> FakeProcesses::netns_id(const std::string& ns) {
   std::lock_guard lock(mu_);
-  if (!ns.empty() && missing_ns_.count(ns))
-    return make_error(ErrorKind::Kernel,
-                      "stat namespace /run/netns/" + ns + ": No such file or directory");
+  if (auto e = missing(ns, "stat namespace")) return *e;
   return id_of(ns);
 }
 
@@ -156,6 +203,8 @@ Status FakeProcesses::terminate(int pid, std::chrono::milliseconds) {
   if (it->second.unkillable)
     return make_error(ErrorKind::Timeout,
                       "process " + std::to_string(pid) + " still alive after SIGTERM and SIGKILL");
+  // Like dnsmasq, which runs as nobody after start-up, the daemon leaves
+  // its pid file behind: stale, removed by whoever stops it (stop_daemon).
   it->second.alive = false;
   return Status();
 }

@@ -2,17 +2,32 @@
 // call's argv, plays scripted outcomes and keeps fake pids whose liveness,
 // namespace id and cmdline tests can set and flip. Thread-safe (the
 // executor starts daemons of different namespaces at once).
+//
+// Like the real Processes (src/services/processes.cpp), as checked by the
+// contract in tests/support/processes_contract.hpp:
+// - given a FakeKernel, a namespace exists when the kernel has it: run,
+//   spawn and netns_id in any other fail (kind Kernel, ENOENT), and a
+//   process keeps the identity of the namespace it started in (deleted or
+//   made again under its name, the name then names another one);
+// - spawn opens (creates) the log file, failing where the real one would;
+// - a daemon that writes its own pid file (`--pid-file=PATH`, as dnsmasq
+//   does once it serves) gets it written with its pid, unless a spawn hook
+//   made it exit first; like dnsmasq it leaves that file behind when it
+//   exits (stop_daemon removes it).
 #pragma once
 
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "netlab/processes.hpp"
 
 namespace netlab::testing {
+
+class FakeKernel;
 
 /// One recorded call on the fake.
 struct FakeCall {
@@ -26,6 +41,11 @@ struct FakeCall {
 class FakeProcesses final : public Processes {
  public:
   using Predicate = std::function<bool(const std::string& ns, const std::vector<std::string>&)>;
+
+  /// Namespaces are named by nobody: every name exists, ids by name.
+  FakeProcesses() = default;
+  /// Namespaces are those of `kernel` (which must outlive this fake).
+  explicit FakeProcesses(FakeKernel& kernel) : kernel_(&kernel) {}
 
   /// Every call, in order.
   std::vector<FakeCall> calls;
@@ -56,6 +76,8 @@ class FakeProcesses final : public Processes {
 
   /// Calls of one kind (e.g. "spawn"), in order.
   std::vector<FakeCall> calls_of(const std::string& kind) const;
+  /// The pid file a spawned daemon wrote (its `--pid-file=`), "" when none.
+  std::string pid_file_of(int pid) const;
   /// Pids handed out by `spawn` or `add_process` that are alive now.
   std::vector<int> alive_pids() const;
 
@@ -74,9 +96,14 @@ class FakeProcesses final : public Processes {
     std::vector<std::string> cmdline;
     bool alive = true;
     bool unkillable = false;
+    std::string netns_id;  ///< of the namespace it started in ("" = look up by name)
+    std::string pid_file;  ///< the pid file it wrote itself, removed when it exits
   };
   std::string id_of(const std::string& ns);
+  /// nullopt when `ns` exists, else the error the real seam gives for `what`.
+  std::optional<Error> missing(const std::string& ns, const std::string& what);
 
+  FakeKernel* kernel_ = nullptr;
   std::vector<std::pair<Predicate, Result<CommandResult>>> predicate_scripts_;
   std::map<std::string, CommandResult> argv0_scripts_;
   std::map<std::string, Error> spawn_failures_;

@@ -275,7 +275,8 @@ TEST_CASE("nat: the lab's table is created, replaced, observed and deleted atomi
     return false;
   };
 
-  auto none = observe_nat(lab);
+  auto nat = make_nftables_nat();
+  auto none = nat->observe(lab);
   REQUIRE(none.ok());
   CHECK(!none->exists);
 
@@ -284,9 +285,9 @@ TEST_CASE("nat: the lab's table is created, replaced, observed and deleted atomi
   a.out = "eth0";
   b.source = *IpPrefix::parse("10.99.0.0/16");
   b.out = "up1";
-  REQUIRE(apply_nat(lab, {a, b}).ok());
+  REQUIRE(nat->apply(lab, {a, b}).ok());
   CHECK(has_table());
-  auto st = observe_nat(lab);
+  auto st = nat->observe(lab);
   REQUIRE(st.ok());
   CHECK(st->exists);
   CHECK(st->chain_ok);
@@ -300,16 +301,16 @@ TEST_CASE("nat: the lab's table is created, replaced, observed and deleted atomi
         std::string::npos);
 
   // Re-apply replaces (idempotent, no duplicates).
-  REQUIRE(apply_nat(lab, {b}).ok());
-  st = observe_nat(lab);
+  REQUIRE(nat->apply(lab, {b}).ok());
+  st = nat->observe(lab);
   REQUIRE(st.ok());
   REQUIRE(st->rules.size() == 1);
   CHECK(st->rules[0].out == "up1");
 
-  REQUIRE(remove_nat(lab).ok());
+  REQUIRE(nat->remove(lab).ok());
   CHECK(!has_table());
-  CHECK(remove_nat(lab).ok());  // already gone
-  CHECK(!observe_nat(lab)->exists);
+  CHECK(nat->remove(lab).ok());  // already gone
+  CHECK(!nat->observe(lab)->exists);
   CHECK(t::run_json({"nft", "-j", "list", "tables"}) == tables_before);
 }
 

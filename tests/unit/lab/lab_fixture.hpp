@@ -1,6 +1,7 @@
 // A Lab wired to the fakes: FakeKernel, FakeOvs (whose internal ports appear
-// as kernel links, as ovs-vswitchd makes them), FakeProcesses, and a private
-// state directory.
+// as kernel links, as ovs-vswitchd makes them), FakeProcesses, FakeNat (no
+// unit test reads or changes the host's nftables), and a private state
+// directory.
 #pragma once
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "fakes/fake_kernel.hpp"
+#include "fakes/fake_nat.hpp"
 #include "fakes/fake_ovs.hpp"
 #include "fakes/fake_processes.hpp"
 #include "netlab/lab.hpp"
@@ -20,6 +22,10 @@ class KernelBackedFakeOvs : public FakeOvs {
  public:
   explicit KernelBackedFakeOvs(FakeKernel& k) : kernel_(k) {}
   Status apply(const OvsTransaction& txn, std::chrono::milliseconds timeout) override;
+  /// A system port opens a link of the fake kernel's root namespace.
+  bool device_exists(const std::string& name) const override {
+    return kernel_.snapshot().namespaces.at("").links.count(name) > 0;
+  }
 
  private:
   FakeKernel& kernel_;
@@ -28,7 +34,9 @@ class KernelBackedFakeOvs : public FakeOvs {
 struct FakeWorld {
   std::shared_ptr<FakeKernel> kernel = std::make_shared<FakeKernel>();
   std::shared_ptr<KernelBackedFakeOvs> ovs = std::make_shared<KernelBackedFakeOvs>(*kernel);
-  std::shared_ptr<FakeProcesses> processes = std::make_shared<FakeProcesses>();
+  /// Runs processes in the fake kernel's namespaces.
+  std::shared_ptr<FakeProcesses> processes = std::make_shared<FakeProcesses>(*kernel);
+  std::shared_ptr<FakeNat> nat = std::make_shared<FakeNat>();
   std::filesystem::path dir;
 
   FakeWorld();
@@ -36,7 +44,7 @@ struct FakeWorld {
   /// Writes `yaml` to a file in the world's directory and returns its path.
   std::string write(const std::string& name, const std::string& yaml) const;
   LabOptions options() const;
-  LabBackends backends() const { return {kernel, ovs, processes}; }
+  LabBackends backends() const { return {kernel, ovs, processes, nat}; }
   /// Loads `yaml` as a lab; REQUIREs success.
   Lab load(const std::string& yaml, LabOptions options) const;
   Lab load(const std::string& yaml) const { return load(yaml, this->options()); }

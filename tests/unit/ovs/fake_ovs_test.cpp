@@ -2,11 +2,21 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/ovs_contract.hpp"
+
 using namespace netlab;
 using netlab::testing::FakeOvs;
 using namespace std::chrono_literals;
 
 namespace {
+
+// The devices of demo_txn's system ports exist, as the veths a lab makes do.
+struct DemoOvs : FakeOvs {
+  DemoOvs() {
+    add_device("veth-r");
+    add_device("veth-b");
+  }
+};
 
 OvsTransaction demo_txn() {
   OvsTransaction t;
@@ -21,7 +31,7 @@ OvsTransaction demo_txn() {
 }  // namespace
 
 TEST_CASE("FakeOvs: a bridge with ports is added, marked, and observed", "[ovs][fake]") {
-  FakeOvs ovs;
+  DemoOvs ovs;
   REQUIRE(ovs.apply(demo_txn(), 1s));
   auto s = ovs.observe();
   REQUIRE(s);
@@ -41,7 +51,7 @@ TEST_CASE("FakeOvs: a bridge with ports is added, marked, and observed", "[ovs][
 }
 
 TEST_CASE("FakeOvs: a duplicate name fails the whole transaction", "[ovs][fake]") {
-  FakeOvs ovs;
+  DemoOvs ovs;
   REQUIRE(ovs.apply(demo_txn(), 1s));
   const OvsState before = ovs.state();
   OvsTransaction t;
@@ -59,7 +69,7 @@ TEST_CASE("FakeOvs: a duplicate name fails the whole transaction", "[ovs][fake]"
 }
 
 TEST_CASE("FakeOvs: VLAN changes keep the Port row", "[ovs][fake]") {
-  FakeOvs ovs;
+  DemoOvs ovs;
   REQUIRE(ovs.apply(demo_txn(), 1s));
   const std::string uuid = ovs.state().find_bridge("ovs1")->find_port("veth-r")->port_uuid;
   OvsTransaction t;
@@ -73,7 +83,7 @@ TEST_CASE("FakeOvs: VLAN changes keep the Port row", "[ovs][fake]") {
 }
 
 TEST_CASE("FakeOvs: foreign rows are never deleted or modified", "[ovs][fake]") {
-  FakeOvs ovs;
+  DemoOvs ovs;
   ovs.seed_bridge("br-user");
   ovs.seed_port("br-user", "eth-user");
   REQUIRE(ovs.apply(demo_txn(), 1s));
@@ -100,7 +110,7 @@ TEST_CASE("FakeOvs: foreign rows are never deleted or modified", "[ovs][fake]") 
 }
 
 TEST_CASE("FakeOvs: deletes remove owned rows and are idempotent", "[ovs][fake]") {
-  FakeOvs ovs;
+  DemoOvs ovs;
   REQUIRE(ovs.apply(demo_txn(), 1s));
   OvsTransaction t;
   t.lab = "demo";
@@ -117,7 +127,7 @@ TEST_CASE("FakeOvs: deletes remove owned rows and are idempotent", "[ovs][fake]"
 }
 
 TEST_CASE("FakeOvs: an unopenable interface fails after the commit", "[ovs][fake]") {
-  FakeOvs ovs;
+  DemoOvs ovs;
   ovs.fail_interface("veth-b");
   Status st = ovs.apply(demo_txn(), 1s);
   REQUIRE_FALSE(st);
@@ -134,7 +144,7 @@ TEST_CASE("FakeOvs: an unopenable interface fails after the commit", "[ovs][fake
 }
 
 TEST_CASE("FakeOvs: OVS down, stalled vswitchd, injected failures, datapath", "[ovs][fake]") {
-  FakeOvs ovs;
+  DemoOvs ovs;
   SECTION("down") {
     ovs.available = false;
     Status st = ovs.check_available();
@@ -170,4 +180,36 @@ TEST_CASE("FakeOvs: OVS down, stalled vswitchd, injected failures, datapath", "[
     CHECK(*ovs.auto_datapath() == "system");
     CHECK(ovs.datapath_probes == 1);
   }
+}
+
+namespace {
+
+/// The contract's world on the fake: seeded rows and devices.
+struct FakeOvsWorld final : netlab::testing::OvsWorld {
+  FakeOvs fake;
+  Ovs& ovs() override { return fake; }
+  void add_foreign_bridge(const std::string& name) override { fake.seed_bridge(name, "netdev"); }
+  void add_foreign_port(const std::string& bridge, const std::string& name) override {
+    REQUIRE(fake.state().find_bridge(bridge));
+    fake.seed_port(bridge, name, "", std::nullopt, true);
+  }
+  void add_device(const std::string& name) override { fake.add_device(name); }
+  void remove_bridge(const std::string& name) override { fake.remove_bridge(name); }
+  void remove_device(const std::string& name) override { fake.remove_device(name); }
+};
+
+}  // namespace
+
+TEST_CASE("FakeOvs passes the OVS contract", "[ovs][fake][contract]") {
+  FakeOvsWorld w;
+  using namespace netlab::testing;
+  SECTION("create bridge and ports") { ovs_contract_create_bridge_and_ports(w, "ct"); }
+  SECTION("vlan changes") { ovs_contract_vlan_changes(w, "ct"); }
+  SECTION("deletes") { ovs_contract_deletes(w, "ct"); }
+  SECTION("ownership guards") { ovs_contract_ownership_guards(w, "ct"); }
+  SECTION("adopt and disown") { ovs_contract_adopt_disown(w, "ct"); }
+  SECTION("port without a device") { ovs_contract_port_without_device(w, "ct"); }
+  SECTION("duplicate creates") { ovs_contract_duplicate_creates(w, "ct"); }
+  // Every contract function removes what it made.
+  CHECK(w.fake.state().bridges.empty());
 }

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "fakes/fake_processes.hpp"
@@ -21,8 +22,8 @@ struct TempDir {
     path = mkdtemp(tmpl);
   }
   ~TempDir() {
-    for (const char* f : {"/d.pid", "/d.pid.tmp"}) std::remove((path + f).c_str());
-    rmdir(path.c_str());
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
   }
 };
 
@@ -146,7 +147,9 @@ TEST_CASE("FakeProcesses: records argv, scripts outcomes, fake pids") {
   CHECK(p.calls[1].ns == "red");
   CHECK(p.calls[1].argv == std::vector<std::string>{"ip", "link"});
 
-  auto pid = p.spawn("red", {"dnsmasq", "-k"}, "/tmp/x.log");
+  TempDir dir;  // the fake opens the log file, as the real seam does
+  const std::string log = dir.path + "/x.log";
+  auto pid = p.spawn("red", {"dnsmasq", "-k"}, log);
   REQUIRE(pid.ok());
   auto info = p.inspect(*pid);
   CHECK(info.alive);
@@ -154,13 +157,13 @@ TEST_CASE("FakeProcesses: records argv, scripts outcomes, fake pids") {
   CHECK(info.netns_id == p.netns_id("red").value());
   CHECK(p.netns_id("red").value() != p.netns_id("blue").value());
   CHECK(p.netns_id("").value() == "net:[4026531840]");
-  CHECK(p.calls_of("spawn").at(0).log_file == "/tmp/x.log");
+  CHECK(p.calls_of("spawn").at(0).log_file == log);
   REQUIRE(p.terminate(*pid, std::chrono::milliseconds(10)).ok());
   CHECK(!p.inspect(*pid).alive);
   CHECK(p.alive_pids().empty());
 
   p.fail_spawn("dhclient", Error{ErrorKind::Process, "scripted failure", {}, 0});
-  CHECK(!p.spawn("red", {"dhclient"}, "/tmp/y.log").ok());
+  CHECK(!p.spawn("red", {"dhclient"}, dir.path + "/y.log").ok());
   p.remove_namespace("gone");
   CHECK(!p.run("gone", {"ip"}, std::chrono::milliseconds(10)).ok());
   CHECK(!p.netns_id("gone").ok());

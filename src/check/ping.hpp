@@ -38,7 +38,7 @@ PingOutput parse_ping_output(const std::string& text);
 /// the same address), a ping would be answered inside `from`; then `arp`
 /// asks on `from`'s links holding the address whether the target's MAC
 /// answers for it.
-CheckResult run_ping(const PingTest& test, const Topology& topology, const DesiredState& desired,
-                     const Observed& observed, Processes& processes, ArpProber& arp);
+CheckResult run_ping(const PingTest& test, const Topology& topology, const Observed& observed,
+                     Processes& processes, ArpProber& arp);
 
 }  // namespace netlab::check

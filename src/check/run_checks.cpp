@@ -11,7 +11,6 @@
 #include "check/tcp.hpp"
 #include "core/parallel_for.hpp"
 #include "netlab/check.hpp"
-#include "netlab/desired_state.hpp"
 
 namespace netlab {
 
@@ -38,21 +37,9 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
   std::vector<CheckResult> results(tests.size());
   if (tests.empty()) return results;
 
-  // The lab's derived facts (where each interface lives, its static
-  // addresses) come from the desired model, as for plan and status.
-  auto desired = desired_state(ctx.topology, ctx.state_dir);
-  if (!desired.ok()) {
-    for (std::size_t i = 0; i < tests.size(); ++i) {
-      results[i].name = "assertion";
-      results[i].actual = desired.error().str();
-      results[i].pos = tests[i].pos;
-    }
-    return results;
-  }
-
   check::Observed observed;
   if (needs_observation(ctx.topology)) {
-    observed = check::observe_lab(*desired, ctx.kernel);
+    observed = check::observe_lab(ctx.topology, ctx.kernel);
   } else {
     observed.error = "not observed";
   }
@@ -69,12 +56,12 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     auto t0 = std::chrono::steady_clock::now();
     CheckResult r;
     if (auto* p = std::get_if<PingTest>(&tc.check)) {
-      r = check::run_ping(*p, ctx.topology, *desired, observed, ctx.processes, arp);
+      r = check::run_ping(*p, ctx.topology, observed, ctx.processes, arp);
     } else if (auto* l = std::get_if<LeaseTest>(&tc.check)) {
       r = check::run_lease(*l, ctx.topology, observed, ctx.state_dir);
     } else if (auto* c = std::get_if<TcpTest>(&tc.check)) {
       std::lock_guard lock(port_locks[c->port]);
-      r = check::run_tcp(*c, ctx.topology, *desired, observed, arp);
+      r = check::run_tcp(*c, ctx.topology, observed, arp);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.pos = tc.pos;

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "check/observed.hpp"
-#include "netlab/desired_state.hpp"
 #include "netlab/error.hpp"
 #include "netlab/topology.hpp"
 
@@ -21,14 +20,17 @@ struct ResolvedTarget {
   std::string label;
 };
 
-/// NS:IF -> its first static IPv4 address (else its first static address)
-/// in the desired model; for `dhcp: true` (or an interface without static
-/// addresses) the address it holds now according to `observed` (IPv4 first).
-/// A literal address is taken as is. `topology` only says which owners are
-/// bridges. Fails with a message saying why, e.g. "blue:eth0-b holds no
-/// address (no DHCP lease?)".
-Result<ResolvedTarget> resolve_target(const Topology& topology, const DesiredState& desired,
-                                      const Target& target, const Observed& observed);
+/// The interface settings of `ep` in the topology, or nullptr (e.g. an
+/// interface that only exists live, or a bridge port).
+const InterfaceConfig* find_interface_config(const Topology& topology, const Endpoint& ep);
+
+/// NS:IF -> its first static IPv4 address (else its first static address);
+/// for `dhcp: true` (or an interface without static addresses) the address it
+/// holds now according to `observed` (IPv4 first). A literal address is taken
+/// as is. Fails with a message saying why, e.g. "blue:eth0-b holds no address
+/// (no DHCP lease?)".
+Result<ResolvedTarget> resolve_target(const Topology& topology, const Target& target,
+                                      const Observed& observed);
 
 /// Picks the address a check should use from a list: the first IPv4, else the first.
 std::optional<IpAddress> preferred_address(const std::vector<IpPrefix>& addresses);

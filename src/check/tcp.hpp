@@ -19,8 +19,7 @@ inline constexpr std::chrono::milliseconds kConnectTimeout{2000};
 /// `from` holds the same address, a connect would stay inside `from`: then
 /// `arp` tells whether the target is reachable at all, and only "not
 /// reachable" can pass (an expect: fail).
-CheckResult run_tcp(const TcpTest& test, const Topology& topology, const DesiredState& desired,
-                    const Observed& observed, ArpProber& arp,
-                    std::chrono::milliseconds connect_timeout = kConnectTimeout);
+CheckResult run_tcp(const TcpTest& test, const Topology& topology, const Observed& observed,
+                    ArpProber& arp, std::chrono::milliseconds connect_timeout = kConnectTimeout);
 
 }  // namespace netlab::check

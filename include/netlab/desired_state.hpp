@@ -1,6 +1,11 @@
-// The desired state of a lab in the vocabulary of the live system: what
-// `up` must make exist. Derived from a Topology; compared with the live
-// state by the planner (one model for desired and current, as nmstate does).
+// The desired model of a lab, in the vocabulary of the live system: what
+// `up` must make exist. Built once from the validated, prefixed Topology
+// (src/plan/desired_state.cpp) and read by everyone that needs a derived
+// fact: where each interface lives and what it carries, the lab's daemons
+// with their files, the name of its NAT table. The planner compares it with
+// the observed LiveState (live_state.hpp, a different type); `status`,
+// `test` and the readiness waits read it too. Read the Topology only for
+// what the file alone says (positions, assertions, labels).
 #pragma once
 
 #include <map>
@@ -76,23 +81,32 @@ struct DesiredState {
   std::vector<DesiredSysctl> sysctls;
   std::vector<DesiredOvsBridge> ovs_bridges;
   std::vector<DesiredOvsPort> ovs_ports;
+  /// The DHCP servers as the file says them (the planner compares a
+  /// client's lease with their ranges).
   std::vector<DhcpServer> dhcp_servers;
-  std::vector<InterfaceConfig> dhcp_clients;  ///< with their namespace in `client_ns`
-  std::vector<std::string> dhcp_client_ns;
   std::vector<NatRule> nat;
-  /// DHCP servers and clients as daemons (filled by the Lab, which knows the
-  /// state directory their files live in).
+  /// DHCP servers and clients as daemons, with their files in the lab's
+  /// state directory.
   std::vector<DaemonSpec> daemons;
 
+  /// The interface `name` the lab makes in `ns` ("" = root), with its
+  /// configuration (addresses, dhcp, mtu, mac), or nullptr.
   const DesiredLink* find_link(const std::string& ns, const std::string& name) const;
   /// Namespaces of the lab plus "" (root).
   std::vector<std::string> namespace_names() const;
+  /// Namespaces ("" = root first, then the lab's in file order) where an
+  /// interface of the lab has the static address `address`.
+  std::vector<std::string> holders_of(const IpAddress& address) const;
+  /// The lab's nftables table as plans and `status` name it: "ip netlab-<lab>".
+  std::string nat_table() const;
 
   NameIndex link_index_;  ///< cache behind find_link, not part of the state
 };
 
-/// Derives the desired state of `topology` (already validated and prefixed).
-DesiredState desired_state(const Topology& topology);
+/// Derives the desired model of `topology` (already validated and
+/// prefixed); its daemons keep their files in `state_dir` (the lab's state
+/// directory). Errors: a daemon that cannot be configured.
+Result<DesiredState> desired_state(const Topology& topology, const std::string& state_dir);
 
 /// The desired state of a lab that should not exist (what `down` aims at).
 DesiredState empty_desired_state(const std::string& lab);

@@ -97,6 +97,10 @@ struct StatusReport {
   std::string file;  ///< that file (for LastUp: the file the last up came from)
   std::vector<StatusEntry> entries;
   std::size_t drifted = 0;
+  /// What keeps `up` from bringing the lab to its topology (an object of no
+  /// lab in the way, a feature this kernel lacks): the errors `plan` and
+  /// `up` stop with. Empty when `up` can plan.
+  std::vector<Error> errors;
 };
 
 class Lab {
@@ -122,6 +126,8 @@ class Lab {
   Result<UpReport> up(const std::function<void(const Progress&)>& progress = {});
   /// Removes everything the lab created, nothing else. A second down is a no-op.
   Result<DownReport> down(const std::function<void(const Progress&)>& progress = {});
+  /// Each object of the lab with its live state and drift (what `up` would
+  /// do, planned as `up` plans), and the errors `up` would stop with.
   Result<StatusReport> status();
 
   Kernel& kernel() { return *backends_.kernel; }
@@ -135,6 +141,9 @@ class Lab {
  private:
   Lab(std::string name, std::optional<Topology> topology, LabOptions options, LabBackends backends);
   Result<LiveState> observe(const DesiredState& desired, bool need_ovs);
+  /// The options `plan` and `up` plan with; `probe`: ask the kernel for its
+  /// features and OVS for its datapath (else assume them, for --offline).
+  Result<PlanOptions> plan_options(const DesiredState& desired, bool probe);
   /// Observes and plans; `observed` (optional) receives what was observed.
   Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
                               LiveState* observed = nullptr);
@@ -151,12 +160,10 @@ class Lab {
                         const std::optional<StateDir::Applied>& previous, bool used_ovs);
   bool needs_ovs(const DesiredState& desired) const;
   Result<DesiredState> desired() const;
-  Status remember_host_sysctls(const DesiredState& desired);
   /// Refuses a lab name that a different file brought up (unless --replace):
   /// both would share one state directory, and the second up would remove
   /// the first lab's objects as its own.
   Status check_same_file() const;
-  void hand_over_host_sysctls();
 
   std::string name_;
   std::optional<Topology> topology_;

@@ -44,7 +44,9 @@ class StateDir {
   Status forget_host_sysctl(const std::string& key);
 
   /// Daemons started by the lab, by id. Recorded before the daemon starts.
-  std::map<std::string, DaemonSpec> daemons() const;
+  /// Errors: daemons.json is corrupt (then record/forget fail too, rather
+  /// than write over the only trace of a running daemon).
+  Result<std::map<std::string, DaemonSpec>> daemons() const;
   Status record_daemon(const DaemonSpec& spec);
   Status forget_daemon(const std::string& id);
 
@@ -69,7 +71,7 @@ class StateDir {
  private:
   std::set<std::string> namespaces_unlocked() const;
   std::map<std::string, std::string> saved_host_sysctls_unlocked() const;
-  std::map<std::string, DaemonSpec> daemons_unlocked() const;
+  Result<std::map<std::string, DaemonSpec>> daemons_unlocked() const;
   Status write_file(const std::string& name, const std::string& content) const;
   std::string read_file(const std::string& name) const;
   std::string root_, lab_;

@@ -54,8 +54,34 @@ std::optional<DaemonSpec> daemon_from_json(const nlohmann::json& j) {
     }
     return s;
   } catch (const nlohmann::json::exception&) {
-    return std::nullopt;  // a damaged record: the daemon is found by nothing else
+    return std::nullopt;
   }
+}
+
+Result<std::map<std::string, DaemonSpec>> daemons_from_text(const std::string& text,
+                                                            const std::string& path) {
+  std::map<std::string, DaemonSpec> out;
+  if (text.empty()) return out;
+  auto corrupt = [&](const std::string& why) -> Error {
+    auto slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    return Error{ErrorKind::Bug,
+                 path + " is corrupt (" + why +
+                     "): netlab cannot tell which DHCP daemons (dnsmasq, dhclient) the lab "
+                     "started. Stop them by hand (their pid files are in " +
+                     dir + "), remove " + path + ", and run the command again",
+                 {},
+                 0};
+  };
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return corrupt("not JSON");
+  if (!j.is_array()) return corrupt("not a list of daemons");
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    auto spec = daemon_from_json(j[i]);
+    if (!spec) return corrupt("entry " + std::to_string(i + 1) + " is no daemon record");
+    out.emplace(spec->id(), *spec);
+  }
+  return out;
 }
 
 }  // namespace netlab

@@ -131,18 +131,13 @@ Status StateDir::forget_host_sysctl(const std::string& key) {
   return write_file("host-sysctls.json", nlohmann::json(saved).dump(2) + "\n");
 }
 
-std::map<std::string, DaemonSpec> StateDir::daemons() const {
+Result<std::map<std::string, DaemonSpec>> StateDir::daemons() const {
   std::lock_guard lock(mu_);
   return daemons_unlocked();
 }
 
-std::map<std::string, DaemonSpec> StateDir::daemons_unlocked() const {
-  std::map<std::string, DaemonSpec> out;
-  auto j = nlohmann::json::parse(read_file("daemons.json"), nullptr, false);
-  if (j.is_discarded() || !j.is_array()) return out;
-  for (const auto& d : j)
-    if (auto spec = daemon_from_json(d)) out.emplace(spec->id(), *spec);
-  return out;
+Result<std::map<std::string, DaemonSpec>> StateDir::daemons_unlocked() const {
+  return daemons_from_text(read_file("daemons.json"), path() + "/daemons.json");
 }
 
 static std::string daemons_text(const std::map<std::string, DaemonSpec>& all) {
@@ -151,19 +146,23 @@ static std::string daemons_text(const std::map<std::string, DaemonSpec>& all) {
   return j.dump(2) + "\n";
 }
 
+// A corrupt record is never written over: it may be the only trace of a
+// daemon the lab started.
 Status StateDir::record_daemon(const DaemonSpec& spec) {
   std::lock_guard lock(mu_);
   auto all = daemons_unlocked();
+  if (!all.ok()) return all.error();
   if (auto st = ensure(); !st.ok()) return st;
-  all.insert_or_assign(spec.id(), spec);
-  return write_file("daemons.json", daemons_text(all));
+  all->insert_or_assign(spec.id(), spec);
+  return write_file("daemons.json", daemons_text(*all));
 }
 
 Status StateDir::forget_daemon(const std::string& id) {
   std::lock_guard lock(mu_);
   auto all = daemons_unlocked();
-  if (!all.erase(id)) return {};
-  return write_file("daemons.json", daemons_text(all));
+  if (!all.ok()) return all.error();
+  if (!all->erase(id)) return {};
+  return write_file("daemons.json", daemons_text(*all));
 }
 
 Status StateDir::write_applied(const Applied& a) {

@@ -2,21 +2,8 @@
 
 namespace netlab::check {
 
-namespace {
-
-/// The observed namespace `ns` ("" = root), or nullptr.
-const NamespaceState* namespace_state(const Observed& o, const std::string& ns) {
-  if (!o.state) return nullptr;
-  if (ns.empty()) return &o.state->root;
-  auto it = o.state->namespaces.find(ns);
-  return it == o.state->namespaces.end() ? nullptr : &it->second;
-}
-
-}  // namespace
-
 const LinkState* Observed::find_link(const std::string& ns, const std::string& ifname) const {
-  const NamespaceState* n = namespace_state(*this, ns);
-  return n ? n->find_link(ifname) : nullptr;
+  return state ? state->find_link(ns, ifname) : nullptr;
 }
 
 std::vector<std::string> Observed::holders_of(const IpAddress& address) const {
@@ -31,7 +18,7 @@ std::vector<std::string> Observed::holders_of(const IpAddress& address) const {
 std::vector<const LinkState*> Observed::links_holding(const std::string& ns,
                                                       const IpAddress& address) const {
   std::vector<const LinkState*> out;
-  const NamespaceState* n = namespace_state(*this, ns);
+  const NamespaceState* n = state ? state->find_ns(ns) : nullptr;
   if (!n) return out;
   for (const auto& [name, link] : n->links)
     for (const auto& a : link.addresses)

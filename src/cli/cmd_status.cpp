@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.hpp"
+#include "core/text.hpp"
 #include "netlab/state_dir.hpp"
 
 namespace netlab::cli {
@@ -52,11 +53,22 @@ void add_status(CLI::App& app, Context& ctx) {
              {"state", e.state},
              {"drift", e.drift.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.drift)}});
       }
+      auto or_null = [](int n) { return n > 0 ? nlohmann::json(n) : nlohmann::json(nullptr); };
+      nlohmann::json errors = nlohmann::json::array();
+      for (const auto& e : st->errors) {
+        errors.push_back({{"file", e.where.file.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(e.where.file)},
+                          {"line", or_null(e.where.line)},
+                          {"column", or_null(e.where.column)},
+                          {"kind", to_string(e.kind)},
+                          {"message", e.message}});
+      }
       nlohmann::json j{{"lab", st->lab},
                        {"up", st->exists},
                        {"compared_with", {{"source", against}, {"file", st->file}}},
                        {"drifted", st->drifted},
-                       {"objects", entries}};
+                       {"objects", entries},
+                       {"errors", errors}};
       ctx.reporter.out(j.dump(2) + "\n");
       return;
     }
@@ -91,8 +103,12 @@ void add_status(CLI::App& app, Context& ctx) {
     else if (st->drifted > 1)
       out += r.yellow(std::to_string(st->drifted) + " objects drifted: `netlab up` repairs them") +
              "\n";
-    else
+    else if (st->errors.empty())
       out += r.green("no drift") + "\n";
+    // What `up` would stop with: status shows it rather than "no drift".
+    for (const auto& e : st->errors) out += r.red("error: ") + printable(e.str()) + "\n";
+    if (!st->errors.empty())
+      out += r.red("`netlab up` would stop here (the same errors as `netlab plan`)") + "\n";
     r.out(out);
   });
 }

@@ -1,21 +1,17 @@
 #include "netlab/lab.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "core/lab_name.hpp"
 #include "core/text.hpp"
 #include "lab/address_readiness.hpp"
+#include "lab/host_sysctls.hpp"
 #include "lab/lab_daemons.hpp"
 #include "lab/lease_readiness.hpp"
-#include "netlab/dhcp_client.hpp"
-#include "netlab/nat.hpp"
+#include "lab/status_report.hpp"
 #include "netlab/parse.hpp"
 #include "netlab/resource_graph.hpp"
 
@@ -38,14 +34,6 @@ Error join_errors(const std::vector<Error>& errors) {
     e.where = {};
   }
   return e;
-}
-
-// sysctl keys to read: everything the topology sets and what the lab saved.
-std::vector<std::string> sysctl_keys(const DesiredState& d, const StateDir& state) {
-  std::set<std::string> keys;
-  for (const auto& s : d.sysctls) keys.insert(s.key);
-  for (const auto& [k, _] : state.saved_host_sysctls()) keys.insert(k);
-  return {keys.begin(), keys.end()};
 }
 
 }  // namespace
@@ -121,71 +109,23 @@ bool Lab::needs_ovs(const DesiredState& d) const {
   return !d.ovs_bridges.empty() || !d.ovs_ports.empty();
 }
 
-Result<LiveState> Lab::observe(const DesiredState& desired, bool need_ovs) {
-  LiveState live;
-  live.owned_namespaces = state_->namespaces();
-  live.saved_host_sysctls = state_->saved_host_sysctls();
-  std::set<std::string> names(live.owned_namespaces.begin(), live.owned_namespaces.end());
-  for (const auto& n : desired.namespaces) names.insert(n.name);
-  auto kernel =
-      backends_.kernel->observe({names.begin(), names.end()}, sysctl_keys(desired, *state_));
-  if (!kernel.ok()) return kernel.error();
-  live.kernel = std::move(*kernel);
-  live.daemons = observe_daemons(*state_, *backends_.processes);
-  // The lab's nftables table: read when the lab wants NAT or may have made one.
-  if (!desired.nat.empty() || state_->exists()) {
-    auto nat = backends_.nat->observe(name_);
-    if (!nat.ok()) {
-      if (!desired.nat.empty()) return nat.error();
-    } else {
-      live.nat = std::move(*nat);
-    }
+Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe) {
+  PlanOptions po;
+  po.adopt = options_.adopt;
+  bool needs_caps = false;
+  for (const auto& l : desired.links) needs_caps |= l.kind == LinkKind::Vlan;
+  if (needs_caps && probe) po.capabilities = backends_.kernel->capabilities();
+  bool needs_auto = false;
+  for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
+  if (needs_auto && probe) {
+    auto dp = backends_.ovs->auto_datapath();
+    if (!dp.ok()) return dp.error();
+    po.ovs_datapath_auto = *dp;
+  } else if (needs_auto) {
+    po.ovs_datapath_auto = "auto (probed by up)";
   }
-  // OVS is read when the topology needs it (and then must be running), or
-  // when it runs anyway, to find rows of the lab to remove.
-  Status available = backends_.ovs->check_available();
-  if (need_ovs && !available.ok()) return available.error();
-  if (available.ok()) {
-    auto ovs = backends_.ovs->observe();
-    if (!ovs.ok()) return ovs.error();
-    live.ovs = std::move(*ovs);
-  }
-  return live;
+  return po;
 }
-
-namespace {
-
-bool in_path(const std::string& program) {
-  const char* path = getenv("PATH");
-  std::string dirs = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    std::size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = dirs.substr(start, end - start) + "/" + program;
-    if (access(candidate.c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
-// The daemons' programs must be installed before anything changes.
-std::vector<Error> missing_programs(const DesiredState& desired) {
-  std::vector<Error> errors;
-  for (const auto& d : desired.daemons) {
-    const std::string& program = d.argv().front();
-    if (in_path(program)) continue;
-    std::string package = d.is_server() ? "dnsmasq-base" : "isc-dhcp-client";
-    errors.push_back(Error{ErrorKind::Unsupported,
-                           std::string(d.is_server() ? "DHCP server" : "DHCP client") + " on '" +
-                               d.interface() + "': " + program + " is not installed; install it " +
-                               "with: apt-get install " + package,
-                           d.pos, ENOENT});
-  }
-  return errors;
-}
-
-}  // namespace
 
 Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
                                  LiveState* observed) {
@@ -198,21 +138,9 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
   if (!live.ok()) return live.error();
   if (timings) timings->add("observe", ms_since(t0));
   auto t1 = Clock::now();
-  PlanOptions po;
-  po.adopt = options_.adopt;
-  bool needs_caps = false;
-  for (const auto& l : desired.links) needs_caps |= l.kind == LinkKind::Vlan;
-  if (needs_caps && options_.observe) po.capabilities = backends_.kernel->capabilities();
-  bool needs_auto = false;
-  for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
-  if (needs_auto && options_.observe) {
-    auto dp = backends_.ovs->auto_datapath();
-    if (!dp.ok()) return dp.error();
-    po.ovs_datapath_auto = *dp;
-  } else if (needs_auto) {
-    po.ovs_datapath_auto = "auto (probed by up)";
-  }
-  PlanResult result = make_plan(desired, *live, po);
+  auto po = plan_options(desired, options_.observe);
+  if (!po.ok()) return po.error();
+  PlanResult result = make_plan(desired, *live, *po);
   if (timings) timings->add("plan", ms_since(t1));
   if (observed) *observed = std::move(*live);
   return result;
@@ -250,7 +178,11 @@ Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, T
     if (!kernel.ok()) return kernel.error();
     LiveState now;
     now.kernel = std::move(*kernel);
-    if (!unleased.empty()) now.daemons = observe_daemons(*state_, *backends_.processes);
+    if (!unleased.empty()) {
+      auto daemons = observe_daemons(*state_, *backends_.processes);
+      if (!daemons.ok()) return daemons.error();
+      now.daemons = std::move(*daemons);
+    }
     unsettled = unsettled_addresses(desired, now);
     unleased = unleased_clients(desired, now);
   }
@@ -258,13 +190,7 @@ Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, T
   return {};
 }
 
-Result<DesiredState> Lab::desired() const {
-  DesiredState desired = desired_state(*topology_);
-  auto daemons = desired_daemons(*topology_, state_->path());
-  if (!daemons.ok()) return daemons.error();
-  desired.daemons = std::move(*daemons);
-  return desired;
-}
+Result<DesiredState> Lab::desired() const { return desired_state(*topology_, state_->path()); }
 
 Result<Plan> Lab::plan(Timings* timings) {
   if (!topology_) {
@@ -335,7 +261,9 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   if (report.plan.empty()) {
     // Built already, but maybe only just (a second up right after the first,
     // or after an up that was killed while its clients waited for leases).
-    if (auto st = remember_host_sysctls(desired); !st.ok()) return st.error();
+    if (auto st = remember_host_sysctls(desired, *state_, *backends_.kernel, options_.state_root);
+        !st.ok())
+      return st.error();
     // The record may change when the machine does not: --replace, or an
     // edit of the file that the machine already matches.
     if (auto applied = state_->read_applied();
@@ -362,7 +290,9 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
     if (!existed) (void)state_->remove();
     return e;
   };
-  if (auto st = remember_host_sysctls(desired); !st.ok()) return unrecorded(st.error());
+  if (auto st = remember_host_sysctls(desired, *state_, *backends_.kernel, options_.state_root);
+      !st.ok())
+    return unrecorded(st.error());
   // What was applied, for `down` without the file and for `status`.
   if (auto st = state_->write_applied(
           {source_path_, options_.prefix, source_text_, {}, options_.variables});
@@ -456,7 +386,7 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
       LabLock::acquire(options_.state_root, name_, options_.lock_timeout, options_.on_lock_wait);
   if (!lock.ok()) return lock.error();
   DownReport report;
-  hand_over_host_sysctls();
+  hand_over_host_sysctls(*state_, options_.state_root);
   DesiredState nothing = empty_desired_state(name_);
   auto planned = plan_for(nothing, false, &report.timings);
   if (!planned.ok()) return planned.error();
@@ -499,189 +429,6 @@ Status Lab::check_same_file() const {
                0};
 }
 
-namespace {
-
-/// The host sysctls the other labs of `root` recorded (key -> value from
-/// before), the first lab in name order winning; they all recorded the same.
-std::map<std::string, std::string> others_host_sysctls(const std::string& root,
-                                                       const std::string& self) {
-  std::map<std::string, std::string> out;
-  for (const auto& other : StateDir::list_labs(root))
-    if (other != self) out.merge(StateDir(root, other).saved_host_sysctls());
-  return out;
-}
-
-}  // namespace
-
-// The lab needs its host sysctls even when they already have the wanted
-// value (another lab may have set it): it records the value from before, so
-// that the last lab to go down restores it. When another lab of this state
-// root holds the sysctl too, the value now may be that lab's doing: the value
-// from before is the one that lab recorded. The current value is read before
-// the other labs' records, and all of it happens under the state root's lock,
-// so a lab that is setting the sysctl right now has recorded it already.
-Status Lab::remember_host_sysctls(const DesiredState& desired) {
-  auto mine = state_->saved_host_sysctls();
-  std::vector<std::string> keys;
-  for (const auto& sc : desired.sysctls)
-    if (sc.ns.empty() && !mine.count(sc.key)) keys.push_back(sc.key);
-  if (keys.empty()) return {};
-  auto lock = StateRootLock::acquire(options_.state_root);
-  if (!lock.ok()) return lock.error();
-  std::map<std::string, std::string> now;
-  for (const auto& key : keys)
-    if (auto v = backends_.kernel->read_sysctl("", key); v.ok()) now[key] = *v;
-  auto theirs = others_host_sysctls(options_.state_root, name_);
-  for (const auto& [key, value] : now) {  // a failed read: the plan's own read reports it
-    auto it = theirs.find(key);
-    if (auto st = state_->save_host_sysctl(key, it != theirs.end() ? it->second : value); !st.ok())
-      return st;
-  }
-  return {};
-}
-
-// A host sysctl that another lab that is up also holds stays as it is: that
-// lab recorded the same value from before, and restores it when it goes down
-// last. Under the state root's lock, so that of two labs going down at once
-// exactly one restores it.
-void Lab::hand_over_host_sysctls() {
-  auto mine = state_->saved_host_sysctls();
-  if (mine.empty()) return;
-  auto lock = StateRootLock::acquire(options_.state_root);
-  if (!lock.ok()) return;  // then this lab restores what it recorded
-  auto theirs = others_host_sysctls(options_.state_root, name_);
-  for (const auto& [key, _] : mine)
-    if (theirs.count(key)) (void)state_->forget_host_sysctl(key);
-}
-
-namespace {
-
-// ---- status: each object of the lab with its live state -------------------
-
-const NamespaceState* status_ns(const LiveState& live, const std::string& ns) {
-  if (ns.empty()) return &live.kernel.root;
-  auto it = live.kernel.namespaces.find(ns);
-  return it == live.kernel.namespaces.end() ? nullptr : &it->second;
-}
-
-const LinkState* status_link(const LiveState& live, const std::string& ns,
-                             const std::string& name) {
-  const NamespaceState* n = status_ns(live, ns);
-  return n ? n->find_link(name) : nullptr;
-}
-
-// "up 10.0.0.1/24 (dhcp), master br0"; `want` (may be null) says what to point out.
-std::string link_state(const LinkState* have, const DesiredLink* want) {
-  if (!have) return "missing";
-  std::string s = have->up ? "up" : "down";
-  for (const auto& a : have->addresses) s += " " + a.str();
-  if (want && want->dhcp) s += have->addresses.empty() ? " (no lease)" : " (dhcp)";
-  if (want && !want->master.empty())
-    s += have->master.empty() ? ", no master" : ", master " + have->master;
-  return s;
-}
-
-const char* kOvsNotRead = "not read: Open vSwitch is not running";
-
-std::string ovs_port_state(const LiveState& live, const std::string& name,
-                           const DesiredOvsPort* want) {
-  if (!live.ovs) return kOvsNotRead;
-  const OvsBridgeState* b = live.ovs->bridge_of_port(name);
-  const OvsPortState* have = b ? b->find_port(name) : nullptr;
-  if (!have) return "missing";
-  std::string s = have->tag ? "vlan " + std::to_string(*have->tag) : "untagged";
-  if (!have->trunks.empty()) {
-    s = "trunks";
-    for (int t : have->trunks) s += " " + std::to_string(t);
-  }
-  if (want && b->name != want->bridge) s += ", on bridge " + b->name;
-  // The port's device: a veth end in the root namespace, or an internal
-  // port in its namespace (or still in the root namespace).
-  bool device =
-      want ? status_link(live, "", name) || (want->internal && status_link(live, want->ns, name))
-           : true;
-  if (!device)
-    s += ", its interface is gone";
-  else if (!have->error.empty())
-    s += ", error: " + have->error;
-  else if (have->ofport < 0)
-    s += ", interface not open";
-  return s;
-}
-
-std::string ovs_bridge_state(const LiveState& live, const std::string& name) {
-  if (!live.ovs) return kOvsNotRead;
-  const OvsBridgeState* b = live.ovs->find_bridge(name);
-  if (!b) return "missing";
-  return "datapath " + (b->datapath_type.empty() ? std::string("system") : b->datapath_type);
-}
-
-std::string route_state(const LiveState& live, const std::string& ns, const RouteRequest& want) {
-  const NamespaceState* n = status_ns(live, ns);
-  if (!n) return "missing";
-  for (const auto& r : n->routes)
-    if (route_matches(want, r)) return "present";
-  return "missing";
-}
-
-std::string sysctl_state(const LiveState& live, const std::string& ns, const std::string& key) {
-  const NamespaceState* n = status_ns(live, ns);
-  if (!n) return "missing";
-  auto it = n->sysctls.find(key);
-  return it == n->sysctls.end() ? "not read" : it->second;
-}
-
-std::string daemon_state(const LiveState& live, const std::string& id, const DaemonSpec* want) {
-  auto it = live.daemons.find(id);
-  if (it == live.daemons.end() || !it->second.running) return "not running";
-  std::string s = "pid " + std::to_string(it->second.pid);
-  const DaemonSpec& spec = want ? *want : it->second.spec;
-  if (const auto* c = std::get_if<DhclientInstance>(&spec.instance)) {
-    auto lease = leased_address(*c);
-    if (lease.ok() && lease->has_value()) s += ", lease " + (*lease)->address.str();
-  }
-  return s;
-}
-
-std::string nat_state(const LiveState& live) {
-  if (!live.nat) return "not read";
-  if (!live.nat->exists) return "missing";
-  std::string s;
-  for (const auto& r : live.nat->rules)
-    s += (s.empty() ? "masquerade " : ", ") + r.source.str() + " -> " + r.out;
-  if (!live.nat->chain_ok) s += (s.empty() ? "" : ", ") + std::string("chain postrouting is wrong");
-  if (!live.nat->other_rules.empty())
-    s += (s.empty() ? "" : ", ") + std::to_string(live.nat->other_rules.size()) + " other rule" +
-         (live.nat->other_rules.size() == 1 ? "" : "s");
-  return s.empty() ? "no rules" : s;
-}
-
-// The state of an object the topology does not list (the plan deletes it,
-// or restores it as it was before the lab).
-std::string unlisted_state(const LiveState& live, const ObjectRef& ref) {
-  switch (ref.kind) {
-    case ObjectRef::Kind::Namespace:
-      return status_ns(live, ref.ns) ? "present" : "missing";
-    case ObjectRef::Kind::Link:
-      return link_state(status_link(live, ref.ns, ref.name), nullptr);
-    case ObjectRef::Kind::OvsBridge:
-      return ovs_bridge_state(live, ref.name);
-    case ObjectRef::Kind::OvsPort:
-      return ovs_port_state(live, ref.name, nullptr);
-    case ObjectRef::Kind::Route:
-      return "present";
-    case ObjectRef::Kind::Sysctl:
-      return sysctl_state(live, ref.ns, ref.name);
-    case ObjectRef::Kind::Daemon:
-      return daemon_state(live, ref.name, nullptr);
-    case ObjectRef::Kind::NatTable:
-      return nat_state(live);
-  }
-  return "";
-}
-
-}  // namespace
-
 Result<StatusReport> Lab::status() {
   StatusReport report;
   report.lab = name_;
@@ -700,67 +447,19 @@ Result<StatusReport> Lab::status() {
     if (!wanted.ok()) return wanted.error();
     desired = std::move(*wanted);
   }
+  // Status shows an OVS that does not answer as a state, not as an error.
   auto live = observe(desired, false);
   if (!live.ok()) return live.error();
-
-  // One row per object: first what the topology lists, in its order.
-  std::vector<ObjectRef> refs;
-  auto row = [&](ObjectRef ref, std::string resource, std::string object, std::string state) {
-    refs.push_back(std::move(ref));
-    report.entries.push_back(
-        {std::move(resource), refs.back().ns, std::move(object), std::move(state), ""});
-  };
-  using K = ObjectRef::Kind;
-  for (const auto& n : desired.namespaces)
-    row({K::Namespace, n.name, n.name}, "namespace", n.name,
-        live->kernel.namespaces.count(n.name) ? "present" : "missing");
-  for (const auto& l : desired.links)
-    row({K::Link, l.ns, l.name}, to_string(l.kind), l.name,
-        link_state(status_link(*live, l.ns, l.name), &l));
-  for (const auto& b : desired.ovs_bridges)
-    row({K::OvsBridge, "", b.name}, "ovs bridge", b.name, ovs_bridge_state(*live, b.name));
-  for (const auto& p : desired.ovs_ports)
-    row({K::OvsPort, "", p.name}, "ovs port", p.name + " on " + p.bridge,
-        ovs_port_state(*live, p.name, &p));
-  for (const auto& r : desired.routes)
-    row({K::Route, r.ns, route_name(r.route)}, "route", route_name(r.route),
-        route_state(*live, r.ns, r.route));
-  for (const auto& s : desired.sysctls)
-    row({K::Sysctl, s.ns, s.key}, "sysctl", s.key, sysctl_state(*live, s.ns, s.key));
-  for (const auto& d : desired.daemons)
-    row({K::Daemon, d.ns(), d.id()}, d.is_server() ? "dhcp server" : "dhcp client", d.interface(),
-        daemon_state(*live, d.id(), &d));
-  std::string table = "ip netlab-" + name_;
-  if (!desired.nat.empty() || (live->nat && live->nat->exists))
-    row({K::NatTable, "", table}, "nat table", table, nat_state(*live));
-
-  // Drift is what `up` would do: the planner decides, status only shows it,
-  // each action on the rows of the objects it acts on (a veth pair: both
-  // ends), or on a row of its own for an object the topology does not list.
-  PlanOptions po;
-  po.adopt = options_.adopt;
-  PlanResult planned = make_plan(desired, *live, po);
-  for (const auto& a : planned.plan.actions) {
-    if (!a.shown()) continue;  // the create half of the replace stands for it
-    const std::string text = format_action(a);
-    bool placed = false;
-    for (const auto& subject : a.subjects) {
-      for (std::size_t i = 0; i < refs.size(); ++i) {
-        if (!(refs[i] == subject)) continue;
-        std::string& drift = report.entries[i].drift;
-        drift += (drift.empty() ? "" : "; ") + text;
-        placed = true;
-      }
-    }
-    if (placed) continue;
-    ObjectRef ref = a.subjects.empty() ? ObjectRef{K::Namespace, a.ns, a.object} : a.subjects[0];
-    std::string object = ref.kind == K::Sysctl ? ref.name : a.object;
-    std::string state = a.subjects.size() == 1 ? unlisted_state(*live, ref) : "present";
-    row(ref, a.resource, object, state);
-    report.entries.back().ns = a.ns;
-    report.entries.back().drift = text;
+  // Drift is what `up` would do: planned with up's options (this kernel's
+  // features, OVS's datapath); what keeps `up` from planning is shown too.
+  PlanResult planned;
+  auto po = plan_options(desired, live->ovs.has_value());
+  if (po.ok()) {
+    planned = make_plan(desired, *live, *po);
+  } else {
+    planned.errors.push_back(po.error());
   }
-  for (const auto& e : report.entries) report.drifted += !e.drift.empty();
+  fill_status_report(report, desired, *live, planned);
   return report;
 }
 

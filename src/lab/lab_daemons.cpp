@@ -1,5 +1,10 @@
 #include "lab/lab_daemons.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
 #include "netlab/dhcp.hpp"
 #include "netlab/dhcp_client.hpp"
 
@@ -7,47 +12,43 @@ namespace netlab {
 
 namespace {
 
-// The first IPv4 address of interface `ifname` in namespace `ns` of the topology.
-std::optional<IpPrefix> static_ipv4(const Topology& t, const std::string& ns,
-                                    const std::string& ifname) {
-  const Namespace* n = t.find_namespace(ns);
-  if (!n) return std::nullopt;
-  for (const auto& c : n->interfaces) {
-    if (c.name != ifname) continue;
-    for (const auto& a : c.addresses)
-      if (a.value.family() == 4) return a.value;
+bool in_path(const std::string& program) {
+  const char* path = getenv("PATH");
+  std::string dirs = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(start, end - start) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return true;
+    start = end + 1;
   }
-  return std::nullopt;
+  return false;
 }
 
 }  // namespace
 
-Result<std::vector<DaemonSpec>> desired_daemons(const Topology& t, const std::string& state_dir) {
-  std::vector<DaemonSpec> out;
-  for (const auto& server : t.dhcp) {
-    auto inst =
-        make_dnsmasq(server, state_dir, static_ipv4(t, server.namespace_name, server.interface));
-    if (!inst.ok()) {
-      Error e = inst.error();
-      if (!e.where.known()) e.where = server.pos;
-      return e;
-    }
-    out.push_back(DaemonSpec{*inst, server.pos});
+std::vector<Error> missing_programs(const DesiredState& desired) {
+  std::vector<Error> errors;
+  for (const auto& d : desired.daemons) {
+    const std::string& program = d.argv().front();
+    if (in_path(program)) continue;
+    std::string package = d.is_server() ? "dnsmasq-base" : "isc-dhcp-client";
+    errors.push_back(Error{ErrorKind::Unsupported,
+                           std::string(d.is_server() ? "DHCP server" : "DHCP client") + " on '" +
+                               d.interface() + "': " + program + " is not installed; install it " +
+                               "with: apt-get install " + package,
+                           d.pos, ENOENT});
   }
-  for (const auto& ns : t.namespaces) {
-    for (const auto& c : ns.interfaces) {
-      if (!c.dhcp) continue;
-      auto inst = make_dhclient(state_dir, ns.name, c.name);
-      if (!inst.ok()) return inst.error();
-      out.push_back(DaemonSpec{*inst, c.pos});
-    }
-  }
-  return out;
+  return errors;
 }
 
-std::map<std::string, DaemonState> observe_daemons(const StateDir& state, Processes& processes) {
+Result<std::map<std::string, DaemonState>> observe_daemons(const StateDir& state,
+                                                           Processes& processes) {
+  auto recorded = state.daemons();
+  if (!recorded.ok()) return recorded.error();
   std::map<std::string, DaemonState> out;
-  for (auto& [id, spec] : state.daemons()) {
+  for (auto& [id, spec] : *recorded) {
     DaemonCheck check = check_daemon(processes, spec.pid_file(), spec.ns(), spec.argv());
     DaemonState state{spec, check.pid, check.ours, check.reason, std::nullopt, {}};
     // A client's lease, for the planner to compare with its server's range.

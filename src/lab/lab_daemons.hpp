@@ -1,4 +1,6 @@
-// The lab's DHCP servers and clients as DaemonSpecs, and what runs of them now.
+// The lab's DHCP daemons: whether their programs are installed, and what
+// runs of the ones the lab recorded. (The daemons the topology asks for are
+// part of the desired model: DesiredState::daemons.)
 #pragma once
 
 #include <map>
@@ -6,17 +8,19 @@
 #include <vector>
 
 #include "netlab/daemon_spec.hpp"
+#include "netlab/desired_state.hpp"
 #include "netlab/processes.hpp"
 #include "netlab/state_dir.hpp"
-#include "netlab/topology.hpp"
 
 namespace netlab {
 
-/// Daemons the topology asks for, with their files in `state_dir`.
-Result<std::vector<DaemonSpec>> desired_daemons(const Topology& topology,
-                                                const std::string& state_dir);
+/// One error per daemon of `desired` whose program is not in PATH, naming
+/// the package to install. Checked before anything changes.
+std::vector<Error> missing_programs(const DesiredState& desired);
 
-/// The recorded daemons with their liveness (pid file, namespace, command line).
-std::map<std::string, DaemonState> observe_daemons(const StateDir& state, Processes& processes);
+/// The recorded daemons with their liveness (pid file, namespace, command
+/// line). Errors: the record of the lab's daemons is unreadable.
+Result<std::map<std::string, DaemonState>> observe_daemons(const StateDir& state,
+                                                           Processes& processes);
 
 }  // namespace netlab

@@ -1,13 +1,14 @@
 // build_resource_graph: a Topology as the objects to create and what each
-// needs. Interfaces are placed here (not with src/parse, which model does not
-// link): first every interface the lab makes is mapped to the node that makes
-// it, then the nodes and their edges are added by key.
+// needs. Interfaces are placed by the rules of model/placement.hpp: first
+// every interface the lab makes is mapped to the node that makes it, then
+// the nodes and their edges are added by key.
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "model/placement.hpp"
 #include "netlab/resource_graph.hpp"
 
 namespace netlab {
@@ -63,12 +64,6 @@ class Builder {
   // A link is named after its first end, as written ("link:ovs1/veth-r").
   static std::string link_key(const Link& l) { return "link:" + l.a.owner + "/" + l.a.ifname; }
   static std::string ns_of_owner(const std::string& o) { return o == kHostName ? "" : o; }
-  // Where a link end lives ("" for a bridge or host). An owner that is
-  // nothing is taken as a namespace, so its edge dangles and check() says so.
-  std::string ns_of_link_end(const Endpoint& e) const {
-    auto k = t_.endpoint_kind(e.owner);
-    return (!k || *k == EndpointKind::Namespace) ? e.owner : "";
-  }
 
   // The key of the node that makes interface `name` in `ns`; for one the lab
   // does not make, a key that is no node (so an edge to it dangles).
@@ -88,12 +83,15 @@ class Builder {
   void place() {
     for (const auto& b : t_.bridges) place_one("", b.name, bridge_key(b.name));
     for (const auto& l : t_.links) {
-      place_one(ns_of_link_end(l.a), l.a.ifname, link_key(l));
-      place_one(ns_of_link_end(l.b), l.b.ifname, link_key(l));
+      // An owner that is nothing is taken as a namespace: its edge dangles
+      // and check() says so.
+      place_one(link_end_ns(t_, l.a), l.a.ifname, link_key(l));
+      place_one(link_end_ns(t_, l.b), l.b.ifname, link_key(l));
     }
     for (const auto& b : t_.bridges)
       for (const auto& p : b.ports)
-        if (p.internal) place_one(port_ns(p), p.name, "internal-port:" + b.name + "/" + p.name);
+        if (p.internal)
+          place_one(internal_port_ns(p), p.name, "internal-port:" + b.name + "/" + p.name);
     for (const auto& ns : t_.namespaces)
       for (const auto& c : ns.interfaces)
         if (c.vlan) place_one(ns.name, c.name, vlan_key(ns.name, c.name));
@@ -101,9 +99,6 @@ class Builder {
       if (c.vlan) place_one("", c.name, vlan_key("", c.name));
   }
 
-  static std::string port_ns(const BridgePort& p) {
-    return p.namespace_name ? ns_of_owner(p.namespace_name->value) : "";
-  }
   static std::string vlan_key(const std::string& ns, const std::string& name) {
     return "vlan:" + owner(ns) + "/" + name;
   }
@@ -150,7 +145,7 @@ class Builder {
 
   void add_declared_port(const Bridge& b, const BridgePort& p) {
     if (p.internal) {
-      std::string ns = port_ns(p);
+      std::string ns = internal_port_ns(p);
       std::string key = "internal-port:" + b.name + "/" + p.name;
       std::string label = "internal port " + p.name + " on " + b.name;
       if (!ns.empty()) label += " in " + ns;

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "model/placement.hpp"
+
 namespace netlab::render_detail {
 
 namespace {
@@ -87,8 +89,7 @@ class Builder {
     for (const auto& a : b.addresses) s.lines.push_back(a.value.str());
     scene_.bridges.push_back(std::move(s));
     for (const auto& p : b.ports) {
-      std::string ns = p.internal && p.namespace_name ? p.namespace_name->value : "";
-      int i = intern(ns, p.name);
+      int i = intern(p.internal ? internal_port_ns(p) : "", p.name);
       auto& si = scene_.interfaces[i];
       si.bridge = b.name;
       si.internal = p.internal;
@@ -106,7 +107,7 @@ class Builder {
       apply_options(si, o);
       return i;
     }
-    return intern(e.owner, e.ifname);
+    return intern(link_end_ns(t_, e), e.ifname);
   }
 
   void add_link(const Link& l) {

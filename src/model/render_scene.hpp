@@ -1,6 +1,6 @@
 // What render_dot and render_mermaid draw, computed once from a Topology:
-// every interface placed in its namespace (from links, bridge ports and vlan
-// sub-interfaces, not from src/parse), with the text lines to show.
+// every interface placed in its namespace (by the rules of
+// model/placement.hpp), with the text lines to show.
 #pragma once
 
 #include <string>

@@ -1,16 +1,17 @@
-// Topology -> DesiredState: where every interface lives and what it carries.
+// Topology -> DesiredState: where every interface lives, what it carries,
+// the daemons and their files.
 #include "netlab/desired_state.hpp"
 
 #include <algorithm>
 
+#include "model/placement.hpp"
+#include "netlab/dhcp.hpp"
+#include "netlab/dhcp_client.hpp"
+#include "netlab/nat.hpp"
+
 namespace netlab {
 
 namespace {
-
-std::string ns_of(const Topology& t, const std::string& owner) {
-  auto kind = t.endpoint_kind(owner);
-  return kind == EndpointKind::Namespace ? owner : "";
-}
 
 const InterfaceConfig* find_config(const std::vector<InterfaceConfig>& list,
                                    const std::string& name) {
@@ -34,6 +35,39 @@ std::vector<int> sorted_trunks(const PortOptions& o) {
   return v;
 }
 
+// The first static IPv4 address of interface `ifname` in `ns`.
+std::optional<IpPrefix> static_ipv4(const DesiredState& d, const std::string& ns,
+                                    const std::string& ifname) {
+  if (const DesiredLink* l = d.find_link(ns, ifname))
+    for (const auto& a : l->addresses)
+      if (a.family() == 4) return a;
+  return std::nullopt;
+}
+
+// The DHCP servers and clients of `t` as daemons with their files in
+// `state_dir`; a server's own address comes from the model's interfaces.
+Status add_daemons(DesiredState& d, const Topology& t, const std::string& state_dir) {
+  for (const auto& server : t.dhcp) {
+    auto inst =
+        make_dnsmasq(server, state_dir, static_ipv4(d, server.namespace_name, server.interface));
+    if (!inst.ok()) {
+      Error e = inst.error();
+      if (!e.where.known()) e.where = server.pos;
+      return e;
+    }
+    d.daemons.push_back(DaemonSpec{*inst, server.pos});
+  }
+  for (const auto& ns : t.namespaces) {
+    for (const auto& c : ns.interfaces) {
+      if (!c.dhcp) continue;
+      auto inst = make_dhclient(state_dir, ns.name, c.name);
+      if (!inst.ok()) return inst.error();
+      d.daemons.push_back(DaemonSpec{*inst, c.pos});
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 const DesiredLink* DesiredState::find_link(const std::string& ns, const std::string& name) const {
@@ -48,13 +82,29 @@ std::vector<std::string> DesiredState::namespace_names() const {
   return v;
 }
 
+std::vector<std::string> DesiredState::holders_of(const IpAddress& address) const {
+  std::vector<std::string> out;
+  for (const auto& ns : namespace_names()) {
+    bool holds = false;
+    for (const auto& l : links)
+      if (l.ns == ns)
+        for (const auto& a : l.addresses) holds |= a.address == address;
+    if (holds) out.push_back(ns);
+  }
+  return out;
+}
+
+std::string DesiredState::nat_table() const {
+  return std::string(kNatFamily) + " " + nat_table_name(lab);
+}
+
 DesiredState empty_desired_state(const std::string& lab) {
   DesiredState d;
   d.lab = lab;
   return d;
 }
 
-DesiredState desired_state(const Topology& t) {
+Result<DesiredState> desired_state(const Topology& t, const std::string& state_dir) {
   DesiredState d;
   d.lab = t.name;
   auto configs_of = [&](const std::string& ns) -> const std::vector<InterfaceConfig>& {
@@ -93,7 +143,7 @@ DesiredState desired_state(const Topology& t) {
       }
     }
     for (const auto& p : b.ports) {
-      std::string ns = p.namespace_name ? p.namespace_name->value : "";
+      std::string ns = internal_port_ns(p);
       if (b.kind == BridgeKind::Ovs) {
         DesiredOvsPort port{b.name, p.name, p.internal, ns, std::nullopt, sorted_trunks(p.options),
                             p.pos};
@@ -118,11 +168,11 @@ DesiredState desired_state(const Topology& t) {
       const Endpoint& e = *ends[i];
       const Endpoint& other = *ends[1 - i];
       DesiredLink l;
-      l.ns = ns_of(t, e.owner);
+      l.ns = link_end_ns(t, e);
       l.name = e.ifname;
       l.kind = LinkKind::Veth;
       l.peer_name = other.ifname;
-      l.peer_ns = ns_of(t, other.owner);
+      l.peer_ns = link_end_ns(t, other);
       l.primary = i == 0;
       l.pos = e.pos;
       if (const Bridge* ob = t.find_bridge(other.owner); ob && ob->kind == BridgeKind::Ovs)
@@ -143,7 +193,7 @@ DesiredState desired_state(const Topology& t) {
     }
   }
 
-  // VLAN sub-interfaces, routes, sysctls, DHCP clients.
+  // VLAN sub-interfaces, routes, sysctls.
   auto per_namespace = [&](const std::string& ns, const std::vector<InterfaceConfig>& ifs) {
     for (const auto& c : ifs) {
       if (c.vlan) {
@@ -156,10 +206,6 @@ DesiredState desired_state(const Topology& t) {
         l.pos = c.pos;
         apply_config(l, &c);
         d.links.push_back(l);
-      }
-      if (c.dhcp) {
-        d.dhcp_clients.push_back(c);
-        d.dhcp_client_ns.push_back(ns);
       }
     }
   };
@@ -179,6 +225,7 @@ DesiredState desired_state(const Topology& t) {
   for (const auto& s : t.host.sysctls) d.sysctls.push_back({"", s.key, s.value, s.pos});
   d.dhcp_servers = t.dhcp;
   d.nat = t.host.nat;
+  if (auto st = add_daemons(d, t, state_dir); !st.ok()) return st.error();
   return d;
 }
 

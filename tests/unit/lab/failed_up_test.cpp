@@ -269,8 +269,9 @@ TEST_CASE("a stopped server keeps its lease database for its next start", "[lab]
   REQUIRE_OK(lab.up());
   REQUIRE_FALSE(w.server_leases.empty());
   auto daemons = lab.state().daemons();
+  REQUIRE_OK(daemons);
   const DaemonSpec* server = nullptr;
-  for (const auto& [id, d] : daemons)
+  for (const auto& [id, d] : *daemons)
     if (d.is_server()) server = &d;
   REQUIRE(server);
 

@@ -270,10 +270,10 @@ dhcp:
   // The server as `up` leaves it: recorded in the state directory, its pid
   // file naming a process in its namespace with its command line.
   Lab lab = w.load(with_dhcp);
-  auto daemons = desired_daemons(*lab.topology(), lab.state().path());
-  REQUIRE_OK(daemons);
-  REQUIRE(daemons->size() == 1);
-  const DaemonSpec& server = daemons->front();
+  auto desired = desired_state(*lab.topology(), lab.state().path());
+  REQUIRE_OK(desired);
+  REQUIRE(desired->daemons.size() == 1);
+  const DaemonSpec& server = desired->daemons.front();
   REQUIRE_OK(lab.state().record_daemon(server));
   int pid = w.processes->add_process("dhcp-r", server.argv());
   // start_dnsmasq makes the namespace's daemon directory before the pid file.

@@ -1,8 +1,20 @@
 // Where every interface of a topology lives, derived from links, ports and
 // vlan sub-interfaces (interfaces: sections only configure them).
+#include "model/placement.hpp"
+
 #include "netlab/parse.hpp"
 
 namespace netlab {
+
+std::string link_end_ns(const Topology& t, const Endpoint& e) {
+  auto kind = t.endpoint_kind(e.owner);
+  return (!kind || *kind == EndpointKind::Namespace) ? e.owner : "";
+}
+
+std::string internal_port_ns(const BridgePort& p) {
+  std::string ns = p.namespace_name ? p.namespace_name->value : "";
+  return ns == kHostName ? "" : ns;
+}
 
 std::vector<InterfacePlacement> place_interfaces(const Topology& t) {
   using Src = InterfacePlacement::Source;
@@ -10,10 +22,8 @@ std::vector<InterfacePlacement> place_interfaces(const Topology& t) {
   for (const auto& b : t.bridges) out.push_back({"", b.name, Src::Bridge, b.pos});
   for (const auto& link : t.links) {
     for (const Endpoint* e : {&link.a, &link.b}) {
-      auto kind = t.endpoint_kind(e->owner);
-      if (!kind) continue;  // unresolved: the validator reports it
-      std::string ns = *kind == EndpointKind::Namespace ? e->owner : "";
-      out.push_back({ns, e->ifname, Src::VethEnd, e->pos});
+      if (!t.endpoint_kind(e->owner)) continue;  // unresolved: the validator reports it
+      out.push_back({link_end_ns(t, *e), e->ifname, Src::VethEnd, e->pos});
     }
   }
   for (const auto& b : t.bridges) {
@@ -21,9 +31,7 @@ std::vector<InterfacePlacement> place_interfaces(const Topology& t) {
     // one mistake gives one error.
     for (const auto& p : b.ports) {
       if (!p.internal) continue;  // a non-internal declared port is an existing interface
-      std::string ns = p.namespace_name ? p.namespace_name->value : "";
-      if (ns == kHostName) ns = "";
-      out.push_back({ns, p.name, Src::OvsInternalPort, p.pos});
+      out.push_back({internal_port_ns(p), p.name, Src::OvsInternalPort, p.pos});
     }
   }
   for (const auto& ns : t.namespaces) {

@@ -50,6 +50,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "netlab/resource_graph.hpp"
@@ -344,8 +345,7 @@ class Deriver {
       if (k.compare(0, 5, "link:") != 0) return;
       std::string owner = k.substr(5, k.rfind('/') - 5);
       std::string ns = owner == kHostName ? "" : owner;
-      auto& v = links_touched_[ns];
-      if (std::find(v.begin(), v.end(), k) == v.end()) v.push_back(k);
+      if (touched_.insert(k).second) links_touched_[ns].push_back(k);
     };
     for (const auto& k : u.creates) touch(k);
     for (const auto& k : u.changes) touch(k);
@@ -375,6 +375,7 @@ class Deriver {
   std::unordered_map<std::string, std::size_t> last_writer_;
   std::unordered_map<std::string, std::vector<std::size_t>> users_, destroyers_, ovs_port_deletes_;
   std::unordered_map<std::string, std::vector<std::string>> links_touched_;  // by namespace
+  std::unordered_set<std::string> touched_;                                  // their keys
   std::unordered_map<std::string, std::vector<Address>> addresses_;          // by namespace
   std::unordered_map<std::string, std::string> peers_;  // link key -> its veth peer's
   std::vector<std::size_t> namespace_deletes_, kernel_deletes_since_ovs_delete_, server_starts_;

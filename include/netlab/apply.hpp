@@ -1,6 +1,6 @@
-// Applying a plan: phases in order, lanes (namespaces) in parallel, all OVS
-// changes of a phase in one transaction; on failure, undo what was applied,
-// in reverse.
+// Applying a plan: its dependency graph (Action::deps), independent actions
+// in parallel but one per lane (namespace) at a time, the ready OVS changes
+// in one transaction; on failure, undo what was applied, in reverse order.
 #pragma once
 
 #include <chrono>
@@ -30,7 +30,7 @@ struct Backends {
 
 struct ApplyOptions {
   bool rollback = true;
-  int parallelism = 4;  ///< lanes run at once
+  int parallelism = 4;  ///< actions (of different lanes) run at once
   std::chrono::milliseconds ovs_timeout{30000};
   std::chrono::milliseconds wait_timeout{10000};   ///< for links vanishing after a netns delete
   std::chrono::milliseconds lease_timeout{30000};  ///< for each DHCP client to hold a lease

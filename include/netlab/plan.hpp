@@ -35,8 +35,9 @@ const char* to_string(ActionKind kind);
 /// "+", "~", "-", "-/+".
 const char* symbol(ActionKind kind);
 
-/// The steps of an apply, in order. Within a step, actions of different
-/// lanes (namespaces) are independent and may run in parallel.
+/// The steps of a plan, in order: only the key that sorts a plan's actions
+/// (the order `plan` shows, a topological order of the dependencies). The
+/// apply follows Action::deps (derive_dependencies), never the phase.
 enum class Phase {
   StopDaemons = -1,  ///< daemons no longer wanted (before their namespaces go)
   Delete = 0,        ///< deletes of kernel objects
@@ -174,7 +175,7 @@ struct Action {
   Phase phase = Phase::Configure;
   std::vector<Operation> ops;     ///< what to do, in order
   std::vector<Operation> undo;    ///< what restores the state before `ops`, in order
-  std::vector<std::size_t> deps;  ///< indices of actions this one needs
+  std::vector<std::size_t> deps;  ///< indices of earlier actions this one needs (apply order)
   /// The objects it acts on (a veth pair: both ends). An address, a bridge
   /// port or the setup of an internal port acts on its link.
   std::vector<ObjectRef> subjects;
@@ -185,7 +186,7 @@ struct Action {
 
 struct Plan {
   std::string lab;
-  std::vector<Action> actions;  ///< in execution order (by phase, then plan order)
+  std::vector<Action> actions;  ///< by phase, then plan order: a topological order of deps
   /// "Plan: 7 to add, 1 to change, 0 to destroy." (replace counts as add + destroy)
   std::string summary() const;
   bool empty() const { return actions.empty(); }

@@ -1,7 +1,8 @@
 // The resource graph: one node per object a lab creates (namespace, link,
 // bridge, port, address, route, sysctl, DHCP server/client, NAT rule) and the
-// dependencies between them. Creation follows a topological order, teardown
-// the reverse; a cycle or a reference to nothing is an error.
+// dependencies between them, as the topology states them; a cycle or a
+// reference to nothing is an error (`validate`). Applies follow the
+// dependencies of the plan's actions, named with the same keys (resource_key).
 #pragma once
 
 #include <cstddef>
@@ -37,6 +38,26 @@ enum class ResourceKind {
 
 /// "namespace", "link", "linux-bridge", ... (stable; used in output).
 const char* to_string(ResourceKind kind);
+
+/// The keys that name resources, shared by the graph of a topology
+/// (build_resource_graph) and the dependencies of a plan's actions
+/// (src/plan/dependencies.cpp). `ns` "" is the root namespace, written "host".
+namespace resource_key {
+std::string netns(const std::string& ns);                                ///< "netns:red"
+std::string link(const std::string& ns, const std::string& ifname);      ///< "link:red/eth0-r"
+std::string bridge(const std::string& name);                             ///< "bridge:br0"
+std::string port(const std::string& bridge, const std::string& ifname);  ///< "port:br0/eth1"
+std::string internal_port(const std::string& bridge, const std::string& ifname);
+std::string vlan(const std::string& ns, const std::string& ifname);  ///< "vlan:red/eth0.10"
+std::string address(const std::string& ns, const std::string& ifname,
+                    const std::string& prefix);  ///< "address:red/eth0/10.0.0.1/24"
+std::string route(const std::string& ns, const std::string& name);  ///< "route:red/default"
+std::string sysctl(const std::string& ns,
+                   const std::string& key);  ///< "sysctl:host/net.ipv4.ip_forward"
+std::string dhcp_server(const std::string& ns, const std::string& ifname);
+std::string dhcp_client(const std::string& ns, const std::string& ifname);
+std::string nat(const std::string& out, const std::string& source);  ///< "nat:eth0/10.0.0.0/24"
+}  // namespace resource_key
 
 /// One object to create. `key` is unique in a graph and identifies the node
 /// in edges and messages ("netns:red", "link:red/eth0-r"); `label` is a short
@@ -83,18 +104,10 @@ class ResourceGraph {
   /// second node's position), dangling edges (at the dependent's position,
   /// naming both keys), then dependency cycles (at the position of the cycle's
   /// first node, "dependency cycle: a -> b -> a", each arrow meaning "needs").
-  /// Empty when creation_order() succeeds.
+  /// Empty for a graph whose nodes can be created in some order. `validate`
+  /// reports these; the order an apply follows is the dependencies of the
+  /// plan's actions (derive_dependencies), named with the same keys.
   std::vector<Error> check() const;
-
-  /// Node indices such that every node comes after everything it needs
-  /// (Kahn's algorithm; among nodes ready at the same time the one added
-  /// first goes first). The first error of check() when there is one.
-  Result<std::vector<std::size_t>> creation_order() const;
-  /// creation_order() reversed: dependents are removed before what they need.
-  Result<std::vector<std::size_t>> teardown_order() const;
-
-  /// Keys of `order`, for messages and tests.
-  std::vector<std::string> keys(const std::vector<std::size_t>& order) const;
 
  private:
   struct Sorted {

@@ -1,64 +1,59 @@
-// Runs a plan against the seams. Phases run in order; inside a phase the
-// lanes (one per namespace) run in parallel on a small pool, each lane's
-// actions in plan order. The OVS actions of a phase are merged into one
-// transaction. On failure the applied actions are undone in reverse order.
+// Runs a plan against the seams, following its dependency graph
+// (Action::deps, derive_dependencies): an action starts once every action it
+// needs has finished. Independent actions run in parallel on a small pool,
+// at most one per lane (namespace) at a time, lowest index first. OVS
+// actions are held until nothing else can run, then every ready one goes in
+// one transaction. On failure no action starts any more, the running ones
+// finish, and the applied actions are undone in reverse order of completion
+// (a reverse dependency order).
 //
-// Crash and failure invariants, enforced here:
+// Crash and failure invariants, enforced here and in operations.cpp:
 // - record before create: a namespace or daemon is written to the state
 //   directory before it exists, so a crash leaves a record `down` follows,
 //   never an unowned object;
 // - undo only what ran: an action whose first operation failed is not undone
-//   (its undo could remove an object of the same name that is not ours);
+//   (its undo could remove an object of the same name that is not ours), nor
+//   is one that never started (its dependencies had not finished);
 // - a failed operation leaves nothing of its own behind: one that failed
 //   after a partial effect (a record written, a daemon started whose
 //   readiness wait failed, some attributes of a link set) undoes that effect
 //   itself, or counts as having run so that its action's undo restores it.
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include "apply/operations.hpp"
 #include "netlab/apply.hpp"
-#include "netlab/dhcp.hpp"
-#include "netlab/dhcp_client.hpp"
-#include "netlab/nat.hpp"
 
 namespace netlab {
 
 namespace {
 
-void merge(OvsTransaction& into, const OvsTransaction& t) {
-  if (into.lab.empty()) into.lab = t.lab;
-  auto append = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
-  append(into.add_bridges, t.add_bridges);
-  append(into.add_ports, t.add_ports);
-  append(into.set_vlans, t.set_vlans);
-  append(into.del_ports, t.del_ports);
-  append(into.del_bridges, t.del_bridges);
-  append(into.adopt_bridges, t.adopt_bridges);
-  append(into.adopt_ports, t.adopt_ports);
-  append(into.disown_bridges, t.disown_bridges);
-  append(into.disown_ports, t.disown_ports);
+// An action made only of OVS changes: batched with the other ready ones.
+bool ovs_only(const Action& a) {
+  return !a.ops.empty() && std::all_of(a.ops.begin(), a.ops.end(), [](const Operation& o) {
+    return std::holds_alternative<op::Ovs>(o);
+  });
 }
 
 class Executor {
  public:
-  Executor(const Plan& plan, Backends& b, const ApplyOptions& o) : plan_(plan), b_(b), o_(o) {}
+  Executor(const Plan& plan, Backends& b, const ApplyOptions& o)
+      : plan_(plan), o_(o), ops_(b, o), n_(plan.actions.size()) {}
 
   ApplyReport run() {
     ApplyReport report;
-    std::size_t i = 0;
-    while (i < plan_.actions.size() && !failure_) {
-      Phase phase = plan_.actions[i].phase;
-      std::size_t j = i;
-      while (j < plan_.actions.size() && plan_.actions[j].phase == phase) ++j;
-      if (phase == Phase::Ovs || phase == Phase::OvsDelete) {
-        run_ovs_phase(i, j);
-      } else {
-        run_lanes(i, j);
-      }
-      i = j;
+    if (Status st = prepare(); !st.ok()) {
+      report.failure = st.error();
+      return report;
+    }
+    schedule();
+    if (!failure_ && finished_ < n_) {
+      failure_ = std::make_pair(
+          Error{ErrorKind::Bug, "apply: some actions never became ready", {}, 0}, kNoAction);
     }
     if (!failure_ && o_.finish) {
       if (Status st = o_.finish(); !st.ok()) failure_ = std::make_pair(st.error(), kNoAction);
@@ -78,149 +73,153 @@ class Executor {
  private:
   static constexpr std::size_t kNoAction = static_cast<std::size_t>(-1);
 
-  // `cleaned` (may be null) is set when the operation failed after a partial
-  // effect and undid that effect itself.
-  Status run_op(const Operation& operation, bool* cleaned = nullptr) {
-    Kernel& k = b_.kernel;
-    return std::visit(
-        [&](const auto& o) -> Status {
-          using T = std::decay_t<decltype(o)>;
-          if constexpr (std::is_same_v<T, op::CreateNamespace>) {
-            // Record first: a crash between the two leaves a record, never an
-            // unowned namespace that `down` would not remove.
-            if (auto st = b_.state.record_namespace(o.ns); !st.ok()) return st;
-            Status st = k.create_namespace(o.ns);
-            // Not made (or someone else's, EEXIST): the record must not claim it.
-            if (!st.ok()) (void)b_.state.forget_namespace(o.ns);
-            return st;
-          } else if constexpr (std::is_same_v<T, op::DeleteNamespace>) {
-            if (auto st = k.delete_namespace(o.ns); !st.ok() && st.error().sys_errno != ENOENT)
-              return st;
-            return b_.state.forget_namespace(o.ns);
-          } else if constexpr (std::is_same_v<T, op::AdoptNamespace>) {
-            return b_.state.record_namespace(o.ns);
-          } else if constexpr (std::is_same_v<T, op::ForgetNamespace>) {
-            return b_.state.forget_namespace(o.ns);
-          } else if constexpr (std::is_same_v<T, op::CreateVeth>) {
-            return k.create_veth(o.req);
-          } else if constexpr (std::is_same_v<T, op::CreateBridge>) {
-            return k.create_bridge(o.ns, o.name, o.alias);
-          } else if constexpr (std::is_same_v<T, op::CreateVlan>) {
-            return k.create_vlan(o.ns, o.name, o.parent, o.id, o.alias);
-          } else if constexpr (std::is_same_v<T, op::DeleteLink>) {
-            // Already gone (a veth peer that went with its namespace) is done.
-            Status st = k.delete_link(o.ns, o.name);
-            if (!st.ok() && st.error().sys_errno == ENODEV) return {};
-            return st;
-          } else if constexpr (std::is_same_v<T, op::ChangeLink>) {
-            return k.change_link(o.ns, o.name, o.change);
-          } else if constexpr (std::is_same_v<T, op::MoveLink>) {
-            return k.move_link(o.ns, o.name, o.to_ns);
-          } else if constexpr (std::is_same_v<T, op::AddAddress>) {
-            return k.add_address(o.ns, o.ifname, o.address);
-          } else if constexpr (std::is_same_v<T, op::DeleteAddress>) {
-            return k.delete_address(o.ns, o.ifname, o.address);
-          } else if constexpr (std::is_same_v<T, op::AddRoute>) {
-            return k.add_route(o.ns, o.route);
-          } else if constexpr (std::is_same_v<T, op::DeleteRoute>) {
-            return k.delete_route(o.ns, o.route);
-          } else if constexpr (std::is_same_v<T, op::WriteSysctl>) {
-            if (o.ns.empty()) {
-              // Keep the host's value from before the lab, for `down` to restore.
-              auto old = k.read_sysctl("", o.key);
-              if (!old.ok()) return old.status();
-              if (auto st = b_.state.save_host_sysctl(o.key, *old); !st.ok()) return st;
-            }
-            return k.write_sysctl(o.ns, o.key, o.value);
-          } else if constexpr (std::is_same_v<T, op::Ovs>) {
-            return apply_ovs(o.txn);
-          } else if constexpr (std::is_same_v<T, op::WaitLinksGone>) {
-            return k.wait_links_gone(o.ns, o.names, o_.wait_timeout);
-          } else if constexpr (std::is_same_v<T, op::StartDaemon>) {
-            return start_daemon(o.daemon, cleaned);
-          } else if constexpr (std::is_same_v<T, op::StopDaemon>) {
-            return stop(o.daemon, o.restart);
-          } else if constexpr (std::is_same_v<T, op::ApplyNat>) {
-            if (!b_.nat)
-              return Error{ErrorKind::Bug, "plan changes NAT but has no NAT tables", {}, 0};
-            return b_.nat->apply(o.lab, o.rules);
-          } else if constexpr (std::is_same_v<T, op::RemoveNat>) {
-            if (!b_.nat)
-              return Error{ErrorKind::Bug, "plan changes NAT but has no NAT tables", {}, 0};
-            return b_.nat->remove(o.lab);
-          }
-        },
-        operation);
+  // The graph, as counters: an action is ready when `missing_` reaches 0.
+  Status prepare() {
+    missing_.assign(n_, 0);
+    dependents_.assign(n_, {});
+    ovs_.assign(n_, false);
+    batch_of_.assign(n_, -1);
+    lane_of_.assign(n_, 0);
+    started_.assign(n_, false);
+    std::map<std::string, std::size_t> lanes;
+    for (std::size_t i = 0; i < n_; ++i) {
+      const Action& a = plan_.actions[i];
+      for (std::size_t d : a.deps) {
+        // Plan order is a topological order: an edge to a later action is a bug
+        // (and could be a cycle).
+        if (d >= i)
+          return Error{ErrorKind::Bug,
+                       "apply: action " + std::to_string(i) + " depends on a later one (" +
+                           std::to_string(d) + ")",
+                       {},
+                       0};
+        ++missing_[i];
+        dependents_[d].push_back(i);
+      }
+      ovs_[i] = ovs_only(a);
+      lane_of_[i] = lanes.emplace(a.lane(), lanes.size()).first->second;
+    }
+    lane_busy_.assign(lanes.size(), false);
+    lane_ready_.assign(lanes.size(), {});
+    for (std::size_t i = 0; i < n_; ++i)
+      if (missing_[i] == 0) make_ready(i);
+    return {};
   }
 
-  Status start_daemon(const DaemonSpec& d, bool* cleaned) {
-    if (!b_.processes)
-      return Error{ErrorKind::Bug, "plan starts daemons but has no processes", {}, 0};
-    // Recorded before it starts: a crash in between leaves a record that
-    // `down` follows (it only stops a process that proves to be ours).
-    if (auto st = b_.state.record_daemon(d); !st.ok()) return st;
-    Status st = start_recorded_daemon(d);
-    if (st.ok()) return st;
-    // A start that failed may have left a running process (a client without
-    // its lease), its files and its record: stop and forget it, so that
-    // neither a rollback nor --no-rollback leaves a daemon nobody recorded
-    // in a namespace that is about to lose its name.
-    if (Status undo = stop(d, false); !undo.ok()) {
-      Error e = st.error();
-      e.message += "; stopping it again failed too: " + undo.error().str();
-      return e;
+  // ---- the ready sets (under mu_) -------------------------------------------
+  // heads_ holds (lowest ready index, lane) for each lane that is free and
+  // has a ready action: its first element is the next action to start.
+  void make_ready(std::size_t i) {
+    if (started_[i]) return;  // an OVS action that joined its dependency's batch
+    if (ovs_[i]) {
+      ovs_ready_.insert(i);
+      return;
     }
-    if (cleaned) *cleaned = true;
-    return st;
+    std::size_t lane = lane_of_[i];
+    auto& r = lane_ready_[lane];
+    if (!lane_busy_[lane] && !r.empty()) heads_.erase({*r.begin(), lane});
+    r.insert(i);
+    ++ready_count_;
+    if (!lane_busy_[lane]) heads_.insert({*r.begin(), lane});
   }
 
-  Status start_recorded_daemon(const DaemonSpec& d) {
-    if (const auto* server = std::get_if<DnsmasqInstance>(&d.instance)) {
-      auto pid = start_dnsmasq(*b_.processes, *server);
-      return pid.status();
-    }
-    const auto& client = std::get<DhclientInstance>(d.instance);
-    if (auto st = write_dhclient_files(client); !st.ok()) return st;
-    auto pid = start_dhclient(*b_.processes, client);
-    if (!pid.ok()) return pid.status();
-    // The lab is usable only when the client holds its lease.
-    auto lease = wait_for_lease(*b_.processes, client, *pid, o_.lease_timeout);
-    if (!lease.ok()) {
-      // This process is ours for sure (our unreaped child), whatever its
-      // command line says: a wrapper script in PATH runs as /bin/sh, so the
-      // stop that follows, which checks the command line, would leave it
-      // running (faults_daemons.sh, "dhclient never gets a lease").
-      (void)b_.processes->terminate(*pid, std::chrono::milliseconds(1000));
-    }
-    return lease.status();
+  std::size_t take_head() {
+    auto [i, lane] = *heads_.begin();
+    heads_.erase(heads_.begin());
+    lane_ready_[lane].erase(i);
+    --ready_count_;
+    lane_busy_[lane] = true;
+    started_[i] = true;
+    return i;
   }
 
-  Status stop(const DaemonSpec& d, bool restart) {
-    if (!b_.processes)
-      return Error{ErrorKind::Bug, "plan stops daemons but has no processes", {}, 0};
-    if (auto st = stop_daemon(*b_.processes, d.pid_file(), d.ns(), d.argv()); !st.ok()) return st;
-    if (restart) return {};  // files and record are rewritten by the start that follows
-    if (const auto* client = std::get_if<DhclientInstance>(&d.instance)) {
-      // The client is gone, its address stays: remove what it leased.
-      auto lease = leased_address(*client);
-      if (lease.ok() && lease->has_value())
-        (void)b_.kernel.delete_address(client->ns, client->interface, (*lease)->address);
-      if (auto st = remove_dhclient_files(*client); !st.ok()) return st;
-    } else {
-      // The lease database stays (down removes the whole state directory):
-      // a down killed between the stop of a server and of its clients left
-      // clients holding leases their restarted server no longer knew, and
-      // the lease assertions failed (faults_kill.sh, down at step 2).
-      if (auto st = remove_dnsmasq_files(std::get<DnsmasqInstance>(d.instance), true); !st.ok())
-        return st;
-    }
-    return b_.state.forget_daemon(d.id());
+  void free_lane(std::size_t lane) {
+    lane_busy_[lane] = false;
+    if (!lane_ready_[lane].empty()) heads_.insert({*lane_ready_[lane].begin(), lane});
   }
 
-  Status apply_ovs(const OvsTransaction& t) {
-    if (t.empty()) return {};
-    if (!b_.ovs) return Error{ErrorKind::Bug, "plan has OVS changes but no OVS client", {}, 0};
-    return b_.ovs->apply(t, o_.ovs_timeout);
+  // The ready OVS actions, plus those whose dependencies are all finished or
+  // in the batch (a port and its bridge: one transaction), minus any that
+  // would delete and add a row of one name in the same transaction.
+  std::vector<std::size_t> take_ovs_batch(OvsTransaction& txn) {
+    std::vector<std::size_t> batch;
+    std::set<std::size_t> in_batch;
+    auto joins = [&](std::size_t i) {
+      OvsTransaction t;
+      for (const auto& o : plan_.actions[i].ops) merge(t, std::get<op::Ovs>(o).txn);
+      if (!batch.empty() && delete_and_add(txn, t)) return false;
+      merge(txn, t);
+      batch.push_back(i);
+      in_batch.insert(i);
+      started_[i] = true;
+      return true;
+    };
+    for (std::size_t i : ovs_ready_) joins(i);
+    for (std::size_t i : batch) ovs_ready_.erase(i);
+    // Dependents in index order: their dependencies come first, so one pass.
+    std::set<std::size_t> candidates;
+    for (std::size_t i : batch)
+      for (std::size_t d : dependents_[i])
+        if (ovs_[d]) candidates.insert(d);
+    while (!candidates.empty()) {
+      std::size_t c = *candidates.begin();
+      candidates.erase(candidates.begin());
+      const auto& deps = plan_.actions[c].deps;
+      bool ok = std::all_of(deps.begin(), deps.end(), [&](std::size_t d) {
+        return done_ok_.count(d) > 0 || in_batch.count(d) > 0;
+      });
+      if (!ok || !joins(c)) continue;
+      for (std::size_t d : dependents_[c])
+        if (ovs_[d] && d > c) candidates.insert(d);
+    }
+    return batch;
+  }
+
+  // ---- the pool ----------------------------------------------------------------
+  void schedule() {
+    int n = std::max(1, std::min<int>(o_.parallelism, static_cast<int>(lane_busy_.size())));
+    if (n == 1) {
+      worker();
+      return;
+    }
+    std::vector<std::thread> threads;
+    for (int t = 0; t < n; ++t) threads.emplace_back([this] { worker(); });
+    for (auto& t : threads) t.join();
+  }
+
+  void worker() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (!failure_ && !heads_.empty()) {
+        std::size_t i = take_head();
+        ++running_;
+        lock.unlock();
+        std::size_t done = 0;
+        bool cleaned = false;
+        Status st = run_action(i, done, cleaned);
+        lock.lock();
+        --running_;
+        free_lane(lane_of_[i]);
+        finish_action(i, st, done, cleaned);
+        cv_.notify_all();
+        continue;
+      }
+      // OVS waits until nothing else can run: one transaction for all of it.
+      if (!failure_ && running_ == 0 && ready_count_ == 0 && !ovs_ready_.empty()) {
+        OvsTransaction txn;
+        std::vector<std::size_t> batch = take_ovs_batch(txn);
+        ++running_;
+        lock.unlock();
+        Status st = ops_.apply_ovs(txn);
+        lock.lock();
+        --running_;
+        finish_batch(batch, st);
+        cv_.notify_all();
+        continue;
+      }
+      if (running_ == 0) return;  // nothing runs, nothing can start: done
+      cv_.wait(lock);
+    }
   }
 
   // Runs the ops of one action; `done` counts those that succeeded, or that
@@ -230,7 +229,7 @@ class Executor {
     done = 0;
     cleaned = false;
     for (const auto& operation : plan_.actions[index].ops) {
-      if (auto st = run_op(operation, &cleaned); !st.ok()) {
+      if (auto st = ops_.run(operation, &cleaned); !st.ok()) {
         // A link change is several requests (netlink attributes, then
         // ethtool): some may have applied. Its undo sets the old values
         // again, which is harmless where nothing changed.
@@ -242,10 +241,12 @@ class Executor {
     return {};
   }
 
-  void record(std::size_t index, const Status& st, std::size_t done, bool cleaned) {
-    std::lock_guard lock(mu_);
+  // Under mu_.
+  void finish_action(std::size_t index, const Status& st, std::size_t done, bool cleaned) {
+    ++finished_;
     if (st.ok()) {
       applied_.push_back(index);
+      release(index);
     } else {
       if (!failure_) failure_ = std::make_pair(st.error(), index);
       // An action whose first op succeeded (e.g. created a veth but could not
@@ -257,59 +258,30 @@ class Executor {
     if (o_.on_action) o_.on_action(index, st);
   }
 
-  void run_lanes(std::size_t begin, std::size_t end) {
-    std::map<std::string, std::vector<std::size_t>> lanes;
-    for (std::size_t i = begin; i < end; ++i) lanes[plan_.actions[i].lane()].push_back(i);
-    std::vector<const std::vector<std::size_t>*> work;
-    for (const auto& [_, v] : lanes) work.push_back(&v);
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-      for (;;) {
-        std::size_t w = next++;
-        if (w >= work.size()) return;
-        for (std::size_t index : *work[w]) {
-          if (failed()) return;
-          std::size_t done = 0;
-          bool cleaned = false;
-          Status st = run_action(index, done, cleaned);
-          record(index, st, done, cleaned);
-        }
-      }
-    };
-    int n = std::max(1, std::min<int>(o_.parallelism, static_cast<int>(work.size())));
-    if (n == 1) {
-      worker();
-      return;
-    }
-    std::vector<std::thread> threads;
-    for (int t = 0; t < n; ++t) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
-  }
-
-  void run_ovs_phase(std::size_t begin, std::size_t end) {
-    OvsTransaction txn;
-    for (std::size_t i = begin; i < end; ++i)
-      for (const auto& operation : plan_.actions[i].ops)
-        if (const auto* o = std::get_if<op::Ovs>(&operation)) merge(txn, o->txn);
-    Status st = apply_ovs(txn);
-    // One transaction: either every action of the phase happened or (as far
-    // as we can tell) they all did and vswitchd failed on one: undo them all.
-    for (std::size_t i = begin; i < end; ++i) {
-      std::lock_guard lock(mu_);
+  // One transaction: either every action of the batch happened or (as far
+  // as we can tell) they all did and vswitchd failed on one: undo them all.
+  void finish_batch(const std::vector<std::size_t>& batch, const Status& st) {
+    for (std::size_t i : batch) {
+      ++finished_;
       applied_.push_back(i);
+      batch_of_[i] = batches_;
       if (o_.on_action) o_.on_action(i, st);
     }
+    ++batches_;
     if (!st.ok()) {
-      std::lock_guard lock(mu_);
-      if (!failure_) failure_ = std::make_pair(st.error(), begin);
+      if (!failure_) failure_ = std::make_pair(st.error(), batch.front());
+      return;
     }
+    for (std::size_t i : batch) release(i);
   }
 
-  bool failed() {
-    std::lock_guard lock(mu_);
-    return failure_.has_value();
+  void release(std::size_t index) {
+    done_ok_.insert(index);
+    for (std::size_t d : dependents_[index])
+      if (--missing_[d] == 0) make_ready(d);
   }
 
+  // ---- rollback ----------------------------------------------------------------
   void undone(ApplyReport& report, std::size_t index, std::size_t steps, const Status& st) {
     if (st.ok()) ++report.undone;
     if (o_.on_undo) o_.on_undo(index, steps, st);
@@ -323,28 +295,28 @@ class Executor {
     });
     const std::size_t steps = self_undone_.size() + applied_.size();
     for (std::size_t index : self_undone_) undone(report, index, steps, {});
-    // Undo in reverse order of application; OVS undos of consecutive actions
-    // go in one transaction, filtered against what OVS holds now.
+    // Undo in reverse order of completion; the OVS undos of one batch go in
+    // one transaction, filtered against what OVS holds now.
     std::vector<std::size_t> order(applied_.rbegin(), applied_.rend());
     std::size_t i = 0;
     while (i < order.size()) {
       const Action& a = plan_.actions[order[i]];
-      if (a.phase == Phase::Ovs || a.phase == Phase::OvsDelete) {
+      if (int batch = batch_of_[order[i]]; batch >= 0) {
         OvsTransaction txn;
         std::size_t first = i;
-        while (i < order.size() && plan_.actions[order[i]].phase == a.phase) {
+        while (i < order.size() && batch_of_[order[i]] == batch) {
           for (const auto& u : plan_.actions[order[i]].undo)
             if (const auto* o = std::get_if<op::Ovs>(&u)) merge(txn, o->txn);
           ++i;
         }
-        Status st = undo_ovs(txn);
+        Status st = ops_.undo_ovs(txn);
         if (!st.ok()) report.rollback_errors.push_back(st.error());
         for (std::size_t k = first; k < i; ++k) undone(report, order[k], steps, st);
         continue;
       }
       Status result;
       for (const auto& u : a.undo) {
-        Status st = run_op(u);
+        Status st = ops_.run(u);
         if (!st.ok() && !harmless_undo_error(st.error())) {
           report.rollback_errors.push_back(st.error());
           if (result.ok()) result = st;
@@ -362,44 +334,30 @@ class Executor {
            e.sys_errno == ESRCH;
   }
 
-  Status undo_ovs(OvsTransaction txn) {
-    if (txn.empty() || !b_.ovs) return {};
-    auto now = b_.ovs->observe();
-    if (!now.ok()) return now.status();
-    // Keep only what still applies: delete what exists and is ours, add what is missing.
-    const std::string lab = txn.lab;
-    std::erase_if(txn.del_ports, [&](const auto& p) {
-      const OvsBridgeState* b = now->bridge_of_port(p.name);
-      const OvsPortState* port = b ? b->find_port(p.name) : nullptr;
-      return !port || port->owner() != lab;
-    });
-    std::erase_if(txn.del_bridges, [&](const auto& name) {
-      const OvsBridgeState* b = now->find_bridge(name);
-      return !b || b->owner() != lab;
-    });
-    std::erase_if(txn.add_bridges,
-                  [&](const auto& b) { return now->find_bridge(b.name) != nullptr; });
-    std::erase_if(txn.add_ports,
-                  [&](const auto& p) { return now->bridge_of_port(p.name) != nullptr; });
-    std::erase_if(txn.set_vlans, [&](const auto& v) {
-      const OvsBridgeState* b = now->bridge_of_port(v.name);
-      const OvsPortState* port = b ? b->find_port(v.name) : nullptr;
-      return !port || port->owner() != lab;
-    });
-    // Ports of a bridge being deleted go with it.
-    std::erase_if(txn.del_ports, [&](const auto& p) {
-      return std::find(txn.del_bridges.begin(), txn.del_bridges.end(), p.bridge) !=
-             txn.del_bridges.end();
-    });
-    return apply_ovs(txn);
-  }
-
   const Plan& plan_;
-  Backends& b_;
   const ApplyOptions& o_;
-  std::mutex mu_;
-  std::vector<std::size_t> applied_;
-  std::vector<std::size_t> self_undone_;  ///< failed actions that undid their partial effect
+  OperationRunner ops_;
+  const std::size_t n_;
+
+  std::mutex mu_;  // guards everything below
+  std::condition_variable cv_;
+  std::vector<std::size_t> missing_;                  // unfinished dependencies
+  std::vector<std::vector<std::size_t>> dependents_;  // who needs each action
+  std::vector<bool> ovs_;
+  std::vector<bool> started_;
+  std::vector<std::size_t> lane_of_;
+  std::vector<bool> lane_busy_;
+  std::vector<std::set<std::size_t>> lane_ready_;        // ready non-OVS actions by lane
+  std::set<std::pair<std::size_t, std::size_t>> heads_;  // (index, lane) of free lanes
+  std::size_t ready_count_ = 0;                          // ready non-OVS actions
+  std::set<std::size_t> ovs_ready_;
+  std::set<std::size_t> done_ok_;
+  std::size_t running_ = 0;  // actions or OVS batches
+  std::size_t finished_ = 0;
+  std::vector<int> batch_of_;  // -1: not an OVS batch's action
+  int batches_ = 0;
+  std::vector<std::size_t> applied_;      // in order of completion
+  std::vector<std::size_t> self_undone_;  // failed actions that undid their partial effect
   std::optional<std::pair<Error, std::size_t>> failure_;
 };
 

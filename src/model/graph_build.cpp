@@ -59,10 +59,12 @@ class Builder {
  private:
   using IfId = std::pair<std::string, std::string>;  // (namespace, name), "" = root
 
-  static std::string ns_key(const std::string& ns) { return "netns:" + ns; }
-  static std::string bridge_key(const std::string& b) { return "bridge:" + b; }
+  static std::string ns_key(const std::string& ns) { return resource_key::netns(ns); }
+  static std::string bridge_key(const std::string& b) { return resource_key::bridge(b); }
   // A link is named after its first end, as written ("link:ovs1/veth-r").
-  static std::string link_key(const Link& l) { return "link:" + l.a.owner + "/" + l.a.ifname; }
+  static std::string link_key(const Link& l) {
+    return resource_key::link(ns_of_owner(l.a.owner), l.a.ifname);
+  }
   static std::string ns_of_owner(const std::string& o) { return o == kHostName ? "" : o; }
 
   // The key of the node that makes interface `name` in `ns`; for one the lab
@@ -91,7 +93,7 @@ class Builder {
     for (const auto& b : t_.bridges)
       for (const auto& p : b.ports)
         if (p.internal)
-          place_one(internal_port_ns(p), p.name, "internal-port:" + b.name + "/" + p.name);
+          place_one(internal_port_ns(p), p.name, resource_key::internal_port(b.name, p.name));
     for (const auto& ns : t_.namespaces)
       for (const auto& c : ns.interfaces)
         if (c.vlan) place_one(ns.name, c.name, vlan_key(ns.name, c.name));
@@ -100,7 +102,7 @@ class Builder {
   }
 
   static std::string vlan_key(const std::string& ns, const std::string& name) {
-    return "vlan:" + owner(ns) + "/" + name;
+    return resource_key::vlan(ns, name);
   }
 
   // Routes and NAT rules may legitimately repeat a key (the validator does
@@ -135,7 +137,7 @@ class Builder {
     }
     for (const Endpoint* e : {&l.a, &l.b}) {
       if (t_.endpoint_kind(e->owner) != EndpointKind::Bridge) continue;
-      std::string port = "port:" + e->owner + "/" + e->ifname;
+      std::string port = resource_key::port(e->owner, e->ifname);
       g_.add_node(
           {ResourceKind::BridgePort, port, "port " + e->ifname + " on " + e->owner, e->pos});
       g_.add_edge(port, bridge_key(e->owner));
@@ -146,7 +148,7 @@ class Builder {
   void add_declared_port(const Bridge& b, const BridgePort& p) {
     if (p.internal) {
       std::string ns = internal_port_ns(p);
-      std::string key = "internal-port:" + b.name + "/" + p.name;
+      std::string key = resource_key::internal_port(b.name, p.name);
       std::string label = "internal port " + p.name + " on " + b.name;
       if (!ns.empty()) label += " in " + ns;
       g_.add_node({ResourceKind::InternalPort, key, label, p.pos});
@@ -155,7 +157,7 @@ class Builder {
       return;
     }
     // An existing interface (e.g. the machine's eth1), unless the lab makes it.
-    std::string key = "port:" + b.name + "/" + p.name;
+    std::string key = resource_key::port(b.name, p.name);
     g_.add_node({ResourceKind::BridgePort, key, "port " + p.name + " on " + b.name, p.pos});
     g_.add_edge(key, bridge_key(b.name));
     if (lab_interface("", p.name)) g_.add_edge(key, iface_key("", p.name));
@@ -173,7 +175,7 @@ class Builder {
   }
 
   void add_address(const std::string& ns, const std::string& ifname, const Located<IpPrefix>& a) {
-    std::string key = "address:" + owner(ns) + "/" + ifname + "/" + a.value.str();
+    std::string key = resource_key::address(ns, ifname, a.value.str());
     g_.add_node({ResourceKind::Address, key, a.value.str() + " on " + where(ns, ifname), a.pos});
     g_.add_edge(key, iface_key(ns, ifname));
     addresses_[{ns, ifname}].push_back(key);
@@ -183,7 +185,7 @@ class Builder {
   void add_route(const std::string& ns, const Route& r) {
     std::string dest = r.is_default ? (r.family == 6 ? "default6" : "default")
                                     : (r.to ? r.to->str() : std::string("?"));
-    std::string key = unique("route:" + owner(ns) + "/" + dest);
+    std::string key = unique(resource_key::route(ns, dest));
     std::string label = "route " + (r.is_default ? std::string("default") : dest);
     if (r.via) label += " via " + r.via->str();
     if (r.dev) label += " dev " + *r.dev;
@@ -198,7 +200,7 @@ class Builder {
   }
 
   void add_sysctl(const std::string& ns, const Sysctl& s) {
-    std::string key = "sysctl:" + owner(ns) + "/" + s.key;
+    std::string key = resource_key::sysctl(ns, s.key);
     g_.add_node(
         {ResourceKind::Sysctl, key, "sysctl " + s.key + "=" + s.value + " in " + owner(ns), s.pos});
     if (!ns.empty()) g_.add_edge(key, ns_key(ns));
@@ -206,7 +208,7 @@ class Builder {
 
   void add_dhcp_server(const DhcpServer& d) {
     std::string ns = ns_of_owner(d.namespace_name);
-    std::string key = "dhcp-server:" + owner(ns) + "/" + d.interface;
+    std::string key = resource_key::dhcp_server(ns, d.interface);
     g_.add_node({ResourceKind::DhcpServer, key, "DHCP server on " + where(ns, d.interface), d.pos});
     servers_.push_back(key);
     if (!ns.empty()) g_.add_edge(key, ns_key(ns));
@@ -220,7 +222,7 @@ class Builder {
 
   void add_dhcp_client(const std::string& ns, const InterfaceConfig& c) {
     if (!c.dhcp) return;
-    std::string key = "dhcp-client:" + owner(ns) + "/" + c.name;
+    std::string key = resource_key::dhcp_client(ns, c.name);
     g_.add_node({ResourceKind::DhcpClient, key, "DHCP client on " + where(ns, c.name), c.pos});
     g_.add_edge(key, iface_key(ns, c.name));
     // Which server answers depends on L2 segments and VLANs; waiting for all
@@ -229,7 +231,7 @@ class Builder {
   }
 
   void add_nat(const NatRule& n) {
-    std::string key = unique("nat:" + n.out + "/" + n.source.str());
+    std::string key = unique(resource_key::nat(n.out, n.source.str()));
     g_.add_node({ResourceKind::NatRule, key, "NAT " + n.source.str() + " out " + n.out, n.pos});
     // `out` may be one of the machine's own interfaces: no edge then.
     if (lab_interface("", n.out)) g_.add_edge(key, iface_key("", n.out));

@@ -1,5 +1,6 @@
-// ResourceGraph: nodes by key, edges by key, Kahn's algorithm with a min-heap
-// of ready indices so that ties go to the node added first.
+// ResourceGraph: nodes by key, edges by key, Kahn's algorithm (for check()'s
+// cycles) with a min-heap of ready indices so that ties go to the node added
+// first; and the keys that name resources.
 #include "netlab/resource_graph.hpp"
 
 #include <algorithm>
@@ -39,6 +40,48 @@ const char* to_string(ResourceKind kind) {
   }
   return "?";
 }
+
+namespace resource_key {
+
+namespace {
+// "" (the root namespace) is written "host" in keys.
+std::string owner(const std::string& ns) { return ns.empty() ? std::string(kHostName) : ns; }
+}  // namespace
+
+std::string netns(const std::string& ns) { return "netns:" + owner(ns); }
+std::string link(const std::string& ns, const std::string& ifname) {
+  return "link:" + owner(ns) + "/" + ifname;
+}
+std::string bridge(const std::string& name) { return "bridge:" + name; }
+std::string port(const std::string& bridge, const std::string& ifname) {
+  return "port:" + bridge + "/" + ifname;
+}
+std::string internal_port(const std::string& bridge, const std::string& ifname) {
+  return "internal-port:" + bridge + "/" + ifname;
+}
+std::string vlan(const std::string& ns, const std::string& ifname) {
+  return "vlan:" + owner(ns) + "/" + ifname;
+}
+std::string address(const std::string& ns, const std::string& ifname, const std::string& prefix) {
+  return "address:" + owner(ns) + "/" + ifname + "/" + prefix;
+}
+std::string route(const std::string& ns, const std::string& name) {
+  return "route:" + owner(ns) + "/" + name;
+}
+std::string sysctl(const std::string& ns, const std::string& key) {
+  return "sysctl:" + owner(ns) + "/" + key;
+}
+std::string dhcp_server(const std::string& ns, const std::string& ifname) {
+  return "dhcp-server:" + owner(ns) + "/" + ifname;
+}
+std::string dhcp_client(const std::string& ns, const std::string& ifname) {
+  return "dhcp-client:" + owner(ns) + "/" + ifname;
+}
+std::string nat(const std::string& out, const std::string& source) {
+  return "nat:" + out + "/" + source;
+}
+
+}  // namespace resource_key
 
 std::size_t ResourceGraph::add_node(ResourceNode node) {
   std::size_t i = nodes_.size();
@@ -162,25 +205,6 @@ std::vector<Error> ResourceGraph::check() const {
     ++walk;
   }
   return errors;
-}
-
-Result<std::vector<std::size_t>> ResourceGraph::creation_order() const {
-  auto errors = check();
-  if (!errors.empty()) return errors.front();
-  return kahn().order;
-}
-
-Result<std::vector<std::size_t>> ResourceGraph::teardown_order() const {
-  auto order = creation_order();
-  if (order.ok()) std::reverse(order->begin(), order->end());
-  return order;
-}
-
-std::vector<std::string> ResourceGraph::keys(const std::vector<std::size_t>& order) const {
-  std::vector<std::string> out;
-  out.reserve(order.size());
-  for (std::size_t i : order) out.push_back(nodes_.at(i).key);
-  return out;
 }
 
 }  // namespace netlab

@@ -28,6 +28,7 @@ const char* to_string(Phase phase) {
   return "?";
 }
 
+// "depends_on" is Action::deps: exactly the edges the executor obeys.
 nlohmann::json plan_to_json(const Plan& plan) {
   nlohmann::json actions = nlohmann::json::array();
   for (std::size_t i = 0; i < plan.actions.size(); ++i) {

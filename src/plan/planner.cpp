@@ -7,6 +7,7 @@
 
 #include "core/text.hpp"
 #include "netlab/plan.hpp"
+#include "plan/dependencies.hpp"
 
 namespace netlab {
 
@@ -79,23 +80,15 @@ class Planner {
     result.errors = std::move(errors_);
     sort_by_position(result.errors);
     if (!result.errors.empty()) return result;
-    // Execution order: by phase, keeping plan order within a phase.
+    // Plan order: by phase, keeping the order of planning within a phase. It
+    // is what `plan` shows, and a topological order of the dependencies,
+    // which alone decide the order an apply runs the actions in.
     std::stable_sort(actions_.begin(), actions_.end(), [](const Pending& a, const Pending& b) {
       return a.action.phase < b.action.phase;
     });
     result.plan.lab = desired_.lab;
-    std::map<std::string, std::size_t> provider;
-    for (std::size_t i = 0; i < actions_.size(); ++i) {
-      Action a = actions_[i].action;
-      for (const auto& need : actions_[i].needs) {
-        auto it = provider.find(need);
-        if (it != provider.end()) a.deps.push_back(it->second);
-      }
-      std::sort(a.deps.begin(), a.deps.end());
-      a.deps.erase(std::unique(a.deps.begin(), a.deps.end()), a.deps.end());
-      for (const auto& p : actions_[i].provides) provider.emplace(p, i);
-      result.plan.actions.push_back(std::move(a));
-    }
+    for (auto& p : actions_) result.plan.actions.push_back(std::move(p.action));
+    derive_dependencies(result.plan.actions);
     return result;
   }
 

@@ -49,6 +49,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "lab_fixture.hpp"
@@ -197,12 +199,11 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
     s.replace(at, from.size(), to);
 }
 
-// The plan of one case, or its error lines.
-std::string run_case(const fs::path& dir) {
+// The plan of one case; nullopt with `out` holding its error lines.
+std::optional<Plan> plan_case(const fs::path& dir, std::string& out) {
   FakeWorld w;
   const std::string topo = (dir / "topology.yaml").string();
   auto lab = Lab::load(topo, w.options(), w.backends());
-  std::string out;
   auto errors = [&](const Error& e) {
     std::string text = e.str();
     replace_all(text, topo, "topology.yaml");
@@ -211,7 +212,7 @@ std::string run_case(const fs::path& dir) {
   };
   if (!lab.ok()) {
     errors(lab.error());
-    return out;
+    return std::nullopt;
   }
   YAML::Node live;
   if (fs::exists(dir / "live.yaml")) live = YAML::LoadFile((dir / "live.yaml").string());
@@ -219,19 +220,56 @@ std::string run_case(const fs::path& dir) {
   auto plan = lab->plan();
   if (!plan.ok()) {
     errors(plan.error());
-    return out;
+    return std::nullopt;
   }
-  return format_plan(*plan);
+  return std::move(*plan);
 }
 
-}  // namespace
+// The plan of one case as text, or its error lines.
+std::string run_case(const fs::path& dir) {
+  std::string out;
+  auto plan = plan_case(dir, out);
+  return plan ? format_plan(*plan) : out;
+}
 
-TEST_CASE("golden plans", "[lab][golden]") {
+std::vector<fs::path> golden_cases() {
   fs::path root = fs::path(NETLAB_SOURCE_DIR) / "tests" / "golden";
   std::vector<fs::path> cases;
   for (const auto& e : fs::directory_iterator(root))
     if (e.is_directory()) cases.push_back(e.path());
   std::sort(cases.begin(), cases.end());
+  return cases;
+}
+
+// The index of the action "RESOURCE OBJECT" (as the plan shows it) of `plan`.
+std::size_t find_action(const Plan& plan, const std::string& resource, const std::string& object,
+                        ReplaceHalf half = ReplaceHalf::None) {
+  for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
+    if (a.resource == resource && a.object == object && a.half == half) return i;
+  }
+  FAIL("no action " << resource << " " << object);
+  return 0;
+}
+
+// Whether action `from` needs `to`, directly or through others.
+bool needs(const Plan& plan, std::size_t from, std::size_t to) {
+  std::vector<std::size_t> stack{from};
+  while (!stack.empty()) {
+    std::size_t i = stack.back();
+    stack.pop_back();
+    for (std::size_t d : plan.actions[i].deps) {
+      if (d == to) return true;
+      stack.push_back(d);
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("golden plans", "[lab][golden]") {
+  std::vector<fs::path> cases = golden_cases();
   REQUIRE(cases.size() >= 6);
   const char* update = std::getenv("NETLAB_UPDATE_GOLDEN");
   bool rewrite = update && std::string(update) == "1";
@@ -252,4 +290,57 @@ TEST_CASE("golden plans", "[lab][golden]") {
       CHECK(actual == expected);
     }
   }
+}
+
+// The edges the executor obeys (derive_dependencies) on the golden plans:
+// each points to an earlier action, and the expected ones are there.
+TEST_CASE("golden plans: dependencies point back and name what each action needs",
+          "[lab][golden]") {
+  std::map<std::string, Plan> plans;
+  for (const auto& dir : golden_cases()) {
+    std::string errors;
+    auto plan = plan_case(dir, errors);
+    if (!plan) continue;
+    for (std::size_t i = 0; i < plan->actions.size(); ++i) {
+      for (std::size_t d : plan->actions[i].deps) {
+        INFO(dir.filename().string() << ": action " << i << " needs " << d);
+        CHECK(d < i);
+      }
+    }
+    plans[dir.filename().string()] = std::move(*plan);
+  }
+  REQUIRE(plans.size() >= 8);
+
+  const Plan& empty = plans.at("01-empty-world");
+  std::size_t red = find_action(empty, "namespace", "red");
+  std::size_t veth = find_action(empty, "veth", "eth0 <-> vr");
+  std::size_t address = find_action(empty, "address", "10.0.0.1/24 on eth0");
+  std::size_t route = find_action(empty, "route", "default via 10.0.0.254");
+  std::size_t bridge = find_action(empty, "bridge", "br-g");
+  std::size_t port = find_action(empty, "bridge port", "vr of br-g");
+  CHECK(needs(empty, address, veth));
+  CHECK(needs(empty, veth, red));
+  CHECK(needs(empty, route, address));
+  CHECK(needs(empty, port, bridge));
+  CHECK(needs(empty, port, veth));
+  CHECK(needs(empty, find_action(empty, "veth", "eth0 <-> vb"),
+              find_action(empty, "namespace", "blue")));
+
+  const Plan& stale = plans.at("04-stale-objects");
+  CHECK(
+      needs(stale, find_action(stale, "veth ends", "vo"), find_action(stale, "namespace", "old")));
+
+  const Plan& gone = plans.at("07-ovs-port-interface-gone");
+  std::size_t destroy = find_action(gone, "ovs port", "vr on ovs-g vlan 200", ReplaceHalf::Destroy);
+  std::size_t create = find_action(gone, "ovs port", "vr on ovs-g vlan 200", ReplaceHalf::Create);
+  std::size_t made = find_action(gone, "veth", "eth0 <-> vr");
+  CHECK(needs(gone, create, destroy));
+  CHECK(needs(gone, create, made));
+  CHECK(needs(gone, made, destroy));
+
+  const Plan& ovs = plans.at("08-ovs-empty-world");
+  CHECK(needs(ovs, find_action(ovs, "ovs port", "vr on ovs-g vlan 200"),
+              find_action(ovs, "ovs bridge", "ovs-g")));
+  CHECK(needs(ovs, find_action(ovs, "ovs port", "vr on ovs-g vlan 200"),
+              find_action(ovs, "veth", "eth0 <-> vr")));
 }

@@ -1,4 +1,4 @@
-// ResourceGraph (order, teardown, cycles, dangling references, determinism)
+// ResourceGraph (dependencies, cycles, dangling references, determinism)
 // and build_resource_graph on topologies written in code (the model tests do
 // not link the YAML parser): the four files of topologies/ and a few more.
 #include "netlab/resource_graph.hpp"
@@ -125,17 +125,35 @@ Topology routed_nat() {
   return t;
 }
 
-std::vector<std::string> creation_keys(const ResourceGraph& g) {
-  auto order = g.creation_order();
-  REQUIRE(order.ok());
-  return g.keys(*order);
+std::vector<std::string> node_keys(const ResourceGraph& g) {
+  std::vector<std::string> keys;
+  for (const auto& n : g.nodes()) keys.push_back(n.key);
+  return keys;
 }
 
-std::size_t index_of(const std::vector<std::string>& keys, const std::string& key) {
-  auto it = std::find(keys.begin(), keys.end(), key);
-  INFO("key " << key);
-  REQUIRE(it != keys.end());
-  return static_cast<std::size_t>(it - keys.begin());
+std::set<std::string> key_set(const ResourceGraph& g) {
+  auto keys = node_keys(g);
+  return {keys.begin(), keys.end()};
+}
+
+// Whether `from` needs `to`, directly or through other nodes.
+bool needs(const ResourceGraph& g, const std::string& from, const std::string& to) {
+  auto start = g.find(from);
+  auto goal = g.find(to);
+  INFO(from << " needs " << to);
+  REQUIRE(start);
+  REQUIRE(goal);
+  std::vector<std::size_t> stack{*start};
+  std::set<std::size_t> seen;
+  while (!stack.empty()) {
+    std::size_t i = stack.back();
+    stack.pop_back();
+    for (std::size_t d : g.dependencies(i)) {
+      if (d == *goal) return true;
+      if (seen.insert(d).second) stack.push_back(d);
+    }
+  }
+  return false;
 }
 
 bool has_edge(const ResourceGraph& g, const std::string& from, const std::string& to) {
@@ -144,26 +162,11 @@ bool has_edge(const ResourceGraph& g, const std::string& from, const std::string
   return false;
 }
 
-/// Every node appears once and after everything it needs.
-void require_valid_order(const ResourceGraph& g) {
+/// No cycle, no dangling reference, no key defined twice.
+void require_valid(const ResourceGraph& g) {
   auto errors = g.check();
   INFO((errors.empty() ? std::string() : errors.front().str()));
   REQUIRE(errors.empty());
-  auto order = g.creation_order();
-  REQUIRE(order.ok());
-  REQUIRE(order->size() == g.size());
-  std::vector<std::size_t> rank(g.size(), g.size());
-  for (std::size_t r = 0; r < order->size(); ++r) rank[(*order)[r]] = r;
-  for (std::size_t i = 0; i < g.size(); ++i) {
-    REQUIRE(rank[i] < g.size());
-    for (std::size_t d : g.dependencies(i)) {
-      INFO(g.node(i).key << " needs " << g.node(d).key);
-      REQUIRE(rank[d] < rank[i]);
-    }
-  }
-  auto down = g.teardown_order();
-  REQUIRE(down.ok());
-  REQUIRE(std::equal(order->begin(), order->end(), down->rbegin(), down->rend()));
 }
 
 ResourceGraph abc(std::vector<std::pair<const char*, const char*>> edges) {
@@ -177,22 +180,27 @@ ResourceGraph abc(std::vector<std::pair<const char*, const char*>> edges) {
 
 }  // namespace
 
-TEST_CASE("resource graph: creation order puts dependencies first, ties by insertion") {
-  // a needs c; b and d are free. Ready at the start: b, c, d -> b first, then
-  // c, which frees a (added before d, so it goes before d).
+TEST_CASE("resource graph: dependencies resolve edges by key") {
   auto g = abc({{"a", "c"}});
-  REQUIRE(creation_keys(g) == std::vector<std::string>{"b", "c", "a", "d"});
-  auto down = g.teardown_order();
-  REQUIRE(down.ok());
-  REQUIRE(g.keys(*down) == std::vector<std::string>{"d", "a", "c", "b"});
+  REQUIRE(g.check().empty());
   REQUIRE(g.dependencies(*g.find("a")) == std::vector<std::size_t>{2});
+  REQUIRE(g.dependencies(*g.find("b")).empty());
 }
 
-TEST_CASE("resource graph: no edges keeps insertion order; repeated edges count once") {
-  REQUIRE(creation_keys(abc({})) == std::vector<std::string>{"a", "b", "c", "d"});
+TEST_CASE("resource graph: repeated edges count once") {
   auto g = abc({{"d", "a"}, {"d", "a"}, {"c", "d"}});
   REQUIRE(g.edges().size() == 2);
-  REQUIRE(creation_keys(g) == std::vector<std::string>{"a", "b", "d", "c"});
+  REQUIRE(g.dependencies(*g.find("d")) == std::vector<std::size_t>{0});
+  REQUIRE(needs(g, "c", "a"));
+}
+
+TEST_CASE("resource graph: keys name resources as plans do") {
+  CHECK(resource_key::netns("red") == "netns:red");
+  CHECK(resource_key::link("", "vr") == "link:host/vr");
+  CHECK(resource_key::link("red", "eth0-r") == "link:red/eth0-r");
+  CHECK(resource_key::address("red", "eth0", "10.0.0.1/24") == "address:red/eth0/10.0.0.1/24");
+  CHECK(resource_key::port("ovs1", "veth-r") == "port:ovs1/veth-r");
+  CHECK(resource_key::sysctl("", "net.ipv4.ip_forward") == "sysctl:host/net.ipv4.ip_forward");
 }
 
 TEST_CASE("resource graph: edges may name nodes added later") {
@@ -201,7 +209,7 @@ TEST_CASE("resource graph: edges may name nodes added later") {
   g.add_node({ResourceKind::Route, "route", "", {}});
   g.add_node({ResourceKind::Address, "addr", "", {}});
   REQUIRE(g.check().empty());
-  REQUIRE(creation_keys(g) == std::vector<std::string>{"addr", "route"});
+  REQUIRE(g.dependencies(*g.find("route")) == std::vector<std::size_t>{1});
 }
 
 TEST_CASE("resource graph: a cycle is an error listing the cycle in order") {
@@ -212,10 +220,6 @@ TEST_CASE("resource graph: a cycle is an error listing the cycle in order") {
   CHECK(errors[0].message == "dependency cycle: a -> b -> c -> a");
   CHECK(errors[0].where == at(1));
   CHECK(errors[0].str() == "t.yaml:1:3: dependency cycle: a -> b -> c -> a");
-  auto order = g.creation_order();
-  REQUIRE_FALSE(order.ok());
-  CHECK(order.error().message == errors[0].message);
-  REQUIRE_FALSE(g.teardown_order().ok());
 }
 
 TEST_CASE("resource graph: the cycle message starts at the node added first") {
@@ -245,9 +249,6 @@ TEST_CASE("resource graph: a dangling reference names both ends, at the dependen
   CHECK(errors[0].kind == ErrorKind::InvalidTopology);
   CHECK(errors[0].message == "c needs nowhere, which is not defined");
   CHECK(errors[0].where == at(3));
-  auto order = g.creation_order();
-  REQUIRE_FALSE(order.ok());
-  CHECK(order.error().message == errors[0].message);
 
   ResourceGraph from_nothing;
   from_nothing.add_edge("ghost", "also-ghost");
@@ -265,7 +266,6 @@ TEST_CASE("resource graph: a key defined twice is an error at the second definit
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].message == "resource b is defined twice (first at t.yaml:2:3)");
   CHECK(errors[0].where == at(9));
-  REQUIRE_FALSE(g.creation_order().ok());
 }
 
 TEST_CASE("resource graph: kinds have stable names") {
@@ -288,16 +288,16 @@ TEST_CASE("build_resource_graph: namespace, link, address, route, sysctl in orde
   t.host.interfaces = {iface("r1-up", {"172.31.255.1/30"})};
 
   auto g = build_resource_graph(t);
-  require_valid_order(g);
-  REQUIRE(creation_keys(g) == std::vector<std::string>{
-                                  "netns:r1",
-                                  "link:r1/eth1",
-                                  "address:r1/eth1/172.31.255.2/30",
-                                  "address:host/r1-up/172.31.255.1/30",
-                                  "route:r1/default",
-                                  "route:r1/192.168.0.0/16",
-                                  "sysctl:r1/net.ipv4.ip_forward",
-                              });
+  require_valid(g);
+  REQUIRE(key_set(g) == std::set<std::string>{
+                            "netns:r1",
+                            "link:r1/eth1",
+                            "address:r1/eth1/172.31.255.2/30",
+                            "address:host/r1-up/172.31.255.1/30",
+                            "route:r1/default",
+                            "route:r1/192.168.0.0/16",
+                            "sysctl:r1/net.ipv4.ip_forward",
+                        });
   CHECK(has_edge(g, "link:r1/eth1", "netns:r1"));
   CHECK(has_edge(g, "address:host/r1-up/172.31.255.1/30", "link:r1/eth1"));
   CHECK(has_edge(g, "route:r1/default", "netns:r1"));
@@ -314,9 +314,8 @@ TEST_CASE("build_resource_graph: namespace, link, address, route, sysctl in orde
 
 TEST_CASE("build_resource_graph: demo 03, DHCP servers after their address, clients last") {
   auto g = build_resource_graph(demo03());
-  require_valid_order(g);
+  require_valid(g);
   REQUIRE(g.size() == 4 + 1 + 2 + 2 + 2 + 2 + 2 + 2);  // ns, bridge, links, ports, ...
-  auto keys = creation_keys(g);
   for (const char* side : {"r", "b"}) {
     std::string s = side;
     std::string tap = "internal-port:ovs1/tap-" + s;
@@ -325,15 +324,15 @@ TEST_CASE("build_resource_graph: demo 03, DHCP servers after their address, clie
     std::string port = "port:ovs1/veth-" + s;
     std::string lnk = std::string("link:") + (s == "r" ? "red/eth0-r" : "blue/eth0-b");
     std::string client = std::string("dhcp-client:") + (s == "r" ? "red/eth0-r" : "blue/eth0-b");
-    CHECK(index_of(keys, "bridge:ovs1") < index_of(keys, tap));
-    CHECK(index_of(keys, "netns:dhcp-" + s) < index_of(keys, tap));
-    CHECK(index_of(keys, tap) < index_of(keys, address));
-    CHECK(index_of(keys, address) < index_of(keys, server));
-    CHECK(index_of(keys, lnk) < index_of(keys, port));
-    CHECK(index_of(keys, "bridge:ovs1") < index_of(keys, lnk));
-    CHECK(index_of(keys, lnk) < index_of(keys, client));
-    CHECK(index_of(keys, "dhcp-server:dhcp-r/tap-r") < index_of(keys, client));
-    CHECK(index_of(keys, "dhcp-server:dhcp-b/tap-b") < index_of(keys, client));
+    CHECK(needs(g, tap, "bridge:ovs1"));
+    CHECK(needs(g, tap, "netns:dhcp-" + s));
+    CHECK(needs(g, address, tap));
+    CHECK(needs(g, server, address));
+    CHECK(needs(g, port, lnk));
+    CHECK(needs(g, lnk, "bridge:ovs1"));
+    CHECK(needs(g, client, lnk));
+    CHECK(needs(g, client, "dhcp-server:dhcp-r/tap-r"));
+    CHECK(needs(g, client, "dhcp-server:dhcp-b/tap-b"));
     CHECK(has_edge(g, port, "bridge:ovs1"));
     CHECK(has_edge(g, port, lnk));
     CHECK(has_edge(g, server, address));
@@ -347,35 +346,34 @@ TEST_CASE("build_resource_graph: demo 03, DHCP servers after their address, clie
 TEST_CASE("build_resource_graph: the four topologies of topologies/ have valid orders") {
   SECTION("netns-demo-01") {
     auto g = build_resource_graph(demo01());
-    require_valid_order(g);
-    CHECK(creation_keys(g) == std::vector<std::string>{"netns:red", "netns:blue"});
+    require_valid(g);
+    CHECK(node_keys(g) == std::vector<std::string>{"netns:red", "netns:blue"});
   }
   SECTION("netns-demo-02") {
     auto g = build_resource_graph(demo02());
-    require_valid_order(g);
+    require_valid(g);
     CHECK(g.size() == 2 + 1 + 2 + 2 + 2);
-    CHECK(creation_keys(g) == std::vector<std::string>{
-                                  "netns:red",
-                                  "netns:blue",
-                                  "bridge:ovs1",
-                                  "link:red/eth0-r",
-                                  "port:ovs1/veth-r",
-                                  "link:blue/eth0-b",
-                                  "port:ovs1/veth-b",
-                                  "address:red/eth0-r/10.0.0.1/24",
-                                  "address:blue/eth0-b/10.0.0.2/24",
-                              });
+    CHECK(key_set(g) == std::set<std::string>{
+                            "netns:red",
+                            "netns:blue",
+                            "bridge:ovs1",
+                            "link:red/eth0-r",
+                            "port:ovs1/veth-r",
+                            "link:blue/eth0-b",
+                            "port:ovs1/veth-b",
+                            "address:red/eth0-r/10.0.0.1/24",
+                            "address:blue/eth0-b/10.0.0.2/24",
+                        });
   }
-  SECTION("netns-demo-03") { require_valid_order(build_resource_graph(demo03())); }
+  SECTION("netns-demo-03") { require_valid(build_resource_graph(demo03())); }
   SECTION("routed-nat") {
     auto g = build_resource_graph(routed_nat());
-    require_valid_order(g);
-    auto keys = creation_keys(g);
-    CHECK(keys.size() == 2 + 2 + 4 + 1 + 1 + 1);
+    require_valid(g);
+    CHECK(g.size() == 2 + 2 + 4 + 1 + 1 + 1);
     CHECK(has_edge(g, "nat:nl-inet/10.77.0.0/24", "link:internet/eth0"));
     CHECK(has_edge(g, "route:app/default", "address:app/eth0/10.77.0.2/24"));
-    CHECK(index_of(keys, "link:internet/eth0") < index_of(keys, "nat:nl-inet/10.77.0.0/24"));
-    CHECK(index_of(keys, "address:app/eth0/10.77.0.2/24") < index_of(keys, "route:app/default"));
+    CHECK(needs(g, "nat:nl-inet/10.77.0.0/24", "link:internet/eth0"));
+    CHECK(needs(g, "route:app/default", "address:app/eth0/10.77.0.2/24"));
     CHECK(g.contains("sysctl:host/net.ipv4.ip_forward"));
     CHECK(g.dependencies(*g.find("sysctl:host/net.ipv4.ip_forward")).empty());
   }
@@ -385,7 +383,7 @@ TEST_CASE("build_resource_graph: deterministic") {
   for (const auto& t : {demo01(), demo02(), demo03(), routed_nat()}) {
     auto a = build_resource_graph(t);
     auto b = build_resource_graph(t);
-    CHECK(creation_keys(a) == creation_keys(b));
+    CHECK(node_keys(a) == node_keys(b));
     std::vector<std::string> ea, eb;
     for (const auto& e : a.edges()) ea.push_back(e.from + ">" + e.to);
     for (const auto& e : b.edges()) eb.push_back(e.from + ">" + e.to);
@@ -423,7 +421,7 @@ TEST_CASE("build_resource_graph: vlan sub-interfaces, Linux bridge, declared por
   }
 
   auto g = build_resource_graph(t);
-  require_valid_order(g);
+  require_valid(g);
   CHECK(g.node(*g.find("bridge:br0")).kind == ResourceKind::LinuxBridge);
   CHECK(has_edge(g, "vlan:r1/eth1.10", "netns:r1"));
   CHECK(has_edge(g, "vlan:r1/eth1.10", "link:r1/eth1"));
@@ -463,7 +461,6 @@ TEST_CASE("build_resource_graph: references to nothing come back from check()") 
   CHECK(errors[1].where == at(5));
   CHECK(errors[2].message == "route:red/default needs interface:red/eth7, which is not defined");
   CHECK(errors[2].where == at(6));
-  REQUIRE_FALSE(g.creation_order().ok());
 }
 
 TEST_CASE("build_resource_graph: a vlan loop is a dependency cycle") {

@@ -208,6 +208,10 @@ TEST_CASE("executor: the OVS actions of two namespaces go in one transaction") {
   StateDir state(tmp.root, "t");
   REQUIRE(state.ensure().ok());
   Backends b{k, &ovs, state, nullptr};
+  // The veth peers the ports attach: like real OVS, the fake opens a port
+  // only when its device exists.
+  ovs.add_device("p-va");
+  ovs.add_device("p-vb");
   Plan plan;
   OvsTransaction bridge;
   bridge.add_bridges.push_back({"ovs-t", "netdev"});
@@ -241,6 +245,7 @@ TEST_CASE("executor: an OVS row deleted and added again takes two transactions")
   FakeOvs ovs;
   ovs.seed_bridge("ovs-t", "netdev", "t");
   ovs.seed_port("ovs-t", "p1", "t");
+  ovs.add_device("p1");
   StateDir state(tmp.root, "t");
   REQUIRE(state.ensure().ok());
   Backends b{k, &ovs, state, nullptr};

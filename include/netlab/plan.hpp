@@ -20,16 +20,6 @@
 
 namespace netlab {
 
-/// Everything observed for one lab, in one fresh snapshot.
-struct LiveState {
-  KernelState kernel;
-  std::optional<OvsState> ovs;  ///< nullopt when the lab needs no OVS and it was not read
-  std::set<std::string> owned_namespaces;                 ///< recorded in the lab's state directory
-  std::map<std::string, std::string> saved_host_sysctls;  ///< values before the lab changed them
-  std::map<std::string, DaemonState> daemons;  ///< recorded in the state directory, by id
-  std::optional<NatTableState> nat;            ///< the lab's nftables table (nullopt: not read)
-};
-
 enum class ActionKind { Create, Modify, Delete, Replace };
 const char* to_string(ActionKind kind);
 /// "+", "~", "-", "-/+".

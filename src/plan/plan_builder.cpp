@@ -47,7 +47,6 @@ PlanResult PlanBuilder::finish() {
   PlanResult result;
   result.errors = std::move(errors_);
   sort_by_position(result.errors);
-  if (!result.errors.empty()) return result;
   // Execution order: by phase, keeping plan order within a phase.
   std::stable_sort(actions_.begin(), actions_.end(), [](const Pending& a, const Pending& b) {
     return a.action.phase < b.action.phase;

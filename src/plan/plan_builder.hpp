@@ -66,8 +66,11 @@ class PlanBuilder {
   /// Records an error; planning goes on, so that every error is reported at once.
   void error(ErrorKind kind, const std::string& message, const SourcePos& pos);
 
-  /// The plan in execution order, each action with its dependencies, or the
-  /// errors sorted by position (and an empty plan). Call once, at the end.
+  /// The plan in execution order, each action with its dependencies, and the
+  /// errors sorted by position. The plan holds every action that could be
+  /// planned even when there are errors (`status` shows the drift of a lab
+  /// with a conflict): a caller that applies must check ok() first.
+  /// Call once, at the end.
   PlanResult finish();
 
   // ---- the live system -----------------------------------------------------

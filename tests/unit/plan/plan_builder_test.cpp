@@ -1,5 +1,5 @@
 // The builder's ownership rule, the one place that says which live objects
-// a lab may touch, and what it records of a run.
+// a lab may touch, and that a plan with errors still holds what could be planned.
 #include "plan/plan_builder.hpp"
 
 #include <catch2/catch.hpp>
@@ -142,6 +142,22 @@ TEST_CASE("an OVS port is the lab's when its row carries the lab's mark", "[plan
   CHECK(b.marked(br.ports[0]));
   CHECK_FALSE(b.marked(br.ports[1]));
   CHECK_FALSE(b.marked(br.ports[2]));
+}
+
+TEST_CASE("a plan with errors still holds every action it could plan", "[plan][errors]") {
+  // "blue" blocks the lab (made by hand); "red" is missing and planned anyway,
+  // so that `status` can show the drift of a lab with a conflict.
+  World w;
+  w.desired.namespaces = {{"blue", {}}, {"red", {}}};
+  w.live.kernel.all_namespaces = {"blue"};
+  w.live.kernel.namespaces["blue"].name = "blue";
+  PlanResult r = make_plan(w.desired, w.live, w.options);
+  CHECK_FALSE(r.ok());
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].kind == ErrorKind::Conflict);
+  CHECK(r.plan.lab == "lab1");
+  REQUIRE(r.plan.actions.size() == 1);
+  CHECK(format_action(r.plan.actions[0]) == "+ namespace red (missing)");
 }
 
 TEST_CASE("creates and deletes are recorded once per plan", "[plan][builder]") {

@@ -191,7 +191,9 @@ struct PlanOptions {
 
 /// desired + live -> plan. Errors: objects without the lab's mark that block
 /// it (kind Conflict, naming the object and its source position), features
-/// this kernel lacks (kind Unsupported). All such errors are returned at once.
+/// this kernel lacks (kind Unsupported). All such errors are returned at once,
+/// and `plan` holds every action that could be planned even then (what
+/// `status` shows as drift): check ok() before applying it.
 struct PlanResult {
   Plan plan;
   std::vector<Error> errors;

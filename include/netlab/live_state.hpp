@@ -1,13 +1,19 @@
-// Observed state of the kernel, in the vocabulary of the topology plus what
-// only the live system knows (ifindex, peer, ownership mark).
+// Observed state: of the kernel, in the vocabulary of the topology plus what
+// only the live system knows (ifindex, peer, ownership mark), and of a whole
+// lab (LiveState: kernel, OVS, state directory, daemons, NAT), which plans
+// compare with the desired state.
 #pragma once
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "netlab/daemon_spec.hpp"
 #include "netlab/ip.hpp"
+#include "netlab/nat.hpp"
+#include "netlab/ovs.hpp"
 
 namespace netlab {
 
@@ -88,6 +94,16 @@ struct KernelState {
     const NamespaceState* s = find_ns(ns);
     return s ? s->find_link(name) : nullptr;
   }
+};
+
+/// Everything observed for one lab, in one fresh snapshot.
+struct LiveState {
+  KernelState kernel;
+  std::optional<OvsState> ovs;  ///< nullopt when the lab needs no OVS and it was not read
+  std::set<std::string> owned_namespaces;                 ///< recorded in the lab's state directory
+  std::map<std::string, std::string> saved_host_sysctls;  ///< values before the lab changed them
+  std::map<std::string, DaemonState> daemons;  ///< recorded in the state directory, by id
+  std::optional<NatTableState> nat;            ///< the lab's nftables table (nullopt: not read)
 };
 
 }  // namespace netlab

@@ -20,16 +20,6 @@
 
 namespace netlab {
 
-/// Everything observed for one lab, in one fresh snapshot.
-struct LiveState {
-  KernelState kernel;
-  std::optional<OvsState> ovs;  ///< nullopt when the lab needs no OVS and it was not read
-  std::set<std::string> owned_namespaces;                 ///< recorded in the lab's state directory
-  std::map<std::string, std::string> saved_host_sysctls;  ///< values before the lab changed them
-  std::map<std::string, DaemonState> daemons;  ///< recorded in the state directory, by id
-  std::optional<NatTableState> nat;            ///< the lab's nftables table (nullopt: not read)
-};
-
 enum class ActionKind { Create, Modify, Delete, Replace };
 const char* to_string(ActionKind kind);
 /// "+", "~", "-", "-/+".
@@ -202,7 +192,9 @@ struct PlanOptions {
 
 /// desired + live -> plan. Errors: objects without the lab's mark that block
 /// it (kind Conflict, naming the object and its source position), features
-/// this kernel lacks (kind Unsupported). All such errors are returned at once.
+/// this kernel lacks (kind Unsupported). All such errors are returned at once,
+/// and `plan` holds every action that could be planned even then (what
+/// `status` shows as drift): check ok() before applying it.
 struct PlanResult {
   Plan plan;
   std::vector<Error> errors;

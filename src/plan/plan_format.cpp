@@ -139,6 +139,13 @@ namespace {
 std::string plural(std::size_t n, const std::string& one, const std::string& many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
+
+// A modify of a sysctl sets a setting back (down restores the host's
+// values); a modify of anything else changes an object. Decided by what the
+// action acts on, not by how it is displayed.
+bool acts_on_setting(const Action& a) {
+  return !a.subjects.empty() && a.subjects.front().kind == ObjectRef::Kind::Sysctl;
+}
 }  // namespace
 
 std::string removal_summary(const Plan& plan) {
@@ -146,7 +153,7 @@ std::string removal_summary(const Plan& plan) {
   std::size_t restored = 0, changed = 0, added = plan.count(ActionKind::Create);
   for (const auto& a : plan.actions) {
     if (a.kind != ActionKind::Modify) continue;
-    (a.resource == "sysctl" ? restored : changed) += 1;
+    (acts_on_setting(a) ? restored : changed) += 1;
   }
   std::string s = plural(removed, "object", "objects") + " removed";
   if (restored) s += ", " + plural(restored, "setting", "settings") + " restored";

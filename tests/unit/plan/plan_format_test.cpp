@@ -21,6 +21,14 @@ Action action(ActionKind kind, const std::string& resource, const std::string& n
   return a;
 }
 
+// A sysctl action acts on the setting, as the planner makes it.
+Action sysctl_action(ActionKind kind, const std::string& ns, const std::string& key,
+                     const std::string& value, const std::string& reason) {
+  Action a = action(kind, "sysctl", ns, key + " = " + value, reason);
+  a.subjects = {{ObjectRef::Kind::Sysctl, ns, key}};
+  return a;
+}
+
 // demo 02 after `ip netns exec red ip link del eth0-r`, as the planner makes it.
 Plan demo02_veth_deleted() {
   Plan p;
@@ -95,8 +103,8 @@ TEST_CASE("the summary of a down: objects removed, settings restored", "[plan][f
   p.actions.push_back(action(ActionKind::Delete, "namespace", "app", "app", ""));
   p.actions.push_back(action(ActionKind::Delete, "namespace", "internet", "internet", ""));
   p.actions.push_back(action(ActionKind::Delete, "veth ends", "", "nl-app, nl-inet", ""));
-  p.actions.push_back(action(ActionKind::Modify, "sysctl", "", "net.ipv4.ip_forward = 0",
-                             "restore value from before the lab"));
+  p.actions.push_back(sysctl_action(ActionKind::Modify, "", "net.ipv4.ip_forward", "0",
+                                    "restore value from before the lab"));
   CHECK(removal_summary(p) == "4 objects removed, 1 setting restored");
 
   Plan one;
@@ -104,7 +112,13 @@ TEST_CASE("the summary of a down: objects removed, settings restored", "[plan][f
   CHECK(removal_summary(one) == "1 object removed");
 
   Plan settings;
-  settings.actions.push_back(action(ActionKind::Modify, "sysctl", "", "a = 0", ""));
-  settings.actions.push_back(action(ActionKind::Modify, "sysctl", "", "b = 0", ""));
+  settings.actions.push_back(sysctl_action(ActionKind::Modify, "", "a", "0", ""));
+  settings.actions.push_back(sysctl_action(ActionKind::Modify, "", "b", "0", ""));
   CHECK(removal_summary(settings) == "0 objects removed, 2 settings restored");
+
+  // What counts is the object acted on, not the display text.
+  Plan changed;
+  changed.actions.push_back(action(ActionKind::Modify, "sysctl", "", "a = 0", ""));
+  changed.actions.back().subjects = {{ObjectRef::Kind::Link, "", "a"}};
+  CHECK(removal_summary(changed) == "0 objects removed, 1 object changed");
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <compare>
+#include <concepts>
 #include <string>
 #include <utility>
 #include <variant>
@@ -90,6 +91,20 @@ class [[nodiscard]] Result {
  private:
   std::variant<T, Error> v_;
 };
+
+/// An Error of `kind` with `message` (kept as given, unlike system_error),
+/// the position `where` when known, and the errno `err` (0 = none).
+/// Templates only so that a file's own private make_error(ErrorKind,
+/// std::string), where one is left, wins over these instead of making the
+/// call ambiguous.
+template <std::convertible_to<std::string> Message>
+Error make_error(ErrorKind kind, Message&& message, int err = 0) {
+  return Error{kind, std::string(std::forward<Message>(message)), {}, err};
+}
+template <std::convertible_to<std::string> Message>
+Error make_error(ErrorKind kind, Message&& message, SourcePos where, int err = 0) {
+  return Error{kind, std::string(std::forward<Message>(message)), std::move(where), err};
+}
 
 /// Builds an Error with the text of errno `err` appended: "msg: File exists (EEXIST)".
 Error system_error(ErrorKind kind, std::string message, int err);

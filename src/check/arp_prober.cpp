@@ -33,9 +33,9 @@ class SystemArpProber final : public ArpProber {
                                          std::chrono::milliseconds wait) override {
     std::string what =
         "ARP probe for " + target.str() + " on " + ifname + " in " + check::where(ns);
-    if (target.family != 4) return Error{ErrorKind::Process, what + ": ARP is IPv4 only", {}, 0};
+    if (target.family != 4) return make_error(ErrorKind::Process, what + ": ARP is IPv4 only");
     if (ifname.size() >= IFNAMSIZ)
-      return Error{ErrorKind::Process, what + ": interface name too long", {}, 0};
+      return make_error(ErrorKind::Process, what + ": interface name too long");
     auto sock = check::socket_in(ns, AF_PACKET, SOCK_DGRAM, htons(ETH_P_ARP));
     if (!sock.ok()) return sock.error();
     int fd = sock->get();

@@ -10,14 +10,9 @@
 
 namespace netlab::ovs {
 
-/// An Error of `kind` with `message` (and the errno `err`, 0 when none).
-inline Error make_error(ErrorKind kind, std::string message, int err = 0) {
-  Error e;
-  e.kind = kind;
-  e.message = std::move(message);
-  e.sys_errno = err;
-  return e;
-}
+// netlab::make_error (netlab/error.hpp), also as ovs::make_error for the
+// fake (tests/fakes/fake_ovs.cpp) that names it so.
+using netlab::make_error;
 
 inline constexpr const char* kOvsCtlStart = "/usr/share/openvswitch/scripts/ovs-ctl start";
 inline constexpr const char* kOvsPackage = "openvswitch-switch";

@@ -11,8 +11,6 @@
 namespace netlab {
 namespace {
 
-using services::make_error;
-
 bool plain_name(const std::string& n) {
   if (n.empty() || n == "." || n == "..") return false;
   for (unsigned char c : n)

@@ -12,8 +12,6 @@
 namespace netlab {
 namespace {
 
-using services::make_error;
-
 std::string netmask_of(int length) {
   std::uint32_t m = length == 0 ? 0 : ~std::uint32_t{0} << (32 - length);
   IpAddress a;

@@ -10,18 +10,15 @@
 
 namespace netlab::services {
 
-/// An Error with kind, message and (optionally) position; errno 0.
-inline Error make_error(ErrorKind kind, std::string message, SourcePos where = {}) {
-  Error e;
-  e.kind = kind;
-  e.message = std::move(message);
-  e.where = std::move(where);
-  return e;
-}
+// netlab::make_error (netlab/error.hpp), also as services::make_error for
+// the files that still name it so (nat.cpp).
+using netlab::make_error;
 
 /// Creates `dir` and its missing parents; new directories get `mode`.
 Status make_dirs(const std::string& dir, mode_t mode = 0700);
-/// Writes `text` to a temp file beside `path`, then renames it over `path`.
+/// Writes `text` to a temp file beside `path`, then renames it over `path`:
+/// readers see the old or the new file, never half of one. A symlink at
+/// `path` is replaced, not followed; the temp file is removed on failure.
 Status write_file_atomic(const std::string& path, const std::string& text, mode_t mode);
 /// Whole file; nullopt-like error (sys_errno ENOENT) when missing.
 Result<std::string> read_file(const std::string& path);

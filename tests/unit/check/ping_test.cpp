@@ -207,7 +207,7 @@ TEST_CASE("ping that cannot run fails whatever is expected") {
   SECTION("timeout") {
     w.procs.on_run_if(
         [](const std::string&, const std::vector<std::string>&) { return true; },
-        Error{ErrorKind::Timeout, "run 'ping' in netns red: no exit after 4200 ms", {}, 0});
+        make_error(ErrorKind::Timeout, "run 'ping' in netns red: no exit after 4200 ms"));
     auto r = w.run(ping("red", address_target("10.0.0.1"), expect));
     CHECK(!r.passed);
     CHECK(r.actual.find("no exit after") != std::string::npos);
@@ -298,7 +298,7 @@ TEST_CASE("the target's address is also the source's own: ARP decides, not ping"
     auto expect = GENERATE(Expect::Success, Expect::Fail);
     w.arp.fail(
         "red", "eth0-r",
-        Error{ErrorKind::Process, "ARP probe for 10.20.30.59 on eth0-r in netns red: bind", {}, 0});
+        make_error(ErrorKind::Process, "ARP probe for 10.20.30.59 on eth0-r in netns red: bind"));
     auto r = w.run(ping("red", endpoint_target("blue", "eth0-b"), expect));
     CHECK(!r.passed);
     CHECK(r.actual ==

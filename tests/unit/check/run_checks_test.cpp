@@ -41,10 +41,10 @@ class SlowPing final : public Processes {
   }
   Result<int> spawn(const std::string&, const std::vector<std::string>&,
                     const std::string&) override {
-    return Error{ErrorKind::Bug, "unused", {}, 0};
+    return make_error(ErrorKind::Bug, "unused");
   }
   Error exec_replace(const std::string&, const std::vector<std::string>&) override {
-    return Error{ErrorKind::Bug, "unused", {}, 0};
+    return make_error(ErrorKind::Bug, "unused");
   }
   ProcessInfo inspect(int) override { return {}; }
   Result<std::string> netns_id(const std::string&) override { return std::string("net:[1]"); }

@@ -162,7 +162,7 @@ TEST_CASE("FakeProcesses: records argv, scripts outcomes, fake pids") {
   CHECK(!p.inspect(*pid).alive);
   CHECK(p.alive_pids().empty());
 
-  p.fail_spawn("dhclient", Error{ErrorKind::Process, "scripted failure", {}, 0});
+  p.fail_spawn("dhclient", make_error(ErrorKind::Process, "scripted failure"));
   CHECK(!p.spawn("red", {"dhclient"}, dir.path + "/y.log").ok());
   p.remove_namespace("gone");
   CHECK(!p.run("gone", {"ip"}, std::chrono::milliseconds(10)).ok());

@@ -27,8 +27,14 @@ Status make_dirs(const std::string& dir, mode_t mode) {
 }
 
 Status write_file_atomic(const std::string& path, const std::string& text, mode_t mode) {
+  // A fresh file, never one that is there already: O_EXCL also refuses a
+  // symlink or a hard link planted at the temporary name (O_TRUNC would
+  // empty the file it points to). rename() replaces a symlink at `path`
+  // itself, never the file it points to. A leftover of a crashed run with
+  // the same pid is ours to remove.
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return system_error(ErrorKind::Permission, "write " + path, errno);
   size_t done = 0;
   while (done < text.size()) {

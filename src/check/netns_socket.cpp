@@ -1,25 +1,14 @@
 #include "check/netns_socket.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <sched.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <thread>
 
+#include "kernel/netns_file.hpp"
+
 namespace netlab::check {
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
-  if (this != &o) reset(o.release());
-  return *this;
-}
-
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
 
 Result<UniqueFd> socket_in(const std::string& ns, int domain, int type, int protocol) {
   auto open_socket = [&] {
@@ -30,33 +19,19 @@ Result<UniqueFd> socket_in(const std::string& ns, int domain, int type, int prot
     if (fd < 0) return system_error(ErrorKind::Process, "socket in the root namespace", errno);
     return UniqueFd(fd);
   }
-  int fd = -1, err = 0;
-  std::string step;
+  auto nsfd = nl::open_netns(ns);
+  if (!nsfd) return nsfd.error();
+  int fd = -1, err = 0, enter_err = 0;
   // The thread ends right after the socket exists: its changed namespace
   // dies with it.
   std::thread worker([&] {
-    std::string path = "/run/netns/" + ns;
-    int nsfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (nsfd < 0) {
-      err = errno;
-      step = "open " + path;
-      return;
-    }
-    if (::setns(nsfd, CLONE_NEWNET) != 0) {
-      err = errno;
-      step = "enter netns " + ns;
-      ::close(nsfd);
-      return;
-    }
-    ::close(nsfd);
+    if ((enter_err = nl::enter_netns(nsfd->get()))) return;
     fd = open_socket();
-    if (fd < 0) {
-      err = errno;
-      step = "socket in netns " + ns;
-    }
+    if (fd < 0) err = errno;
   });
   worker.join();
-  if (fd < 0) return system_error(ErrorKind::Process, step, err);
+  if (enter_err) return nl::enter_netns_error(ErrorKind::Process, ns, enter_err);
+  if (fd < 0) return system_error(ErrorKind::Process, "socket in netns " + ns, err);
   return UniqueFd(fd);
 }
 

@@ -2,39 +2,18 @@
 // namespace it was created in, whichever thread uses it later; so only the
 // creation needs the namespace, and it happens on a dedicated thread that
 // setns()es and then exits. No other thread (least of all the caller's)
-// ever changes namespace.
+// ever changes namespace (why this model: kernel/netns_file.hpp).
 #pragma once
 
 #include <sys/socket.h>
 
 #include <string>
 
+#include "core/unique_fd.hpp"
 #include "netlab/error.hpp"
 #include "netlab/ip.hpp"
 
 namespace netlab::check {
-
-/// An owned file descriptor (-1 = none).
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
-  UniqueFd& operator=(UniqueFd&& o) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-  void reset(int fd = -1);
-
- private:
-  int fd_ = -1;
-};
 
 /// socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol) created in
 /// namespace `ns` ("" = this process's namespace, no thread involved).

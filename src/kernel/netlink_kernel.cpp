@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/unique_fd.hpp"
 #include "kernel/addr_route_ops.hpp"
 #include "kernel/ethtool.hpp"
 #include "kernel/link_ops.hpp"
@@ -72,9 +73,9 @@ class NetlinkKernel final : public Kernel {
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
       const rlim_t want = std::min<rlim_t>(rl.rlim_cur, kDescriptorsAhead);
       // Both closed at once: only the table's size stays.
-      nl::Fd any(open("/dev/null", O_RDONLY | O_CLOEXEC));
+      UniqueFd any(open("/dev/null", O_RDONLY | O_CLOEXEC));
       if (any.valid() && want > 0)
-        nl::Fd highest(fcntl(any.get(), F_DUPFD_CLOEXEC, static_cast<int>(want - 1)));
+        UniqueFd highest(fcntl(any.get(), F_DUPFD_CLOEXEC, static_cast<int>(want - 1)));
     }
   }
 

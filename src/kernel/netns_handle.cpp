@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kernel/netns_file.hpp"
 #include "kernel/nl_error.hpp"
 
 namespace netlab::nl {
@@ -41,7 +42,7 @@ NetnsReturn::NetnsReturn() : home_(open("/proc/thread-self/ns/net", O_RDONLY | O
 
 NetnsReturn::~NetnsReturn() {
   if (!home_.valid()) return;
-  if (setns(home_.get(), CLONE_NEWNET) == 0) return;
+  if (enter_netns(home_.get()) == 0) return;
   std::fprintf(stderr,
                "netlab: cannot return a thread to its network namespace (%s); stopping rather "
                "than acting on the wrong network\n",
@@ -52,7 +53,7 @@ NetnsReturn::~NetnsReturn() {
 int run_in_netns(int ns_fd, const std::function<void()>& fn) {
   NetnsReturn back;
   if (back.error()) return back.error();
-  if (setns(ns_fd, CLONE_NEWNET) != 0) return errno;
+  if (int err = enter_netns(ns_fd)) return err;
   fn();
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/unique_fd.hpp"
 #include "kernel/nl_handles.hpp"
 #include "netlab/error.hpp"
 
@@ -17,7 +18,7 @@ namespace netlab::nl {
 
 struct NetnsHandle {
   std::string name;  ///< "" = the root namespace (the one netlab started in)
-  Fd fd;             ///< the namespace file, for setns and IFLA_NET_NS_FD
+  UniqueFd fd;       ///< the namespace file, for setns and IFLA_NET_NS_FD
   dev_t dev = 0;     ///< identity of the namespace (nsfs inode)
   ino_t ino = 0;
   std::mutex mu;  ///< held while `sock` is in use
@@ -46,7 +47,7 @@ class NetnsReturn {
   int error() const { return err_; }
 
  private:
-  Fd home_;
+  UniqueFd home_;
   int err_ = 0;
 };
 

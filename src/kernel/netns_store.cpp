@@ -9,14 +9,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 
 #include "kernel/nl_error.hpp"
 
 namespace netlab::nl {
 namespace {
-
-std::string netns_path(const std::string& ns) { return std::string(kNetnsRunDir) + "/" + ns; }
 
 // Fills fd/dev/ino of `h` from an open namespace file.
 int identify(NetnsHandle& h) {
@@ -29,13 +26,8 @@ int identify(NetnsHandle& h) {
 
 }  // namespace
 
-bool valid_netns_name(const std::string& ns) {
-  return !ns.empty() && ns.size() < NAME_MAX && ns != "." && ns != ".." &&
-         ns.find('/') == std::string::npos;
-}
-
 NetnsStore::NetnsStore() : root_(std::make_shared<NetnsHandle>()) {
-  root_->fd = Fd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  root_->fd = UniqueFd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   identify(*root_);
   // A failure here surfaces on first use of the root socket.
   if (auto s = open_route_socket()) root_->sock = std::move(*s);
@@ -65,8 +57,9 @@ Result<std::shared_ptr<NetnsHandle>> NetnsStore::get(const std::string& ns) {
   }
   auto h = std::make_shared<NetnsHandle>();
   h->name = ns;
-  h->fd = Fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!h->fd.valid()) return system_error(ErrorKind::Kernel, op, errno);
+  auto fd = open_netns(ns);
+  if (!fd) return system_error(ErrorKind::Kernel, op, fd.error().sys_errno);
+  h->fd = std::move(*fd);
   if (int err = identify(*h)) return system_error(ErrorKind::Kernel, op, err);
   // A file under /run/netns that is not (yet) a bind mount of a namespace
   // is a plain file on tmpfs: refuse it rather than setns into garbage.
@@ -119,7 +112,7 @@ Status NetnsStore::create(const std::string& ns) {
     return Error{s.error().kind, op + ": " + s.error().message, {}, s.error().sys_errno};
   const std::string path = netns_path(ns);
   {
-    Fd f(open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
+    UniqueFd f(open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0));
     if (!f.valid()) return system_error(ErrorKind::Kernel, op, errno);
   }
   auto h = std::make_shared<NetnsHandle>();
@@ -146,7 +139,7 @@ Status NetnsStore::create(const std::string& ns) {
         err = errno, step = "bind-mount";
         return;
       }
-      h->fd = Fd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+      h->fd = UniqueFd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
       if (!h->fd.valid()) {
         err = errno, step = "open";
         return;

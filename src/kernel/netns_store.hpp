@@ -9,12 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "kernel/netns_file.hpp"
 #include "kernel/netns_handle.hpp"
 #include "netlab/error.hpp"
 
 namespace netlab::nl {
-
-inline constexpr const char* kNetnsRunDir = "/run/netns";
 
 class NetnsStore {
  public:
@@ -46,8 +45,5 @@ class NetnsStore {
   std::map<std::string, std::shared_ptr<NetnsHandle>> cache_;
   bool run_dir_ready_ = false;
 };
-
-/// Whether `ns` is acceptable as a file name under /run/netns.
-bool valid_netns_name(const std::string& ns);
 
 }  // namespace netlab::nl

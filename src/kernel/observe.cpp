@@ -16,6 +16,7 @@
 
 #include "core/parallel_for.hpp"
 #include "kernel/link_ops.hpp"
+#include "kernel/netns_file.hpp"
 #include "kernel/nl_error.hpp"
 #include "kernel/observe_parse.hpp"
 #include "kernel/sysctl.hpp"
@@ -218,8 +219,7 @@ void resolve_peers(std::vector<Observed>& obs, const std::vector<std::string>& a
     for (const auto& name : all_namespaces) {
       if (needed.empty()) break;
       if (by_name.count(name)) continue;
-      Fd fd(open((std::string(kNetnsRunDir) + "/" + name).c_str(), O_RDONLY | O_CLOEXEC));
-      if (fd.valid()) try_candidate(name, fd.get());
+      if (auto fd = open_netns(name)) try_candidate(name, fd->get());
     }
     for (const auto& p : ob.peers) {
       if (p.resolved) continue;

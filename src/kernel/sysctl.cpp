@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <string_view>
 
+#include "core/unique_fd.hpp"
 #include "kernel/nl_error.hpp"
 
 namespace netlab::nl {
@@ -17,7 +18,7 @@ std::string describe(const std::string& op, const std::string& key, const NetnsH
 
 // Reads a whole small file; errno on failure.
 int slurp(const std::string& path, std::string& out) {
-  Fd f(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd f(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!f.valid()) return errno;
   char buf[4096];
   ssize_t n;
@@ -101,7 +102,7 @@ Status write_sysctl(NetnsHandle& h, const std::string& key, const std::string& v
   if (path.empty()) return kernel_error(op, EINVAL);
   int e = 0;
   int err = run_in_netns(h.fd.get(), [&] {
-    Fd f(open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+    UniqueFd f(open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!f.valid()) {
       e = errno;
       return;

@@ -17,12 +17,12 @@
 #include <sstream>
 #include <thread>
 
+#include "core/unique_fd.hpp"
+#include "kernel/netns_file.hpp"
 #include "services/files.hpp"
 
 namespace netlab {
 namespace {
-
-using services::make_error;
 
 using Clock = std::chrono::steady_clock;
 
@@ -37,46 +37,11 @@ std::string join_argv(const std::vector<std::string>& argv) {
 
 std::string where(const std::string& ns) { return ns.empty() ? "root namespace" : "netns " + ns; }
 
-/// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(o.release()) {}
-  Fd& operator=(Fd&& o) noexcept {
-    reset(o.release());
-    return *this;
-  }
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-/// Opens /run/netns/NS (O_CLOEXEC) so the child can setns() into it; an
-/// empty name means "stay in the namespace netlab runs in".
-Result<Fd> open_netns(const std::string& ns) {
-  if (ns.empty()) return Fd();
-  if (ns.find('/') != std::string::npos || ns == "." || ns == "..") {
-    return make_error(ErrorKind::Bug, "invalid namespace name '" + ns + "'");
-  }
-  int fd = ::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    return system_error(err == ENOENT ? ErrorKind::Kernel : ErrorKind::Permission,
-                        "open namespace /run/netns/" + ns, err);
-  }
-  return Fd(fd);
+/// The namespace file the child setns()es into, opened before fork (see
+/// kernel/netns_file.hpp); none for "" (stay in netlab's own namespace).
+Result<UniqueFd> open_netns(const std::string& ns) {
+  if (ns.empty()) return UniqueFd();
+  return nl::open_netns(ns);
 }
 
 /// argv as the char* array execvp wants; built before fork (no allocation in
@@ -171,13 +136,13 @@ class RealProcesses final : public Processes {
     if (!nsfd) return nsfd.error();
     int out[2], errp[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return system_error(ErrorKind::Process, "pipe", errno);
-    Fd out_r(out[0]), out_w(out[1]);
+    UniqueFd out_r(out[0]), out_w(out[1]);
     if (::pipe2(errp, O_CLOEXEC) != 0) return system_error(ErrorKind::Process, "pipe", errno);
-    Fd err_r(errp[0]), err_w(errp[1]);
+    UniqueFd err_r(errp[0]), err_w(errp[1]);
     auto args = c_argv(argv);
     int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull < 0) return system_error(ErrorKind::Process, "open /dev/null", errno);
-    Fd null_fd(devnull);
+    UniqueFd null_fd(devnull);
 
     pid_t pid = ::fork();
     if (pid < 0) return system_error(ErrorKind::Process, "fork for " + argv[0], errno);
@@ -185,7 +150,8 @@ class RealProcesses final : public Processes {
       // Own process group, so a timeout kills the command and its children.
       ::setpgid(0, 0);
       reset_signals();
-      if (nsfd->get() >= 0 && ::setns(nsfd->get(), CLONE_NEWNET) != 0) child_fail(errp[1], errno);
+      if (nsfd->valid())
+        if (int err = nl::enter_netns(nsfd->get())) child_fail(errp[1], err);
       if (::dup2(devnull, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(out[1], 2) < 0)
         child_fail(errp[1], errno);
       close_other_fds(errp[1]);
@@ -255,13 +221,13 @@ class RealProcesses final : public Processes {
     int log =
         ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (log < 0) return system_error(ErrorKind::Process, "open log file " + log_file, errno);
-    Fd log_fd(log);
+    UniqueFd log_fd(log);
     int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull < 0) return system_error(ErrorKind::Process, "open /dev/null", errno);
-    Fd null_fd(devnull);
+    UniqueFd null_fd(devnull);
     int errp[2];
     if (::pipe2(errp, O_CLOEXEC) != 0) return system_error(ErrorKind::Process, "pipe", errno);
-    Fd err_r(errp[0]), err_w(errp[1]);
+    UniqueFd err_r(errp[0]), err_w(errp[1]);
     auto args = c_argv(argv);
 
     pid_t pid = ::fork();
@@ -269,7 +235,8 @@ class RealProcesses final : public Processes {
     if (pid == 0) {
       ::setsid();
       reset_signals();
-      if (nsfd->get() >= 0 && ::setns(nsfd->get(), CLONE_NEWNET) != 0) child_fail(errp[1], errno);
+      if (nsfd->valid())
+        if (int err = nl::enter_netns(nsfd->get())) child_fail(errp[1], err);
       if (::dup2(devnull, 0) < 0 || ::dup2(log, 1) < 0 || ::dup2(log, 2) < 0)
         child_fail(errp[1], errno);
       close_other_fds(errp[1]);
@@ -291,8 +258,9 @@ class RealProcesses final : public Processes {
     if (argv.empty()) return make_error(ErrorKind::Bug, "exec: empty argv");
     auto nsfd = open_netns(ns);
     if (!nsfd) return nsfd.error();
-    if (nsfd->get() >= 0 && ::setns(nsfd->get(), CLONE_NEWNET) != 0)
-      return system_error(ErrorKind::Permission, "enter " + where(ns), errno);
+    if (nsfd->valid())
+      if (int err = nl::enter_netns(nsfd->get()))
+        return nl::enter_netns_error(ErrorKind::Permission, ns, err);
     auto args = c_argv(argv);
     ::execvp(args[0], args.data());
     return system_error(ErrorKind::Process, "exec '" + argv[0] + "' in " + where(ns), errno);
@@ -324,8 +292,8 @@ class RealProcesses final : public Processes {
   Result<std::string> netns_id(const std::string& ns) override {
     // The bind-mounted /run/netns/NS file stats as the nsfs inode, the same
     // number readlink(/proc/PID/ns/net) shows.
-    std::string path = ns.empty() ? "/proc/self/ns/net" : "/run/netns/" + ns;
-    if (!ns.empty() && (ns.find('/') != std::string::npos || ns == "." || ns == ".."))
+    std::string path = ns.empty() ? "/proc/self/ns/net" : nl::netns_path(ns);
+    if (!ns.empty() && !nl::valid_netns_name(ns))
       return make_error(ErrorKind::Bug, "invalid namespace name '" + ns + "'");
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)

@@ -1,50 +1,12 @@
 // junit_xml: results as a JUnit report for CI systems.
 #include <cstdio>
 
+#include "core/text.hpp"
 #include "netlab/check.hpp"
 
 namespace netlab {
 
 namespace {
-
-/// Escapes text for attribute values and character data. Control characters
-/// that XML 1.0 forbids (everything below 0x20 but tab, LF, CR) become '?'.
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\n':
-        out += "&#10;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      case '\t':
-        out += "&#9;";
-        break;
-      default:
-        out += (c < 0x20 || c == 0x7f) ? '?' : ch;
-    }
-  }
-  return out;
-}
 
 std::string seconds_text(double s) {
   char buf[32];

@@ -40,4 +40,42 @@ std::string text_hash(std::string_view text) {
   return out;
 }
 
+std::string xml_escape(std::string_view text, std::string_view newline) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";  // not &apos;: also valid in HTML 4 (Graphviz labels)
+        break;
+      case '\n':
+        out += newline;
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      default: {
+        auto c = static_cast<unsigned char>(ch);
+        out += (c < 0x20 || c == 0x7f) ? '?' : ch;
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace netlab

@@ -71,7 +71,7 @@ TEST_CASE("JUnit XML: one testsuite, a testcase per assertion, failures with exp
   CHECK(xml.find("name=\"demo&lt;&amp;&gt;\" tests=\"3\" failures=\"1\"") != std::string::npos);
   CHECK(xml.find("classname=\"demo&lt;&amp;&gt;\" name=\"ping red -&gt; dhcp-r:tap-r "
                  "(10.20.30.2)\"") != std::string::npos);
-  CHECK(xml.find("tcp &lt;host&gt; &amp; &quot;friends&quot; -&gt; &apos;x&apos;") !=
+  CHECK(xml.find("tcp &lt;host&gt; &amp; &quot;friends&quot; -&gt; &#39;x&#39;") !=
         std::string::npos);
   CHECK(xml.find("expected: connection to a&lt;b accepted&#10;actual: connect") !=
         std::string::npos);

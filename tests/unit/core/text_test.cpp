@@ -24,3 +24,18 @@ TEST_CASE("printable writes control bytes as \\xNN", "[core][text]") {
         "r\xc3\xa9"
         "d");  // UTF-8 stays
 }
+
+TEST_CASE("xml_escape makes any text safe in XML 1.0 data and attributes", "[core][text]") {
+  using netlab::xml_escape;
+  CHECK(xml_escape("eth0") == "eth0");
+  CHECK(xml_escape("a<b>&\"c\"'d'") == "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;");
+  CHECK(xml_escape("&amp;") == "&amp;amp;");  // no double-decoding: escaped again
+  CHECK(xml_escape("l1\nl2\r\tx") == "l1&#10;l2&#13;&#9;x");
+  CHECK(xml_escape("l1\nl2", "<BR/>") == "l1<BR/>l2");
+  // XML 1.0 has no way to write these at all, not even as references.
+  CHECK(xml_escape(std::string("a\0b\x1b[31m\x7f", 9)) == "a?b?[31m?");
+  CHECK(xml_escape("r\xc3\xa9"
+                   "d") ==
+        "r\xc3\xa9"
+        "d");  // UTF-8 stays
+}

@@ -180,7 +180,7 @@ Result<StateDir::Applied> StateDir::read_applied() const {
   auto text = read_file("lab.json");
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (text.empty() || j.is_discarded() || !j.is_object()) {
-    return Error{ErrorKind::Bug, "lab '" + lab_ + "' has no applied topology in " + path(), {}, 0};
+    return make_error(ErrorKind::Bug, "lab '" + lab_ + "' has no applied topology in " + path());
   }
   Applied a;
   a.file = j.value("file", "");
@@ -235,8 +235,9 @@ Result<std::unique_ptr<LabLock>> LabLock::acquire(const std::string& root, const
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    // The holder before us may have removed the file (release_and_remove):
-    // then our lock is on an orphan inode; open the path again.
+    // The holder before us may have removed the file (LabLock::remove_file,
+    // after a complete down): then our lock is on an orphan inode; open the
+    // path again.
     struct stat held {
     }, now{};
     if (fstat(fd, &held) == 0 && stat(path.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
@@ -250,7 +251,8 @@ Result<std::unique_ptr<LabLock>> LabLock::acquire(const std::string& root, const
 void LabLock::remove_file() { unlink(path_.c_str()); }
 
 LabLock::~LabLock() {
-  // The lock file stays (removing it would race with a waiter); flock is released on close.
+  // The lock file stays unless remove_file() took it while holding the lock
+  // (acquire() then notices the orphan inode); flock is released on close.
   close(fd_);
 }
 

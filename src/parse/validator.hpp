@@ -40,7 +40,7 @@ class Validator {
   /// The interfaces: entry for `name` in `ns` ("" = host), or nullptr.
   const InterfaceConfig* config(const std::string& ns, const std::string& name) const;
   std::vector<std::string> namespace_names() const;
-  /// "" when `owner` names the root namespace (host or a bridge), else the namespace.
+  /// `ns` for messages: "the root namespace" for "", else "namespace 'NS'".
   static std::string ns_label(const std::string& ns) {
     return ns.empty() ? "the root namespace" : "namespace '" + ns + "'";
   }

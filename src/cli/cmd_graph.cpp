@@ -1,7 +1,7 @@
 // netlab graph FILE [--format dot|mermaid]: the topology as a picture.
 #include "cli/context.hpp"
-#include "netlab/parse.hpp"
-#include "netlab/render.hpp"
+#include "model/render.hpp"
+#include "parse/parse.hpp"
 
 namespace netlab::cli {
 

@@ -1,6 +1,6 @@
 // netlab plan FILE: what `up` would do, Terraform style.
 #include "cli/context.hpp"
-#include "netlab/plan_json.hpp"
+#include "plan/plan_json.hpp"
 
 namespace netlab::cli {
 

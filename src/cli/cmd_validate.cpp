@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.hpp"
-#include "netlab/parse.hpp"
-#include "netlab/resource_graph.hpp"
+#include "model/resource_graph.hpp"
+#include "parse/parse.hpp"
 
 namespace netlab::cli {
 

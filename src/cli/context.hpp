@@ -7,7 +7,7 @@
 
 #include "netlab/error.hpp"
 #include "netlab/lab.hpp"
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 
 namespace netlab::cli {
 

@@ -6,7 +6,7 @@
 
 #include "cli/context.hpp"
 #include "core/text.hpp"
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 
 namespace netlab::cli {
 

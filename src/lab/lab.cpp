@@ -12,8 +12,8 @@
 #include "lab/lab_daemons.hpp"
 #include "lab/lease_readiness.hpp"
 #include "lab/status_report.hpp"
-#include "netlab/parse.hpp"
-#include "netlab/resource_graph.hpp"
+#include "model/resource_graph.hpp"
+#include "parse/parse.hpp"
 
 namespace netlab {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "model/placement.hpp"
-#include "netlab/resource_graph.hpp"
+#include "model/resource_graph.hpp"
 
 namespace netlab {
 

@@ -2,7 +2,7 @@
 // vlan sub-interfaces (interfaces: sections only configure them).
 #include "model/placement.hpp"
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 
 namespace netlab {
 

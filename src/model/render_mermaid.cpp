@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model/render.hpp"
 #include "model/render_scene.hpp"
-#include "netlab/render.hpp"
 
 namespace netlab {
 

@@ -1,7 +1,7 @@
 // ResourceGraph: nodes by key, edges by key, Kahn's algorithm (for check()'s
 // cycles) with a min-heap of ready indices so that ties go to the node added
 // first; and the keys that name resources.
-#include "netlab/resource_graph.hpp"
+#include "model/resource_graph.hpp"
 
 #include <algorithm>
 #include <functional>

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 #include "parse/sections.hpp"
 #include "parse/validator.hpp"
 #include "parse/variables.hpp"

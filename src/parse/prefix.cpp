@@ -4,8 +4,8 @@
 // to the switch). Names in a lab namespace are private to it and stay.
 #include <set>
 
-#include "netlab/parse.hpp"
 #include "parse/names.hpp"
+#include "parse/parse.hpp"
 
 namespace netlab {
 

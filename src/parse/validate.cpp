@@ -1,4 +1,4 @@
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 #include "parse/validator.hpp"
 
 namespace netlab {

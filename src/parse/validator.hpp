@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 #include "parse/reader.hpp"
 
 namespace netlab {

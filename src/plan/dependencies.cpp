@@ -53,7 +53,7 @@
 #include <unordered_set>
 #include <utility>
 
-#include "netlab/resource_graph.hpp"
+#include "model/resource_graph.hpp"
 
 namespace netlab {
 

@@ -1,4 +1,4 @@
-#include "netlab/plan_json.hpp"
+#include "plan/plan_json.hpp"
 
 namespace netlab {
 

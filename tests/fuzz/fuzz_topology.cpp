@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "netlab/parse.hpp"
-#include "netlab/resource_graph.hpp"
+#include "model/resource_graph.hpp"
+#include "parse/parse.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,6 @@
 // render_dot / render_mermaid: structure of the picture, escaping, and that
 // Graphviz itself accepts the DOT (dot -Tsvg).
-#include "netlab/render.hpp"
+#include "model/render.hpp"
 
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
 // ResourceGraph (dependencies, cycles, dangling references, determinism)
 // and build_resource_graph on topologies written in code (the model tests do
 // not link the YAML parser): the four files of topologies/ and a few more.
-#include "netlab/resource_graph.hpp"
+#include "model/resource_graph.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 
 namespace fs = std::filesystem;
 using namespace netlab;

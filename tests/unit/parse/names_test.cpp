@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 
 using namespace netlab;
 

@@ -1,7 +1,7 @@
 // YAML -> Topology: every key of the format lands in the model, with positions.
 #include <catch2/catch.hpp>
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 
 using namespace netlab;
 

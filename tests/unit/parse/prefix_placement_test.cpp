@@ -1,7 +1,7 @@
 // --prefix, interface placement and did-you-mean.
 #include <catch2/catch.hpp>
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 #include "parse/suggest.hpp"
 
 using namespace netlab;

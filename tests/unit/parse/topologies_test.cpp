@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 
 namespace fs = std::filesystem;
 using namespace netlab;

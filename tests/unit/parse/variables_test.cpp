@@ -3,7 +3,7 @@
 // reference's own LINE:COL.
 #include <catch2/catch.hpp>
 
-#include "netlab/parse.hpp"
+#include "parse/parse.hpp"
 
 using namespace netlab;
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "netlab/plan.hpp"
-#include "netlab/plan_json.hpp"
+#include "plan/plan_json.hpp"
 
 using namespace netlab;
 

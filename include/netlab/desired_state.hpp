@@ -17,7 +17,7 @@
 #include "netlab/error.hpp"
 #include "netlab/ip.hpp"
 #include "netlab/kernel.hpp"
-#include "netlab/live_state.hpp"
+#include "netlab/kernel_state.hpp"
 #include "netlab/name_index.hpp"
 #include "netlab/topology.hpp"
 

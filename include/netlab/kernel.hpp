@@ -20,7 +20,7 @@
 
 #include "netlab/error.hpp"
 #include "netlab/ip.hpp"
-#include "netlab/live_state.hpp"
+#include "netlab/kernel_state.hpp"
 
 namespace netlab {
 

@@ -7,7 +7,7 @@
 
 #include "kernel/netns_store.hpp"
 #include "kernel/nl_transact.hpp"
-#include "netlab/live_state.hpp"
+#include "netlab/kernel_state.hpp"
 
 namespace netlab::nl {
 

@@ -8,7 +8,7 @@
 
 #include <optional>
 
-#include "netlab/live_state.hpp"
+#include "netlab/kernel_state.hpp"
 
 namespace netlab::nl {
 

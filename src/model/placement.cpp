@@ -2,8 +2,6 @@
 // vlan sub-interfaces (interfaces: sections only configure them).
 #include "model/placement.hpp"
 
-#include "parse/parse.hpp"
-
 namespace netlab {
 
 std::string link_end_ns(const Topology& t, const Endpoint& e) {

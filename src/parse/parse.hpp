@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/placement.hpp"
 #include "netlab/error.hpp"
 #include "netlab/topology.hpp"
 
@@ -51,15 +52,5 @@ std::vector<Error> validate_topology(const Topology& topology);
 /// would exceed 15 characters is an error naming it and suggesting a prefix
 /// short enough.
 std::vector<Error> apply_prefix(Topology& topology, const std::string& prefix);
-
-/// Names of the interfaces that live in each namespace and in the root
-/// namespace ("" key), derived from links, ports and vlan sub-interfaces.
-struct InterfacePlacement {
-  std::string ns;  ///< "" = root namespace
-  std::string name;
-  enum class Source { VethEnd, OvsInternalPort, VlanSub, Bridge } source;
-  SourcePos pos;
-};
-std::vector<InterfacePlacement> place_interfaces(const Topology& topology);
 
 }  // namespace netlab

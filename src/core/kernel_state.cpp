@@ -1,4 +1,4 @@
-#include "netlab/live_state.hpp"
+#include "netlab/kernel_state.hpp"
 
 namespace netlab {
 

@@ -1,0 +1,95 @@
+// Observed state of the kernel, in the vocabulary of the topology plus what
+// only the live system knows (ifindex, peer, ownership mark). The kernel's
+// part of a lab's LiveState (live_state.hpp); core, so that the kernel seam
+// and its observers use it without seeing the rest of the lab.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlab/ip.hpp"
+
+namespace netlab {
+
+/// Prefix of the interface alias (IFLA_IFALIAS) that marks a link as owned:
+/// "netlab:<lab>".
+inline constexpr const char* kOwnerAliasPrefix = "netlab:";
+std::string owner_alias(const std::string& lab);
+/// The lab named by an alias "netlab:<lab>", or "" when the alias is no mark.
+std::string owner_from_alias(const std::string& alias);
+
+enum class LinkKind { Loopback, Veth, Bridge, Vlan, Tap, OvsInternal, Vxlan, Macvlan, Other };
+const char* to_string(LinkKind kind);
+
+struct LinkState {
+  std::string name;
+  LinkKind kind = LinkKind::Other;
+  std::string kind_text;  ///< IFLA_INFO_KIND as the kernel says ("veth", "tun", ...)
+  int ifindex = 0;
+  /// veth only: the peer's name and namespace ("" = root). peer_known is
+  /// false when the peer lives in a namespace that was not observed.
+  std::string peer_name;
+  std::string peer_ns;
+  bool peer_known = false;
+  std::string master;  ///< name of the Linux bridge this is a port of, or ""
+  std::string vlan_parent;
+  int vlan_id = 0;
+  bool up = false;  ///< administratively up (IFF_UP)
+  int mtu = 0;
+  std::string mac;                  ///< lower-case
+  std::string alias;                ///< IFLA_IFALIAS, "" when unset
+  std::vector<IpPrefix> addresses;  ///< global and link-scope, v4 and v6, excluding IPv6 link-local
+  /// IPv6 addresses of `addresses` still in duplicate address detection
+  /// (IFA_F_TENTATIVE): not usable yet, a bind() to them fails.
+  std::vector<IpPrefix> tentative;
+  /// IPv6 addresses of `addresses` whose DAD found another owner (IFA_F_DADFAILED).
+  std::vector<IpPrefix> dad_failed;
+
+  std::string owner() const { return owner_from_alias(alias); }
+};
+
+/// A route of the main table.
+struct RouteState {
+  int family = 4;
+  std::optional<IpPrefix> dst;  ///< network; nullopt = default route
+  std::optional<IpAddress> gateway;
+  std::string dev;
+  int protocol = 0;  ///< RTPROT_*: routes netlab adds use RTPROT_STATIC (4)
+  int scope = 0;
+};
+
+struct NamespaceState {
+  std::string name;  ///< "" = the root namespace
+  std::map<std::string, LinkState> links;
+  std::vector<RouteState> routes;
+  std::map<std::string, std::string> sysctls;  ///< only the keys asked for; value trimmed
+  const LinkState* find_link(const std::string& n) const {
+    auto it = links.find(n);
+    return it == links.end() ? nullptr : &it->second;
+  }
+};
+
+/// What the kernel holds, for the namespaces that were asked for and exist.
+struct KernelState {
+  NamespaceState root;
+  std::map<std::string, NamespaceState> namespaces;  ///< named namespaces that exist
+  /// All named namespaces under /run/netns (not only the ones asked for).
+  std::vector<std::string> all_namespaces;
+
+  /// The observed namespace `ns` ("" = root), or nullptr when it does not
+  /// exist or was not observed. The one way to look a namespace up.
+  const NamespaceState* find_ns(const std::string& ns) const {
+    if (ns.empty()) return &root;
+    auto it = namespaces.find(ns);
+    return it == namespaces.end() ? nullptr : &it->second;
+  }
+  /// The observed link `name` in `ns`, or nullptr.
+  const LinkState* find_link(const std::string& ns, const std::string& name) const {
+    const NamespaceState* s = find_ns(ns);
+    return s ? s->find_link(name) : nullptr;
+  }
+};
+
+}  // namespace netlab

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <compare>
-#include <concepts>
 #include <string>
 #include <utility>
 #include <variant>
@@ -94,16 +93,11 @@ class [[nodiscard]] Result {
 
 /// An Error of `kind` with `message` (kept as given, unlike system_error),
 /// the position `where` when known, and the errno `err` (0 = none).
-/// Templates only so that a file's own private make_error(ErrorKind,
-/// std::string), where one is left, wins over these instead of making the
-/// call ambiguous.
-template <std::convertible_to<std::string> Message>
-Error make_error(ErrorKind kind, Message&& message, int err = 0) {
-  return Error{kind, std::string(std::forward<Message>(message)), {}, err};
+inline Error make_error(ErrorKind kind, std::string message, int err = 0) {
+  return Error{kind, std::move(message), {}, err};
 }
-template <std::convertible_to<std::string> Message>
-Error make_error(ErrorKind kind, Message&& message, SourcePos where, int err = 0) {
-  return Error{kind, std::string(std::forward<Message>(message)), std::move(where), err};
+inline Error make_error(ErrorKind kind, std::string message, SourcePos where, int err = 0) {
+  return Error{kind, std::move(message), std::move(where), err};
 }
 
 /// Builds an Error with the text of errno `err` appended: "msg: File exists (EEXIST)".

@@ -53,7 +53,7 @@ class Executor {
     schedule();
     if (!failure_ && finished_ < n_) {
       failure_ = std::make_pair(
-          Error{ErrorKind::Bug, "apply: some actions never became ready", {}, 0}, kNoAction);
+          make_error(ErrorKind::Bug, "apply: some actions never became ready"), kNoAction);
     }
     if (!failure_ && o_.finish) {
       if (Status st = o_.finish(); !st.ok()) failure_ = std::make_pair(st.error(), kNoAction);
@@ -88,11 +88,9 @@ class Executor {
         // Plan order is a topological order: an edge to a later action is a bug
         // (and could be a cycle).
         if (d >= i)
-          return Error{ErrorKind::Bug,
-                       "apply: action " + std::to_string(i) + " depends on a later one (" +
-                           std::to_string(d) + ")",
-                       {},
-                       0};
+          return make_error(ErrorKind::Bug, "apply: action " + std::to_string(i) +
+                                                " depends on a later one (" + std::to_string(d) +
+                                                ")");
         ++missing_[i];
         dependents_[d].push_back(i);
       }

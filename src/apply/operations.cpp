@@ -100,10 +100,10 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
         } else if constexpr (std::is_same_v<T, op::StopDaemon>) {
           return stop(o.daemon, o.restart);
         } else if constexpr (std::is_same_v<T, op::ApplyNat>) {
-          if (!b_.nat) return Error{ErrorKind::Bug, "plan changes NAT but has no NAT tables", {}, 0};
+          if (!b_.nat) return make_error(ErrorKind::Bug, "plan changes NAT but has no NAT tables");
           return b_.nat->apply(o.lab, o.rules);
         } else if constexpr (std::is_same_v<T, op::RemoveNat>) {
-          if (!b_.nat) return Error{ErrorKind::Bug, "plan changes NAT but has no NAT tables", {}, 0};
+          if (!b_.nat) return make_error(ErrorKind::Bug, "plan changes NAT but has no NAT tables");
           return b_.nat->remove(o.lab);
         }
       },
@@ -111,8 +111,7 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
 }
 
 Status OperationRunner::start_daemon(const DaemonSpec& d, bool* cleaned) {
-  if (!b_.processes)
-    return Error{ErrorKind::Bug, "plan starts daemons but has no processes", {}, 0};
+  if (!b_.processes) return make_error(ErrorKind::Bug, "plan starts daemons but has no processes");
   // Recorded before it starts: a crash in between leaves a record that
   // `down` follows (it only stops a process that proves to be ours).
   if (auto st = b_.state.record_daemon(d); !st.ok()) return st;
@@ -153,7 +152,7 @@ Status OperationRunner::start_recorded_daemon(const DaemonSpec& d) {
 }
 
 Status OperationRunner::stop(const DaemonSpec& d, bool restart) {
-  if (!b_.processes) return Error{ErrorKind::Bug, "plan stops daemons but has no processes", {}, 0};
+  if (!b_.processes) return make_error(ErrorKind::Bug, "plan stops daemons but has no processes");
   if (auto st = stop_daemon(*b_.processes, d.pid_file(), d.ns(), d.argv()); !st.ok()) return st;
   if (restart) return {};  // files and record are rewritten by the start that follows
   if (const auto* client = std::get_if<DhclientInstance>(&d.instance)) {
@@ -175,7 +174,7 @@ Status OperationRunner::stop(const DaemonSpec& d, bool restart) {
 
 Status OperationRunner::apply_ovs(const OvsTransaction& t) {
   if (t.empty()) return {};
-  if (!b_.ovs) return Error{ErrorKind::Bug, "plan has OVS changes but no OVS client", {}, 0};
+  if (!b_.ovs) return make_error(ErrorKind::Bug, "plan has OVS changes but no OVS client");
   return b_.ovs->apply(t, o_.ovs_timeout);
 }
 

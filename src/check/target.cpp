@@ -5,7 +5,7 @@ namespace netlab::check {
 namespace {
 
 Error unresolved(const std::string& message) {
-  return Error{ErrorKind::Verification, message, {}, 0};
+  return make_error(ErrorKind::Verification, message);
 }
 
 std::vector<IpPrefix> plain(const std::vector<Located<IpPrefix>>& located) {

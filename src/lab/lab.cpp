@@ -60,7 +60,7 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
   LoadResult loaded = parse_topology(text, path, options.variables);
   if (!loaded.ok()) {
     if (loaded.errors.empty())
-      return Error{ErrorKind::Bug, path + ": parser returned no topology and no error", {}, 0};
+      return make_error(ErrorKind::Bug, path + ": parser returned no topology and no error");
     return join_errors(loaded.errors);
   }
   Topology topo = std::move(*loaded.topology);
@@ -194,7 +194,7 @@ Result<DesiredState> Lab::desired() const { return desired_state(*topology_, sta
 
 Result<Plan> Lab::plan(Timings* timings) {
   if (!topology_) {
-    return Error{ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to plan", {}, 0};
+    return make_error(ErrorKind::InvalidTopology, "lab '" + name_ + "' has no topology to plan");
   }
   if (auto st = check_same_file(); !st.ok()) return st.error();
   auto wanted = desired();
@@ -307,11 +307,9 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
     if (!verify.ok()) return verify.error();
     if (!verify->ok()) return join_errors(verify->errors);
     if (!verify->plan.empty()) {
-      return Error{ErrorKind::Verification,
-                   "after up, lab '" + name_ + "' still differs from the topology:\n" +
-                       format_plan(verify->plan),
-                   {},
-                   0};
+      return make_error(ErrorKind::Verification, "after up, lab '" + name_ +
+                                                     "' still differs from the topology:\n" +
+                                                     format_plan(verify->plan));
     }
     // Ready means usable: leases held, IPv6 addresses past duplicate address detection.
     return wait_ready(desired, observed, &report.timings);
@@ -402,10 +400,8 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
   auto again = plan_for(nothing, false, nullptr);
   if (!again.ok()) return again.error();
   if (!again->plan.empty()) {
-    return Error{ErrorKind::Verification,
-                 "after down, objects of lab '" + name_ + "' remain:\n" + format_plan(again->plan),
-                 {},
-                 0};
+    return make_error(ErrorKind::Verification, "after down, objects of lab '" + name_ +
+                                                   "' remain:\n" + format_plan(again->plan));
   }
   for (const auto& [key, _] : state_->saved_host_sysctls()) (void)state_->forget_host_sysctl(key);
   if (auto st = state_->remove(); !st.ok()) return st.error();

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/text.hpp"
 #include "model/render.hpp"
 #include "model/render_scene.hpp"
 
@@ -35,35 +36,8 @@ std::string id(const std::string& s) {
   return out + "\"";
 }
 
-/// Text inside an HTML-like label.
-std::string html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\n':
-        out += "<BR/>";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+/// Text inside an HTML-like label: XML-escaped, a newline a line break.
+std::string html(const std::string& s) { return xml_escape(s, "<BR/>"); }
 
 constexpr const char* kFont = "Helvetica";
 constexpr const char* kVlanColors[] = {"#c0392b", "#1f5fa8", "#2e8b3a", "#8e44ad",

@@ -10,10 +10,6 @@
 
 namespace netlab::ovs {
 
-// netlab::make_error (netlab/error.hpp), also as ovs::make_error for the
-// fake (tests/fakes/fake_ovs.cpp) that names it so.
-using netlab::make_error;
-
 inline constexpr const char* kOvsCtlStart = "/usr/share/openvswitch/scripts/ovs-ctl start";
 inline constexpr const char* kOvsPackage = "openvswitch-switch";
 

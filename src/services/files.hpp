@@ -10,10 +10,6 @@
 
 namespace netlab::services {
 
-// netlab::make_error (netlab/error.hpp), also as services::make_error for
-// the files that still name it so (nat.cpp).
-using netlab::make_error;
-
 /// Creates `dir` and its missing parents; new directories get `mode`.
 Status make_dirs(const std::string& dir, mode_t mode = 0700);
 /// Writes `text` to a temp file beside `path`, then renames it over `path`:

@@ -12,8 +12,6 @@
 namespace netlab {
 namespace {
 
-using services::make_error;
-
 using nlohmann::json;
 
 json table_obj(const std::string& lab) {

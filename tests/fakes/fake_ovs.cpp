@@ -8,8 +8,6 @@
 
 namespace netlab::testing {
 
-using ovs::make_error;
-
 namespace {
 
 std::map<std::string, std::string> mark(const std::string& owner) {

@@ -11,13 +11,6 @@
 namespace netlab::testing {
 namespace {
 
-Error make_error(ErrorKind kind, std::string message) {
-  Error e;
-  e.kind = kind;
-  e.message = std::move(message);
-  return e;
-}
-
 /// The pid file a daemon of `argv` writes itself (dnsmasq's --pid-file=PATH).
 std::string own_pid_file(const std::vector<std::string>& argv) {
   const std::string flag = "--pid-file=";

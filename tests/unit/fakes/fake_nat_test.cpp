@@ -26,7 +26,7 @@ TEST_CASE("FakeNat: injected failures change nothing; seeded tables show as they
   NatRule r;
   r.source = *IpPrefix::parse("10.0.0.0/24");
   r.out = "eth0";
-  nat.fail_next("apply", Error{ErrorKind::Permission, "nftables: Operation not permitted", {}, 0});
+  nat.fail_next("apply", make_error(ErrorKind::Permission, "nftables: Operation not permitted"));
   CHECK(nat.apply("demo", {r}).error().kind == ErrorKind::Permission);
   CHECK_FALSE(nat.table("demo"));
   REQUIRE(nat.apply("demo", {r}).ok());
@@ -43,7 +43,7 @@ TEST_CASE("FakeNat: injected failures change nothing; seeded tables show as they
   CHECK(seen->other_rules.size() == 1);
   CHECK(nat.labs() == std::vector<std::string>{"demo", "other"});
 
-  nat.fail_next("observe", Error{ErrorKind::Kernel, "nftables: busy", {}, 0});
+  nat.fail_next("observe", make_error(ErrorKind::Kernel, "nftables: busy"));
   CHECK_FALSE(nat.observe("demo").ok());
   CHECK(nat.observe("demo").ok());
 }

@@ -15,10 +15,13 @@ command -v dot >/dev/null || { echo "architecture.sh: needs dot (apt-get install
   echo 'digraph areas {'
   echo '  rankdir=BT; node [shape=box, fontname="Helvetica", style=rounded];'
   echo '  edge [color="#555555"];'
-  # netlab_area(NAME DEPS a b LIBS x y): one node, an arrow to each direct dependency.
-  sed -n 's/^netlab_area(\([a-z_]*\)\(.*\))$/\1 \2/p' CMakeLists.txt | while read -r name rest; do
+  # netlab_area(NAME DEPS a b HEADERS h LIBS x y), possibly over several
+  # lines: one node, an arrow to each direct dependency.
+  tr '\n' ' ' <CMakeLists.txt | grep -o 'netlab_area([^)]*)' | while read -r call; do
+    words=$(sed 's/^netlab_area(//; s/)$//' <<<"$call")
+    name=${words%% *}
     echo "  \"$name\" [label=\"src/$name\"];"
-    deps=$(sed -n 's/.*DEPS \([a-z_ ]*\).*/\1/p' <<<"$rest" | sed 's/ LIBS.*//')
+    deps=$(sed -n 's/.* DEPS \([a-z_ ]*\).*/\1/p' <<<"$words" | sed 's/ \(HEADERS\|LIBS\).*//')
     for d in $deps; do echo "  \"$name\" -> \"$d\";"; done
   done
   echo '  "cli" [label="src/cli (netlab)"]; "cli" -> "lab";'

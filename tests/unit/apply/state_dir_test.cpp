@@ -8,28 +8,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempRoot {
-  std::string path;
-  TempRoot() {
-    char tmpl[] = "/tmp/netlab-statedir-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempRoot() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TempRoot : netlab::testing::TempDir {
+  TempRoot() : TempDir("statedir-test") {}
 };
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using netlab::testing::read_text;
 
 }  // namespace
 
@@ -41,9 +29,9 @@ TEST_CASE("StateDir writes state files atomically, never through a symlink", "[a
   { std::ofstream(victim) << "precious"; }
   REQUIRE(::symlink(victim.c_str(), (dir.path() + "/namespaces").c_str()) == 0);
   REQUIRE(dir.record_namespace("symlab-a").ok());
-  CHECK(slurp(victim) == "precious");
+  CHECK(read_text(victim) == "precious");
   CHECK(fs::is_regular_file(fs::symlink_status(dir.path() + "/namespaces")));
-  CHECK(slurp(dir.path() + "/namespaces").find("symlab-a") != std::string::npos);
+  CHECK(read_text(dir.path() + "/namespaces").find("symlab-a") != std::string::npos);
 }
 
 TEST_CASE("StateDir leaves no temp file when a write fails", "[apply][state]") {

@@ -8,6 +8,7 @@
 
 #include "fakes/fake_processes.hpp"
 #include "netlab/dhcp.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace netlab;
 using netlab::testing::FakeProcesses;
@@ -15,16 +16,8 @@ using netlab::testing::FakeProcesses;
 namespace {
 
 /// A temp directory removed at scope exit.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/netlab-svc-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
+struct TempDir : netlab::testing::TempDir {
+  TempDir() : netlab::testing::TempDir("svc") {}
 };
 
 const std::vector<std::string> kArgv{"dnsmasq", "--conf-file=/x.conf"};

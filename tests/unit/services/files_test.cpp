@@ -9,29 +9,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using netlab::services::write_file_atomic;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/netlab-files-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TempDir : netlab::testing::TempDir {
+  TempDir() : netlab::testing::TempDir("files-test") {}
 };
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using netlab::testing::read_text;
 
 /// Names in `dir` (to see a temp file left behind).
 std::vector<std::string> entries(const std::string& dir) {
@@ -48,7 +36,7 @@ TEST_CASE("write_file_atomic replaces the file with the given mode", "[services]
   const std::string p = d.path + "/state.json";
   REQUIRE(write_file_atomic(p, "old", 0600).ok());
   REQUIRE(write_file_atomic(p, "new", 0640).ok());
-  CHECK(slurp(p) == "new");
+  CHECK(read_text(p) == "new");
   struct stat st {};
   REQUIRE(::stat(p.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0640);
@@ -61,9 +49,9 @@ TEST_CASE("write_file_atomic does not follow a symlink at the target", "[service
   { std::ofstream(victim) << "precious"; }
   REQUIRE(::symlink(victim.c_str(), p.c_str()) == 0);
   REQUIRE(write_file_atomic(p, "written", 0600).ok());
-  CHECK(slurp(victim) == "precious");
+  CHECK(read_text(victim) == "precious");
   CHECK(fs::is_regular_file(fs::symlink_status(p)));
-  CHECK(slurp(p) == "written");
+  CHECK(read_text(p) == "written");
 }
 
 TEST_CASE("write_file_atomic never writes through a link at its temp name", "[services][files]") {
@@ -74,8 +62,8 @@ TEST_CASE("write_file_atomic never writes through a link at its temp name", "[se
   SECTION("a symlink") { REQUIRE(::symlink(victim.c_str(), tmp.c_str()) == 0); }
   SECTION("a hard link") { REQUIRE(::link(victim.c_str(), tmp.c_str()) == 0); }
   REQUIRE(write_file_atomic(p, "written", 0600).ok());
-  CHECK(slurp(victim) == "precious");
-  CHECK(slurp(p) == "written");
+  CHECK(read_text(victim) == "precious");
+  CHECK(read_text(p) == "written");
   CHECK(!fs::exists(fs::symlink_status(tmp)));
 }
 

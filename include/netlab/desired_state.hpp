@@ -108,6 +108,10 @@ struct DesiredState {
 /// directory). Errors: a daemon that cannot be configured.
 Result<DesiredState> desired_state(const Topology& topology, const std::string& state_dir);
 
+/// The same without the daemons: everything but `daemons`, which cannot fail.
+/// What reads only the network (the assertions of `netlab test`) uses it.
+DesiredState desired_network(const Topology& topology);
+
 /// The desired state of a lab that should not exist (what `down` aims at).
 DesiredState empty_desired_state(const std::string& lab);
 

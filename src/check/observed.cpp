@@ -29,9 +29,9 @@ std::vector<const LinkState*> Observed::links_holding(const std::string& ns,
   return out;
 }
 
-Observed observe_lab(const Topology& topology, Kernel& kernel) {
+Observed observe_lab(const DesiredState& desired, Kernel& kernel) {
   std::vector<std::string> names;
-  for (const auto& ns : topology.namespaces) names.push_back(ns.name);
+  for (const auto& ns : desired.namespaces) names.push_back(ns.name);
   Observed o;
   auto st = kernel.observe(names, {});
   if (st.ok()) {

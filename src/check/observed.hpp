@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "netlab/desired_state.hpp"
 #include "netlab/kernel.hpp"
 #include "netlab/live_state.hpp"
 #include "netlab/topology.hpp"
@@ -25,8 +26,8 @@ struct Observed {
                                               const IpAddress& address) const;
 };
 
-/// Observes the root namespace and every namespace of `topology`.
-Observed observe_lab(const Topology& topology, Kernel& kernel);
+/// Observes the root namespace and every namespace of the lab.
+Observed observe_lab(const DesiredState& desired, Kernel& kernel);
 
 /// The namespace an endpoint owner names: "" for "host", else the owner.
 std::string netns_of(const std::string& owner);

@@ -80,13 +80,13 @@ PingOutput parse_ping_output(const std::string& text) {
   return out;
 }
 
-CheckResult run_ping(const PingTest& test, const Topology& topology, const Observed& observed,
+CheckResult run_ping(const PingTest& test, const Model& model, const Observed& observed,
                      Processes& processes, ArpProber& arp) {
   CheckResult r;
   bool expect_fail = test.expect == Expect::Fail;
   std::string suffix = expect_fail ? ", expect fail" : "";
   std::string from_ns = netns_of(test.from);
-  auto target = resolve_target(topology, test.to, observed);
+  auto target = resolve_target(model, test.to, observed);
   if (!target.ok()) {
     r.name = "ping " + test.from + " -> " + test.to.str() + suffix;
     r.expected = expect_fail ? "no reply from " + test.to.str() : "reply from " + test.to.str();

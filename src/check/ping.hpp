@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check/observed.hpp"
+#include "check/target.hpp"
 #include "netlab/arp_prober.hpp"
 #include "netlab/check.hpp"
 #include "netlab/processes.hpp"
@@ -38,7 +39,7 @@ PingOutput parse_ping_output(const std::string& text);
 /// the same address), a ping would be answered inside `from`; then `arp`
 /// asks on `from`'s links holding the address whether the target's MAC
 /// answers for it.
-CheckResult run_ping(const PingTest& test, const Topology& topology, const Observed& observed,
+CheckResult run_ping(const PingTest& test, const Model& model, const Observed& observed,
                      Processes& processes, ArpProber& arp);
 
 }  // namespace netlab::check

@@ -8,6 +8,7 @@
 #include "check/lease.hpp"
 #include "check/observed.hpp"
 #include "check/ping.hpp"
+#include "check/target.hpp"
 #include "check/tcp.hpp"
 #include "core/parallel_for.hpp"
 #include "netlab/check.hpp"
@@ -37,9 +38,14 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
   std::vector<CheckResult> results(tests.size());
   if (tests.empty()) return results;
 
+  // The desired model: which interface has which addresses, where (the
+  // facts the planner and status read too).
+  const DesiredState desired = desired_network(ctx.topology);
+  const check::Model model{ctx.topology, desired};
+
   check::Observed observed;
   if (needs_observation(ctx.topology)) {
-    observed = check::observe_lab(ctx.topology, ctx.kernel);
+    observed = check::observe_lab(desired, ctx.kernel);
   } else {
     observed.error = "not observed";
   }
@@ -56,12 +62,12 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     auto t0 = std::chrono::steady_clock::now();
     CheckResult r;
     if (auto* p = std::get_if<PingTest>(&tc.check)) {
-      r = check::run_ping(*p, ctx.topology, observed, ctx.processes, arp);
+      r = check::run_ping(*p, model, observed, ctx.processes, arp);
     } else if (auto* l = std::get_if<LeaseTest>(&tc.check)) {
       r = check::run_lease(*l, ctx.topology, observed, ctx.state_dir);
     } else if (auto* c = std::get_if<TcpTest>(&tc.check)) {
       std::lock_guard lock(port_locks[c->port]);
-      r = check::run_tcp(*c, ctx.topology, observed, arp);
+      r = check::run_tcp(*c, model, observed, arp);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.pos = tc.pos;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "check/observed.hpp"
+#include "netlab/desired_state.hpp"
 #include "netlab/error.hpp"
 #include "netlab/topology.hpp"
 
@@ -20,16 +21,20 @@ struct ResolvedTarget {
   std::string label;
 };
 
-/// The interface settings of `ep` in the topology, or nullptr (e.g. an
-/// interface that only exists live, or a bridge port).
-const InterfaceConfig* find_interface_config(const Topology& topology, const Endpoint& ep);
+/// What the assertions read of a lab: the file (its assertions, which names
+/// are bridges) and the desired model built from it (which interface has
+/// which addresses, where): the facts every other stage reads too.
+struct Model {
+  const Topology& topology;
+  const DesiredState& desired;
+};
 
 /// NS:IF -> its first static IPv4 address (else its first static address);
 /// for `dhcp: true` (or an interface without static addresses) the address it
 /// holds now according to `observed` (IPv4 first). A literal address is taken
 /// as is. Fails with a message saying why, e.g. "blue:eth0-b holds no address
 /// (no DHCP lease?)".
-Result<ResolvedTarget> resolve_target(const Topology& topology, const Target& target,
+Result<ResolvedTarget> resolve_target(const Model& model, const Target& target,
                                       const Observed& observed);
 
 /// Picks the address a check should use from a list: the first IPv4, else the first.

@@ -116,13 +116,13 @@ std::optional<std::string> accept_one(std::vector<Listener>& listeners,
 
 }  // namespace
 
-CheckResult run_tcp(const TcpTest& test, const Topology& topology, const Observed& observed,
+CheckResult run_tcp(const TcpTest& test, const Model& model, const Observed& observed,
                     ArpProber& arp, std::chrono::milliseconds connect_timeout) {
   CheckResult r;
   bool expect_fail = test.expect == Expect::Fail;
   std::string suffix = expect_fail ? ", expect fail" : "";
   std::string port = std::to_string(test.port);
-  auto target = resolve_target(topology, test.to, observed);
+  auto target = resolve_target(model, test.to, observed);
   if (!target.ok()) {
     r.name = "tcp " + test.from + " -> " + test.to.str() + " port " + port + suffix;
     r.expected = std::string("connection to ") + test.to.str() + " port " + port +

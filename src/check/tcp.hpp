@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "check/observed.hpp"
+#include "check/target.hpp"
 #include "netlab/arp_prober.hpp"
 #include "netlab/check.hpp"
 
@@ -19,7 +20,7 @@ inline constexpr std::chrono::milliseconds kConnectTimeout{2000};
 /// `from` holds the same address, a connect would stay inside `from`: then
 /// `arp` tells whether the target is reachable at all, and only "not
 /// reachable" can pass (an expect: fail).
-CheckResult run_tcp(const TcpTest& test, const Topology& topology, const Observed& observed,
+CheckResult run_tcp(const TcpTest& test, const Model& model, const Observed& observed,
                     ArpProber& arp, std::chrono::milliseconds connect_timeout = kConnectTimeout);
 
 }  // namespace netlab::check

@@ -104,7 +104,7 @@ DesiredState empty_desired_state(const std::string& lab) {
   return d;
 }
 
-Result<DesiredState> desired_state(const Topology& t, const std::string& state_dir) {
+DesiredState desired_network(const Topology& t) {
   DesiredState d;
   d.lab = t.name;
   auto configs_of = [&](const std::string& ns) -> const std::vector<InterfaceConfig>& {
@@ -225,6 +225,11 @@ Result<DesiredState> desired_state(const Topology& t, const std::string& state_d
   for (const auto& s : t.host.sysctls) d.sysctls.push_back({"", s.key, s.value, s.pos});
   d.dhcp_servers = t.dhcp;
   d.nat = t.host.nat;
+  return d;
+}
+
+Result<DesiredState> desired_state(const Topology& t, const std::string& state_dir) {
+  DesiredState d = desired_network(t);
   if (auto st = add_daemons(d, t, state_dir); !st.ok()) return st.error();
   return d;
 }

@@ -77,6 +77,7 @@ struct Pair {
     ib.name = ifb;
     ib.addresses.push_back({prefix("10.77.1.2/24"), {}});
     topo.namespaces = {Namespace{a, {}, {ia}, {}, {}}, Namespace{b, {}, {ib}, {}, {}}};
+    topo.links.push_back(Link{{a, ifa, {}}, {b, ifb, {}}, {}, {}});  // the veth made by hand
     return topo;
   }
 

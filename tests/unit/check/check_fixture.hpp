@@ -76,6 +76,16 @@ inline Topology demo_topology() {
   Namespace v6{"dual", {}, {static_if("eth0", {"fd00::1/64", "192.168.7.1/24"})}, {}, {}};
   t.namespaces = {red, blue, dr, db, v6};
   t.host.interfaces.push_back(static_if("up0", {"172.31.0.1/30"}));
+  // Every interface is placed by a link, as validation demands of a file:
+  // the checks read where interfaces live from the desired model.
+  Bridge br;
+  br.name = "br0";
+  t.bridges.push_back(br);
+  int port = 0;
+  for (auto [owner, ifname] : {std::pair{"red", "eth0-r"}, std::pair{"blue", "eth0-b"},
+                               std::pair{"dhcp-r", "tap-r"}, std::pair{"dhcp-b", "tap-b"},
+                               std::pair{"dual", "eth0"}, std::pair{"host", "up0"}})
+    t.links.push_back(Link{{owner, ifname, {}}, {"br0", "p" + std::to_string(port++), {}}, {}, {}});
   for (auto [ns, ifname] : {std::pair{"dhcp-r", "tap-r"}, std::pair{"dhcp-b", "tap-b"}}) {
     DhcpServer s;
     s.namespace_name = ns;

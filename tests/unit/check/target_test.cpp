@@ -28,8 +28,9 @@ struct World {
     kernel.seed_link(ns, l);
   }
   Result<check::ResolvedTarget> resolve(const Target& t) {
-    auto observed = check::observe_lab(topo, kernel);
-    return check::resolve_target(topo, t, observed);
+    DesiredState desired = desired_network(topo);
+    auto observed = check::observe_lab(desired, kernel);
+    return check::resolve_target({topo, desired}, t, observed);
   }
 };
 

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -297,6 +298,8 @@ class Bench:
                         self.one(m, lab, rep)
         if self.args.small_beside_big:
             self.small_beside_big()
+        if self.args.copies:
+            self.copies()
 
     def kinds(self):
         ks = ["linux", "ovs"] if self.args.kind == "both" else [self.args.kind]
@@ -344,6 +347,77 @@ class Bench:
                 self.sweep(m)
         log("  small beside big: %d samples each, alone and beside %d hosts" %
             (samples, self.args.big))
+
+    def copies(self):
+        """--copies N: N copies of demo 03 (--prefix) up, tested and down from N
+        concurrent processes, as CI jobs sharing one machine run them; per
+        copy the time of each step and of the whole, and the run's wall time."""
+        nls = [m for m in self.methods if isinstance(m, Netlab)]
+        if not nls:
+            return self.skip("copies: needs a netlab method", fail=True)
+        m = nls[0]
+        demo = os.path.join(REPO, "topologies", "netns-demo-03.yaml")
+        n = self.args.copies
+        # demo 03's longest root name is 6 characters: a prefix of at most 9.
+        tag = "k%03x" % (os.getpid() % 4096)
+        prefixes = ["%s%02d-" % (tag, k) for k in range(n)]
+        for pf in prefixes:
+            m.labs.add(pf + "demo03")
+        rows = [None] * n
+
+        def one(k):
+            pf, times = prefixes[k], {}
+            t0 = time.monotonic()
+            try:
+                for step, sub, target in (("up", "up", demo), ("test", "test", demo),
+                                          ("down", "down", demo)):
+                    s0 = time.monotonic()
+                    argv = (m.cmd(sub, target, "--prefix", pf) if sub != "test" else  # no --timings
+                            [m.binary, "test", target, "--state-dir", m.state, "--prefix", pf])
+                    self.runner.run(argv, "copy %s %s" % (pf, step), measure=False)
+                    times[step] = time.monotonic() - s0
+                times["total"] = time.monotonic() - t0
+            except Failure as e:
+                times["error"] = str(e)
+            rows[k] = times
+
+        t0 = time.monotonic()
+        threads = [threading.Thread(target=one, args=(k,)) for k in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.monotonic() - t0
+        failed = [(prefixes[k], r["error"]) for k, r in enumerate(rows) if "error" in r]
+        for pf, err in failed:
+            self.failures.append("copies: %s: %s" % (pf, err.splitlines()[0]))
+            log("compare: copy %s failed:\n%s" % (pf, err))
+        with open(os.path.join(self.args.out, "copies.csv"), "w") as f:
+            f.write("copy,up,test,down,total,error\n")
+            for k, r in enumerate(rows):
+                f.write("%s,%s,%s,%s,%s,%s\n" % (prefixes[k], *("%.3f" % r[x] if x in r else ""
+                        for x in ("up", "test", "down", "total")), r.get("error", "").splitlines()[0] if "error" in r else ""))
+
+        def pct(xs, q):
+            xs = sorted(xs)
+            return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
+
+        lines = ["== %d copies of demo 03 from %d concurrent processes (%s) ==" % (n, n, m.name),
+                 "wall time %.2f s; %d of %d copies ok" % (wall, n - len(failed), n),
+                 "%-6s %8s %8s %8s" % ("step", "median", "p95", "max")]
+        for step in ("up", "test", "down", "total"):
+            xs = [r[step] for r in rows if step in r]
+            lines.append("%-6s %8.2f %8.2f %8.2f" % (step, pct(xs, 0.5), pct(xs, 0.95),
+                                                     max(xs) if xs else float("nan")))
+        text = "\n".join(lines) + "\n"
+        print("\n" + text)
+        with open(os.path.join(self.args.out, "copies.txt"), "w") as f:
+            f.write(text)
+        # What the copies' own `down`s left (a failed copy is swept at the end).
+        left = [x for x in subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                          text=True).stdout.split() if x.startswith(tag)]
+        if left and not failed:
+            self.failures.append("copies: namespaces left: %s" % left)
 
     # ---- clean-up -------------------------------------------------------
 
@@ -426,6 +500,8 @@ def parse_args(argv):
                     help="no-op `up` of demo 01 alone and beside a standing --big lab")
     ap.add_argument("--big", type=int, default=1000, help="hosts of the big lab (default 1000)")
     ap.add_argument("--small-samples", type=int, default=10)
+    ap.add_argument("--copies", type=int, default=0,
+                    help="N copies of demo 03 up, tested and down from N concurrent processes")
     ap.add_argument("--smoke", action="store_true",
                     help="N=10, 1 rep, every method, edits and small-beside-big (big=10); "
                          "exit 1 on any failure or leftover")

@@ -84,6 +84,8 @@ struct Use {
   std::optional<std::string> daemon_link;
   bool dhcp_server_start = false, dhcp_client_start = false;
   std::vector<std::string> sysctl_defaults;  // namespaces
+  // Links made or changed, with their namespace: what rules 2 and 10 wait for.
+  std::vector<std::pair<std::string, std::string>> links_touched;  // (namespace, link key)
 };
 
 // "net.ipv4.conf.eth0.rp_filter" -> ("conf", "eth0"), "net.ipv4.conf.eth0/10.x" ->
@@ -114,6 +116,7 @@ void require_ns(Use& u, const std::string& ns) {
 
 void make_link(Use& u, const std::string& ns, const std::string& name) {
   u.creates.push_back(key::link(ns, name));
+  u.links_touched.emplace_back(ns, key::link(ns, name));
   if (ns.empty()) u.root_links_made.push_back(name);
 }
 
@@ -122,6 +125,7 @@ void change_link(Use& u, const std::string& ns, const std::string& name) {
   require_ns(u, ns);
   u.requires_.push_back(key::link(ns, name));
   u.changes.push_back(key::link(ns, name));
+  u.links_touched.emplace_back(ns, key::link(ns, name));
 }
 
 void add_ovs(Use& u, const OvsTransaction& t) {
@@ -340,15 +344,8 @@ class Deriver {
       destroyers_[k].push_back(i);
       last_writer_[k] = i;
     }
-    auto touch = [&](const std::string& k) {
-      // "link:NS/IF": the namespace is between the prefix and the last '/'.
-      if (k.compare(0, 5, "link:") != 0) return;
-      std::string owner = k.substr(5, k.rfind('/') - 5);
-      std::string ns = owner == kHostName ? "" : owner;
+    for (const auto& [ns, k] : u.links_touched)
       if (touched_.insert(k).second) links_touched_[ns].push_back(k);
-    };
-    for (const auto& k : u.creates) touch(k);
-    for (const auto& k : u.changes) touch(k);
     for (const auto& ad : u.addresses_added) addresses_[ad.ns].push_back({ad.ifname, ad.prefix});
     for (const auto& [a_end, b_end] : u.veths) {
       peers_[a_end] = b_end;

@@ -50,4 +50,14 @@ struct FakeWorld {
   Lab load(const std::string& yaml) const { return load(yaml, this->options()); }
 };
 
+/// A link the user made by hand: up, no mark of any lab.
+inline FakeLink foreign_link(const std::string& name) {
+  FakeLink l;
+  l.name = name;
+  l.kind = LinkKind::Veth;
+  l.kind_text = "dummy";
+  l.up = true;
+  return l;
+}
+
 }  // namespace netlab::testing

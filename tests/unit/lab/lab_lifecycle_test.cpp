@@ -66,15 +66,6 @@ std::string copyable_lab() {
   return t;
 }
 
-FakeLink foreign_link(const std::string& name) {
-  FakeLink l;
-  l.name = name;
-  l.kind = LinkKind::Veth;
-  l.kind_text = "dummy";
-  l.up = true;
-  return l;
-}
-
 struct World : FakeWorld {
   World() {
     kernel->seed_sysctl("", "net.ipv4.ip_forward", "0");

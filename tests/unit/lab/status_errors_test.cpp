@@ -56,15 +56,6 @@ links:
   - [red:eth0, blue:eth0]
 )";
 
-FakeLink foreign_link(const std::string& name) {
-  FakeLink l;
-  l.name = name;
-  l.kind = LinkKind::Veth;
-  l.kind_text = "dummy";
-  l.up = true;
-  return l;
-}
-
 const StatusEntry* find(const StatusReport& r, const std::string& ns, const std::string& object) {
   for (const auto& e : r.entries)
     if (e.ns == ns && e.object == object) return &e;

@@ -8,8 +8,12 @@ packages=(
   build-essential cmake pkg-config
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libspdlog-dev catch2 libcli11-dev
   nlohmann-json3-dev libnftables-dev
+  # Packet capture (netlab capture, test --capture) and throughput assertions.
+  libpcap-dev libiperf-dev
   openvswitch-switch dnsmasq-base isc-dhcp-client
   iproute2 iputils-ping nftables procps
+  # Independent tools the integration tests measure with.
+  tcpdump iperf3 curl
   python3 python3-jsonschema python3-yaml graphviz libxml2-utils
   # The sanitizer and fuzz build (scripts/build.sh asan): clang++, the
   # sanitizer and libFuzzer runtimes, llvm-symbolizer for readable reports.

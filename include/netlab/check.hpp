@@ -28,6 +28,9 @@ struct CheckResult {
   std::string detail;    ///< short note for the table, e.g. "rtt 0.05 ms"
   double seconds = 0;    ///< wall time of this assertion
   SourcePos pos;         ///< of the assertion in the topology file
+  /// With CheckContext::capture_dir, a failed assertion's pcap files (one
+  /// per interface captured), as paths under that directory.
+  std::vector<std::string> captures{};
 };
 
 /// What the assertions run against. The topology is the loaded (and
@@ -40,6 +43,10 @@ struct CheckContext {
   /// Asks who holds an address when ping cannot tell (the source holds the
   /// target's address too); nullptr = system_arp_prober().
   ArpProber* arp_prober = nullptr;
+  /// When set (an existing directory): each assertion is captured on the
+  /// interfaces it uses while it runs; the pcap files of the failed ones
+  /// stay there (CheckResult::captures), the others are removed.
+  std::string capture_dir{};
 };
 
 /// Runs every assertion of `ctx.topology.tests` and returns one result per
@@ -54,7 +61,9 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism);
 std::string format_results_table(const std::vector<CheckResult>& results, bool color);
 
 /// A JUnit XML document: one <testsuite name=lab> with one <testcase> per
-/// assertion and a <failure> (expected / actual) for each failed one.
+/// assertion and a <failure> (expected / actual) for each failed one; a
+/// failed one's captures as [[ATTACHMENT|path]] lines in its <system-out>
+/// (what Jenkins' and GitLab's JUnit readers attach).
 std::string junit_xml(const std::string& lab, const std::vector<CheckResult>& results);
 
 /// {"lab", "passed", "failed", "seconds", "results": [{name, passed,

@@ -41,7 +41,15 @@ std::string junit_xml(const std::string& lab, const std::vector<CheckResult>& re
       out += "    <failure message=\"" + xml_escape(message) + "\" type=\"AssertionFailed\">" +
              xml_escape(body) + "</failure>\n";
     }
-    if (!r.detail.empty()) out += "    <system-out>" + xml_escape(r.detail) + "</system-out>\n";
+    std::string system_out = xml_escape(r.detail);
+    // One [[ATTACHMENT|path]] a line with nothing else on it (the start and
+    // end tags on lines of their own too): what Jenkins' and GitLab's JUnit
+    // readers look for.
+    if (!r.captures.empty()) {
+      system_out = "\n" + (system_out.empty() ? "" : system_out + "\n");
+      for (const auto& path : r.captures) system_out += "[[ATTACHMENT|" + xml_escape(path) + "]]\n";
+    }
+    if (!system_out.empty()) out += "    <system-out>" + system_out + "</system-out>\n";
     out += "  </testcase>\n";
   }
   out += "</testsuite>\n";

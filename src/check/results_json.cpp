@@ -16,7 +16,8 @@ nlohmann::json results_json(const std::string& lab, const std::vector<CheckResul
                     {"actual", r.actual},
                     {"detail", r.detail},
                     {"seconds", r.seconds},
-                    {"position", r.pos.known() ? nlohmann::json(r.pos.str()) : nlohmann::json()}});
+                    {"position", r.pos.known() ? nlohmann::json(r.pos.str()) : nlohmann::json()},
+                    {"captures", r.captures}});
   }
   return {{"lab", lab},
           {"passed", passed},

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 
+#include "check/capture_evidence.hpp"
 #include "check/lease.hpp"
 #include "check/observed.hpp"
 #include "check/ping.hpp"
@@ -61,6 +63,9 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     const TestCase& tc = tests[i];
     auto t0 = std::chrono::steady_clock::now();
     CheckResult r;
+    std::optional<check::AssertionCapture> capture;
+    if (!ctx.capture_dir.empty())
+      capture.emplace(ctx.capture_dir, i, tests.size(), check::capture_points(tc, model));
     if (auto* p = std::get_if<PingTest>(&tc.check)) {
       r = check::run_ping(*p, model, observed, ctx.processes, arp);
     } else if (auto* l = std::get_if<LeaseTest>(&tc.check)) {
@@ -71,6 +76,7 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.pos = tc.pos;
+    if (capture) capture->finish(r);
     results[i] = std::move(r);
   };
 

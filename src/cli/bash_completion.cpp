@@ -22,7 +22,9 @@ std::string value_completer(const ArgumentRef& a) {
   if (name == "namespace") return "_netlab_namespaces";
   if (name == "command") return "_netlab_command";
   if (name == "--state-dir") return "_netlab_dirs";
-  if (name == "--junit" || name == "--ovsdb") return "_netlab_files";
+  if (name == "--junit" || name == "--ovsdb" || name == "--write") return "_netlab_files";
+  if (name == "interface") return "_netlab_namespaces";  // NS of NS:IF
+  if (name == "--capture") return "_netlab_dirs";
   return "";
 }
 

@@ -1,4 +1,5 @@
 // netlab test FILE: run the assertions declared under tests:.
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@ void add_test(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("test", "run the assertions declared under tests:");
   struct Opts {
     std::string file, junit, output = "text";
+    std::string capture_dir;
     int jobs = 4;
     LabFlags flags;
   };
@@ -21,6 +23,9 @@ void add_test(CLI::App& app, Context& ctx) {
   cmd->add_option("-j,--jobs", o->jobs, "assertions run at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  cmd->add_option("--capture", o->capture_dir,
+                  "capture each assertion's interfaces into pcap files in this directory; "
+                  "only the failed assertions' files are kept");
   o->flags.add_to(cmd, false);
   cmd->callback([&ctx, o] {
     if (!require_privileges(ctx, "test")) return;
@@ -43,7 +48,19 @@ void add_test(CLI::App& app, Context& ctx) {
     }
 
     CheckContext cc{topo, lab->kernel(), lab->processes(), lab->state().path()};
+    if (!o->capture_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(o->capture_dir, ec);
+      if (ec) {
+        rep.error("cannot create the capture directory " + o->capture_dir + ": " + ec.message());
+        ctx.exit_code = kError;
+        return;
+      }
+      cc.capture_dir = o->capture_dir;
+    }
     auto results = run_checks(cc, o->jobs);
+    for (const auto& r : results)
+      for (const auto& path : r.captures) rep.info("capture of a failed assertion: " + path);
 
     if (o->output == "json") {
       rep.out(results_json(lab->name(), results)

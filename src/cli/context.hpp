@@ -82,6 +82,7 @@ void add_status(CLI::App& app, Context& ctx);
 void add_ls(CLI::App& app, Context& ctx);
 void add_exec(CLI::App& app, Context& ctx);
 void add_test(CLI::App& app, Context& ctx);
+void add_capture(CLI::App& app, Context& ctx);
 
 /// "parse 1.2 ms, observe 3.4 ms, ..." for --timings.
 std::string format_timings(const Timings& t);

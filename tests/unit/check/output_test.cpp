@@ -116,3 +116,30 @@ TEST_CASE("results as JSON") {
   CHECK(j["results"][1]["expected"] == "connection to a<b accepted");
   CHECK(j["results"][2]["position"].is_null());
 }
+
+TEST_CASE("a failed assertion's captures: JUnit attachments and JSON") {
+  auto results = sample();
+  results[1].detail = "rtt <none>";
+  results[1].captures = {"/ci/out/02-tcp.red.eth0.pcap", "caps/02-tcp&x.blue.eth0.pcap"};
+  auto xml = junit_xml("demo", results);
+  // Each on a line of its own, nothing before or after: how the readers find them.
+  CHECK(xml.find("<system-out>\nrtt &lt;none&gt;\n[[ATTACHMENT|/ci/out/02-tcp.red.eth0.pcap]]\n"
+                 "[[ATTACHMENT|caps/02-tcp&amp;x.blue.eth0.pcap]]\n</system-out>") !=
+        std::string::npos);
+  CHECK(count(xml, "[[ATTACHMENT|") == 2);
+  if (access("/usr/bin/xmllint", X_OK) == 0) {
+    char tmpl[] = "/tmp/netlab-junit-XXXXXX";
+    int fd = mkstemp(tmpl);
+    REQUIRE(fd >= 0);
+    close(fd);
+    std::ofstream(tmpl) << xml;
+    auto out = netlab::testing::run(
+        {"xmllint", "--xpath", "string(/testsuite/testcase[2]/system-out)", tmpl});
+    CHECK(out.text.find("\n[[ATTACHMENT|caps/02-tcp&x.blue.eth0.pcap]]\n") != std::string::npos);
+    std::remove(tmpl);
+  }
+  auto j = results_json("demo", results);
+  CHECK(j["results"][1]["captures"] ==
+        nlohmann::json{"/ci/out/02-tcp.red.eth0.pcap", "caps/02-tcp&x.blue.eth0.pcap"});
+  CHECK(j["results"][0]["captures"] == nlohmann::json::array());
+}

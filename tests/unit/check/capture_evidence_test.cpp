@@ -1,0 +1,60 @@
+// Which interfaces `netlab test --capture` watches for an assertion, and
+// what the kept files are called.
+#include "check/capture_evidence.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "check_fixture.hpp"
+
+using namespace netlab;
+using namespace netlab::testing;
+using check::CapturePoint;
+
+namespace {
+
+std::vector<CapturePoint> points_of(const Topology& topo, const TestCase& tc) {
+  DesiredState desired = desired_network(topo);
+  return check::capture_points(tc, {topo, desired});
+}
+
+}  // namespace
+
+TEST_CASE("a ping is captured where it leaves and where it arrives") {
+  Topology t = demo_topology();
+  CHECK(points_of(t, ping("red", endpoint_target("dhcp-r", "tap-r"))) ==
+        std::vector<CapturePoint>{{"red", "eth0-r"}, {"dhcp-r", "tap-r"}});
+  // tcp the same; a literal address: the lab interfaces that hold it.
+  CHECK(points_of(t, tcp("blue", address_target("192.168.7.1"), 80)) ==
+        std::vector<CapturePoint>{{"blue", "eth0-b"}, {"dual", "eth0"}});
+  // Two namespaces hold 10.20.30.2: both are watched.
+  CHECK(points_of(t, ping("red", address_target("10.20.30.2"))) ==
+        std::vector<CapturePoint>{{"red", "eth0-r"}, {"dhcp-r", "tap-r"}, {"dhcp-b", "tap-b"}});
+}
+
+TEST_CASE("captures stay in lab namespaces, without lo and duplicates") {
+  Topology t = demo_topology();
+  // From the host: only the target side (the host's interfaces carry the host's traffic).
+  CHECK(points_of(t, ping("host", endpoint_target("dual", "eth0"))) ==
+        std::vector<CapturePoint>{{"dual", "eth0"}});
+  // To a bridge's own address (root namespace): only the source.
+  CHECK(points_of(t, ping("red", endpoint_target("br0", "br0"))) ==
+        std::vector<CapturePoint>{{"red", "eth0-r"}});
+  // An address outside the lab: the source.
+  CHECK(points_of(t, ping("blue", address_target("8.8.8.8"))) ==
+        std::vector<CapturePoint>{{"blue", "eth0-b"}});
+  // To itself: once.
+  CHECK(points_of(t, ping("dual", endpoint_target("dual", "eth0"))) ==
+        std::vector<CapturePoint>{{"dual", "eth0"}});
+  // lease reads files: nothing to capture.
+  CHECK(points_of(t, lease("red", "eth0-r", "dhcp-r")).empty());
+}
+
+TEST_CASE("kept captures are named after their assertion and interface, in file order") {
+  CHECK(
+      check::evidence_file_name(0, 3, "ping red -> dhcp-r:tap-r (10.20.30.2)", {"red", "eth0-r"}) ==
+      "01-ping_red_to_dhcp-r_tap-r_10.20.30.2.red.eth0-r.pcap");
+  CHECK(check::evidence_file_name(11, 12, "tcp a -> b:80", {"t1-b", "e0"}) ==
+        "12-tcp_a_to_b_80.t1-b.e0.pcap");
+  // Wide enough for every place in the file, so the names sort in file order.
+  CHECK(check::evidence_file_name(6, 150, "x", {"a", "b"}) == "007-x.a.b.pcap");
+}

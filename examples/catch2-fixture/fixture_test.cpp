@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <netlab/capture.hpp>
 #include <netlab/check.hpp>
 #include <netlab/lab.hpp>
 #include <stdexcept>
@@ -151,6 +152,35 @@ TEST_CASE_METHOD(LabFixture, "commands run inside the lab namespaces", "[lab]") 
   auto ping = run_in("left", {"ping", "-c", "1", "-W", "2", "10.99.0.2"});
   INFO(ping.output);
   REQUIRE(ping.exit_code == 0);
+}
+
+// A capture is an object: it records from start() until stop() (or its
+// destructor); the file is a pcap that tcpdump and Wireshark read.
+TEST_CASE_METHOD(LabFixture, "a capture records the packets of the test", "[lab]") {
+  std::string file =
+      (std::filesystem::temp_directory_path() / (ns("left") + "-eth0.pcap")).string();
+  // Declared before the capture, so destroyed after it: the file goes when
+  // the test ends, however it ends (keep it to look at it with tcpdump -r).
+  struct RemoveFile {
+    std::string path;
+    ~RemoveFile() {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+  } remove_file{file};
+  netlab::CaptureOptions options;
+  options.netns = ns("left");
+  options.interface = "eth0";
+  options.filter = "icmp";
+  options.path = file;
+  auto capture = netlab::Capture::start(options);
+  INFO((capture.ok() ? "" : capture.error().str()));
+  REQUIRE(capture.ok());
+  auto ping = run_in("left", {"ping", "-c", "3", "-i", "0.01", "-W", "2", "10.99.0.2"});
+  REQUIRE(ping.exit_code == 0);
+  auto stats = (*capture)->stop();
+  REQUIRE(stats.ok());
+  CHECK(stats->packets == 6);  // 3 echo requests, 3 replies
 }
 
 TEST_CASE("the fixture takes its lab down when it goes out of scope", "[lab]") {

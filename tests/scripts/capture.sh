@@ -101,6 +101,9 @@ check "a namespace that is not a lab's is refused ($other)" \
   grep -q "'${p}zz' is not a namespace of a lab that is up" <<<"$other"
 missing=$("$netlab" capture "$a:nope0" -w "$work/x.pcap" --state-dir "$state" 2>&1)
 check "a missing interface is named ($missing)" grep -q "no interface nope0 in namespace $a" <<<"$missing"
+nobody=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+  "$netlab" capture "$a:e0" --state-dir "$state" 2>&1)
+check "a plain user is told capture needs root ($nobody)" grep -q "netlab capture needs root" <<<"$nobody"
 form=$("$netlab" capture "$a" --state-dir "$state" 2>&1)
 check "NS without :IF is a usage error ($form)" grep -q "expected NS:IF" <<<"$form"
 

@@ -5,8 +5,9 @@
 #  - commands, each command's options (every one its --help lists), the
 #    values of options with a fixed set;
 #  - topology files (*.yaml, *.yml, directories) for FILE arguments;
-#  - lab names for down/status (test takes a FILE) and namespace names for exec, from a
-#    real lab (demo 01 with its own prefix and state directory);
+#  - lab names for down/status (test takes a FILE) and namespace names for exec
+#    and capture, from a real lab (demo 01 with its own prefix and state
+#    directory);
 #  - the script the build generated is the one this binary writes.
 # Usage: bash completion.sh SOURCE_DIR NETLAB_BINARY
 set -u
@@ -90,7 +91,9 @@ expect "netlab graph --format " "dot mermaid"
 expect "netlab up --state-dir sub" "subdir"
 expect "netlab exec red " "--"
 expect_has "netlab exec red -- pin" ping
-expect_has "netlab " validate graph plan up down status ls exec test
+expect_has "netlab " validate graph plan up down status ls exec test capture
+expect "netlab capture -w " "notes.txt one.yaml subdir two.yml"
+expect "netlab test one.yaml --capture " "subdir"
 expect_has "netlab --" --help --version --verbose --quiet --color
 
 # Every option of every command's --help is offered after `netlab CMD -`.
@@ -111,6 +114,7 @@ if out=$("$netlab" up "$topology" "${lab[@]}" 2>&1); then
   expect "netlab status --state-dir $state ${prefix}d" "$name"
   expect "netlab exec --state-dir $state " "${prefix}blue ${prefix}red"
   expect "netlab exec --state-dir $state ${prefix}r" "${prefix}red"
+  expect "netlab capture --state-dir $state ${prefix}b" "${prefix}blue"
 else
   fail "netlab up demo 01: $out"
 fi

@@ -54,6 +54,35 @@ std::vector<CapturePoint> capture_points(const TestCase& tc, const Model& model)
   return points;
 }
 
+std::string capture_filter(const TestCase& tc, const IpAddress& target) {
+  const std::string host = "host " + target.str();
+  std::string own;
+  if (std::holds_alternative<PingTest>(tc.check))
+    own = host + (target.family == 6 ? " and icmp6" : " and icmp");
+  else if (auto* c = std::get_if<TcpTest>(&tc.check))
+    own = host + " and tcp port " + std::to_string(c->port);
+  else
+    return "";
+  if (target.family == 6)
+    return "(" + own +
+           ") or (icmp6 and icmp6[icmp6type] != icmp6-echo and icmp6[icmp6type] != "
+           "icmp6-echoreply)";
+  return "(" + own +
+         ") or arp or (icmp and icmp[icmptype] != icmp-echo and icmp[icmptype] != "
+         "icmp-echoreply)";
+}
+
+CapturePlan capture_plan(const TestCase& tc, const Model& model, const Observed& observed) {
+  CapturePlan plan{capture_points(tc, model), ""};
+  const Target* to = nullptr;
+  if (auto* p = std::get_if<PingTest>(&tc.check)) to = &p->to;
+  if (auto* c = std::get_if<TcpTest>(&tc.check)) to = &c->to;
+  if (to)
+    if (auto resolved = resolve_target(model, *to, observed))
+      plan.filter = capture_filter(tc, resolved->address);
+  return plan;
+}
+
 std::string evidence_file_name(std::size_t index, std::size_t count, const std::string& assertion,
                                const CapturePoint& point) {
   int width = 2;
@@ -66,8 +95,9 @@ std::string evidence_file_name(std::size_t index, std::size_t count, const std::
 }
 
 AssertionCapture::AssertionCapture(std::string dir, std::size_t index, std::size_t count,
-                                   std::vector<CapturePoint> points)
+                                   CapturePlan plan)
     : dir_(std::move(dir)), index_(index), count_(count) {
+  const auto& points = plan.points;
   for (std::size_t k = 0; k < points.size(); ++k) {
     Running r;
     r.point = points[k];
@@ -78,6 +108,7 @@ AssertionCapture::AssertionCapture(std::string dir, std::size_t index, std::size
     CaptureOptions o;
     o.netns = r.point.ns;
     o.interface = r.point.ifname;
+    o.filter = plan.filter;
     o.path = r.temp_path;
     auto cap = Capture::start(o);
     if (cap)

@@ -28,6 +28,22 @@ struct CapturePoint {
 /// host's traffic. lease assertions read files and send nothing: none.
 std::vector<CapturePoint> capture_points(const TestCase& tc, const Model& model);
 
+/// Which packets of those interfaces belong to the assertion, as a BPF
+/// filter: its own (ICMP to or from `target` for a ping, TCP to or from
+/// `target` on its port for tcp), and what tells why it failed: ARP, and
+/// ICMP errors from anyone (unreachable, TTL exceeded; for IPv6 every ICMPv6
+/// but echo, so neighbour discovery too). Assertions run side by side; the
+/// filter keeps the others' pings and connections out of this one's file.
+std::string capture_filter(const TestCase& tc, const IpAddress& target);
+
+/// What to capture for an assertion: its points, and its filter when its
+/// target resolves (else "": everything on those interfaces).
+struct CapturePlan {
+  std::vector<CapturePoint> points;
+  std::string filter;
+};
+CapturePlan capture_plan(const TestCase& tc, const Model& model, const Observed& observed);
+
 /// The file a failed assertion's capture is kept as:
 /// "NN-<assertion>.<ns>.<if>.pcap", NN its 1-based place in the file
 /// (padded to the width of `count`, at least 2 digits), the rest made
@@ -39,10 +55,10 @@ std::string evidence_file_name(std::size_t index, std::size_t count, const std::
 /// runs; finish() stops them once it has a result.
 class AssertionCapture {
  public:
-  /// Starts a capture on each point, into hidden files in `dir`. A capture
+  /// Starts a capture on each point of `plan` with its filter, into hidden
+  /// files in `dir`. A capture
   /// that cannot start is noted, not fatal: the assertion runs anyway.
-  AssertionCapture(std::string dir, std::size_t index, std::size_t count,
-                   std::vector<CapturePoint> points);
+  AssertionCapture(std::string dir, std::size_t index, std::size_t count, CapturePlan plan);
   ~AssertionCapture();
   AssertionCapture(const AssertionCapture&) = delete;
   AssertionCapture& operator=(const AssertionCapture&) = delete;

@@ -65,7 +65,7 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     CheckResult r;
     std::optional<check::AssertionCapture> capture;
     if (!ctx.capture_dir.empty())
-      capture.emplace(ctx.capture_dir, i, tests.size(), check::capture_points(tc, model));
+      capture.emplace(ctx.capture_dir, i, tests.size(), check::capture_plan(tc, model, observed));
     if (auto* p = std::get_if<PingTest>(&tc.check)) {
       r = check::run_ping(*p, model, observed, ctx.processes, arp);
     } else if (auto* l = std::get_if<LeaseTest>(&tc.check)) {

@@ -7,8 +7,9 @@
 #  - --duration ends it, the file valid; a bad filter, a namespace that is
 #    not a lab's and a missing interface are clear errors;
 #  - `netlab test --capture DIR` with one passing and one failing assertion
-#    leaves exactly the failing one's pcap (with its unanswered ARP), named
-#    after it, and the JUnit report attaches it.
+#    leaves exactly the failing one's pcap (with its unanswered ARP, without
+#    the other assertion's packets), named after it, and the JUnit report
+#    attaches it.
 # Usage: capture.sh SOURCE_DIR NETLAB_BINARY
 set -uo pipefail
 netlab=$2
@@ -116,6 +117,8 @@ want="02-ping_${p}a_to_10.79.1.99.${p}a.e0.pcap"
 check "only the failed assertion's capture is kept ($kept)" test "$kept" = "$want"
 check "it holds the unanswered ARP requests" \
   test "$(count "$work/caps/$want" "ARP, Request who-has 10.79.1.99")" -ge 1
+check "and none of the passing ping's echoes (its filter keeps them out)" \
+  test "$(count "$work/caps/$want" "10.79.1.2: ICMP echo")" = 0
 check "the JUnit report attaches it" grep -qx "\[\[ATTACHMENT|$work/caps/$want\]\]" "$work/junit.xml"
 check "netlab test names it on stderr" grep -q "capture of a failed assertion: $work/caps/$want" "$work/test.err"
 

@@ -37,6 +37,10 @@ struct CaptureOptions {
   std::uint64_t max_packets = 0;
   /// Bytes kept of each packet (tcpdump's default).
   int snaplen = 262144;
+  /// The kernel's ring buffer for the capture, in bytes: room for bursts
+  /// between two reads. Setting it up costs time in proportion (the kernel
+  /// clears it): small for short, quiet captures.
+  int buffer_bytes = 2 << 20;
 };
 
 struct CaptureStats {

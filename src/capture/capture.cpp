@@ -109,7 +109,7 @@ void Capture::Impl::run(UniqueFd ns_fd, std::promise<Status> ready) {
   // an end of a veth sees its own traffic anyway.
   pcap_set_promisc(p, 0);
   pcap_set_immediate_mode(p, 1);
-  pcap_set_buffer_size(p, 2 << 20);
+  pcap_set_buffer_size(p, o.buffer_bytes);
   if (int rc = pcap_activate(p); rc < 0) return fail_start(activate_error(p, rc, o));
 
   if (!o.filter.empty()) {

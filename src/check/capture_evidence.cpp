@@ -110,6 +110,8 @@ AssertionCapture::AssertionCapture(std::string dir, std::size_t index, std::size
     o.interface = r.point.ifname;
     o.filter = plan.filter;
     o.path = r.temp_path;
+    // An assertion sends a few packets; a 4 MiB ring costs ~15 ms to set up.
+    o.buffer_bytes = 256 << 10;
     auto cap = Capture::start(o);
     if (cap)
       r.capture = std::move(*cap);

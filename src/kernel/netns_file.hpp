@@ -1,5 +1,5 @@
 // Opening and entering a named network namespace (/run/netns/NAME): the part
-// that the three ways netlab runs something in a namespace share. Each keeps
+// that the four ways netlab runs something in a namespace share. Each keeps
 // its own threading model, for a reason:
 // - kernel (netns_handle.hpp, run_in_netns): switches the calling thread for
 //   a moment and back, aborting if it cannot return. `up` opens a socket in
@@ -11,6 +11,8 @@
 // - check (netns_socket.cpp): a short-lived thread enters, creates a socket
 //   and exits; checks run from many threads at once and need the namespace
 //   only while a socket is created, and a thread that ends needs no way back.
+// - capture (src/capture): a thread per capture enters, opens the pcap
+//   handle and stays, as the only reader of it, until the capture ends.
 #pragma once
 
 #include <string>

@@ -78,5 +78,5 @@ set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
 # libnetlab.a is static: a C++ project that links it needs the development
 # packages of its dependencies (cmake/netlabConfig.cmake.in finds them).
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS
-    "libnl-3-dev, libnl-route-3-dev, libnftables-dev, libyaml-cpp-dev, libspdlog-dev, nlohmann-json3-dev")
+    "libnl-3-dev, libnl-route-3-dev, libnftables-dev, libpcap-dev, libyaml-cpp-dev, libspdlog-dev, nlohmann-json3-dev")
 include(CPack)

@@ -141,9 +141,12 @@ class Lab {
  private:
   Lab(std::string name, std::optional<Topology> topology, LabOptions options, LabBackends backends);
   Result<LiveState> observe(const DesiredState& desired, bool need_ovs);
-  /// The options `plan` and `up` plan with; `probe`: ask the kernel for its
-  /// features and OVS for its datapath (else assume them, for --offline).
-  Result<PlanOptions> plan_options(const DesiredState& desired, bool probe);
+  /// The options `plan` and `up` plan with; `probe_kernel`: ask the kernel
+  /// for its features (in a throw-away namespace); `probe_ovs`: ask OVS for
+  /// its datapath (with a probe bridge). Else they are assumed (--offline);
+  /// `datapath: auto` is then what the last up found (recorded in the state
+  /// directory), so that `status` makes no probe bridge.
+  Result<PlanOptions> plan_options(const DesiredState& desired, bool probe_kernel, bool probe_ovs);
   /// Observes and plans; `observed` (optional) receives what was observed.
   Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
                               LiveState* observed = nullptr);
@@ -172,6 +175,7 @@ class Lab {
   LabOptions options_;
   LabBackends backends_;
   std::unique_ptr<StateDir> state_;
+  std::string probed_datapath_;  ///< what OVS's probe answered in this process ("" before)
 };
 
 }  // namespace netlab

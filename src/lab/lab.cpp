@@ -109,20 +109,24 @@ bool Lab::needs_ovs(const DesiredState& d) const {
   return !d.ovs_bridges.empty() || !d.ovs_ports.empty();
 }
 
-Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe) {
+Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe_kernel,
+                                      bool probe_ovs) {
   PlanOptions po;
   po.adopt = options_.adopt;
   bool needs_caps = false;
   for (const auto& l : desired.links) needs_caps |= l.kind == LinkKind::Vlan;
-  if (needs_caps && probe) po.capabilities = backends_.kernel->capabilities();
+  if (needs_caps && probe_kernel) po.capabilities = backends_.kernel->capabilities();
   bool needs_auto = false;
   for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
-  if (needs_auto && probe) {
+  if (needs_auto && probe_ovs) {
     auto dp = backends_.ovs->auto_datapath();
     if (!dp.ok()) return dp.error();
-    po.ovs_datapath_auto = *dp;
+    po.ovs_datapath_auto = probed_datapath_ = *dp;
   } else if (needs_auto) {
-    po.ovs_datapath_auto = "auto (probed by up)";
+    auto applied = state_->read_applied();
+    po.ovs_datapath_auto = applied.ok() && !applied->ovs_datapath.empty()
+                               ? applied->ovs_datapath
+                               : std::string("auto (probed by up)");
   }
   return po;
 }
@@ -138,7 +142,7 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
   if (!live.ok()) return live.error();
   if (timings) timings->add("observe", ms_since(t0));
   auto t1 = Clock::now();
-  auto po = plan_options(desired, options_.observe);
+  auto po = plan_options(desired, options_.observe, options_.observe);
   if (!po.ok()) return po.error();
   PlanResult result = make_plan(desired, *live, *po);
   if (timings) timings->add("plan", ms_since(t1));
@@ -270,8 +274,12 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
         state_->exists() &&
         (!applied.ok() || applied->file != source_path_ ||
          applied->hash != text_hash(source_text_) || applied->variables != options_.variables)) {
-      if (auto st = state_->write_applied(
-              {source_path_, options_.prefix, source_text_, {}, options_.variables});
+      if (auto st = state_->write_applied({source_path_,
+                                           options_.prefix,
+                                           source_text_,
+                                           {},
+                                           options_.variables,
+                                           probed_datapath_});
           !st.ok())
         return st.error();
     }
@@ -295,7 +303,7 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
     return unrecorded(st.error());
   // What was applied, for `down` without the file and for `status`.
   if (auto st = state_->write_applied(
-          {source_path_, options_.prefix, source_text_, {}, options_.variables});
+          {source_path_, options_.prefix, source_text_, {}, options_.variables, probed_datapath_});
       !st.ok())
     return unrecorded(st.error());
   // Verify and readiness run inside the apply: when either fails, the apply
@@ -449,7 +457,7 @@ Result<StatusReport> Lab::status() {
   // Drift is what `up` would do: planned with up's options (this kernel's
   // features, OVS's datapath); what keeps `up` from planning is shown too.
   PlanResult planned;
-  auto po = plan_options(desired, live->ovs.has_value());
+  auto po = plan_options(desired, true, false);
   if (po.ok()) {
     planned = make_plan(desired, *live, *po);
   } else {

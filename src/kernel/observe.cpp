@@ -150,8 +150,11 @@ Status observe_one(Observed& ob) {
 //    with fewer foreign peers (not the root) confirms it, and fills in both
 //    ends, since veth peering is symmetric.
 // 2. The ends left (peer in a namespace not observed, or indexes that did not
-//    pair) ask each candidate namespace's id, as before.
-void resolve_peers(std::vector<Observed>& obs, const std::vector<std::string>& all_namespaces) {
+//    pair) ask each observed namespace's id, and with PeerLookup::AllNamespaces
+//    then every other namespace's on the machine (the cost that grows with
+//    other labs' size, see PeerLookup).
+void resolve_peers(std::vector<Observed>& obs, const std::vector<std::string>& all_namespaces,
+                   PeerLookup lookup) {
   struct End {
     std::size_t ob;
     std::size_t peer;  // index into obs[ob].peers
@@ -217,7 +220,7 @@ void resolve_peers(std::vector<Observed>& obs, const std::vector<std::string>& a
     };
     for (auto& other : obs) try_candidate(other.handle->name, other.handle->fd.get());
     for (const auto& name : all_namespaces) {
-      if (needed.empty()) break;
+      if (needed.empty() || lookup == PeerLookup::ObservedOnly) break;
       if (by_name.count(name)) continue;
       if (auto fd = open_netns(name)) try_candidate(name, fd->get());
     }
@@ -261,7 +264,8 @@ Reply peer_netns_id(NetnsHandle& observer, int target_fd, int& nsid) {
 }
 
 Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& namespaces,
-                            const std::vector<std::string>& sysctl_keys) {
+                            const std::vector<std::string>& sysctl_keys,
+                            const ObserveOptions& options) {
   KernelState ks;
   auto all = store.list();
   if (!all) return all.error();
@@ -283,6 +287,7 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
     obs[i + 1].state = &st;
   }
   parallel_for(obs.size(), observe_threads(), [&](std::size_t i) {
+    if (i == 0 && !options.root) return;
     Observed& ob = obs[i];
     if (!ob.handle) {
       auto h = store.get(names[i - 1]);
@@ -309,7 +314,8 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
     obs.erase(obs.begin() + static_cast<std::ptrdiff_t>(i));
   }
 
-  resolve_peers(obs, ks.all_namespaces);
+  if (!options.root) obs.erase(obs.begin());
+  resolve_peers(obs, ks.all_namespaces, options.peers);
   return ks;
 }
 

@@ -208,6 +208,42 @@ TEST_CASE("veth peers resolve when ifindexes coincide across namespaces", "[inte
   CHECK_FALSE(find(*lab, ns[4], "x")->peer_known);
 }
 
+TEST_CASE("root veths beside paired ones: a peer in a namespace not observed",
+          "[integration][kernel]") {
+  // r1 pairs with x in n1 (observed); r2's peer is in n2, not observed:
+  // named only with PeerLookup::AllNamespaces, and r1's pairing is the same
+  // either way (the ids the pairs tell are not asked again).
+  auto k = make_netlink_kernel();
+  const std::string n1 = unique_name("n1"), n2 = unique_name("n2"), r1 = unique_name("r1"),
+                    r2 = unique_name("r2");
+  Cleanup guard([&] {
+    testing::remove_link("", r1);
+    testing::remove_link("", r2);
+    testing::remove_namespace(n1);
+    testing::remove_namespace(n2);
+  });
+  REQUIRE(k->create_namespace(n1).ok());
+  REQUIRE(k->create_namespace(n2).ok());
+  REQUIRE(k->create_veth({r1, "", "x", n1, ""}).ok());
+  REQUIRE(k->create_veth({r2, "", "y", n2, ""}).ok());
+  for (auto lookup : {PeerLookup::AllNamespaces, PeerLookup::ObservedOnly}) {
+    INFO((lookup == PeerLookup::AllNamespaces ? "AllNamespaces" : "ObservedOnly"));
+    auto st = k->observe({n1}, {}, {lookup});
+    REQUIRE(st.ok());
+    const LinkState* l1 = find(*st, "", r1);
+    const LinkState* l2 = find(*st, "", r2);
+    REQUIRE(l1);
+    REQUIRE(l2);
+    CHECK(l1->peer_known);
+    CHECK(l1->peer_ns == n1);
+    CHECK(l1->peer_name == "x");
+    CHECK(find(*st, n1, "x")->peer_ns == "");
+    CHECK(find(*st, n1, "x")->peer_name == r1);
+    CHECK_FALSE(l2->peer_known);
+    CHECK(l2->peer_ns == (lookup == PeerLookup::AllNamespaces ? n2 : ""));
+  }
+}
+
 TEST_CASE("create_veth with a name in use fails with EEXIST and a clear message",
           "[integration][kernel]") {
   auto k = make_netlink_kernel();

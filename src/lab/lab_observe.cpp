@@ -98,11 +98,15 @@ namespace {
 // The named namespaces `plan` changed, when every operation of it changes
 // only addresses, routes, link settings or sysctls inside named namespaces;
 // nullopt when anything else is touched (namespaces, links made, deleted or
-// moved, the root namespace, OVS, daemons, NAT).
+// moved, the root namespace, OVS, daemons, NAT). Bringing a link up or down
+// counts as touching more: a veth end's state is its peer's carrier, and a
+// carrier that comes back starts IPv6 duplicate address detection over on
+// the peer's addresses, wherever the peer is.
 std::optional<std::set<std::string>> namespaces_changed_inside(const Plan& plan) {
   std::set<std::string> names;
   for (const auto& a : plan.actions) {
     for (const auto& o : a.ops) {
+      if (const auto* c = std::get_if<op::ChangeLink>(&o); c && c->change.up) return std::nullopt;
       const std::string* ns = std::visit(
           [](const auto& x) -> const std::string* {
             using T = std::decay_t<decltype(x)>;

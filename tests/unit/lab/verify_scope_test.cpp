@@ -131,6 +131,14 @@ TEST_CASE("an up that changes links or the root namespace verifies the whole lab
     REQUIRE(w.rec->asked.size() == 2);
     CHECK(w.rec->asked[1] == std::set<std::string>{"red", "blue", "green", "(root)"});
   }
+  SECTION("a link brought back up inside a namespace (its peer's carrier changes)") {
+    REQUIRE_OK(w.kernel->change_link("blue", "x", LinkChange{false, {}, {}, {}, {}, {}}));
+    w.rec->asked.clear();
+    auto report = w.up(kLab);
+    REQUIRE(report.plan.actions.size() == 1);
+    REQUIRE(w.rec->asked.size() == 2);
+    CHECK(w.rec->asked[1] == std::set<std::string>{"red", "blue", "green", "(root)"});
+  }
   SECTION("an address on the bridge in the root namespace") {
     w.rec->asked.clear();
     w.up(edited(kLab, "br-s: {kind: linux}", "br-s: {kind: linux, addresses: [10.0.0.254/24]}"));

@@ -132,13 +132,15 @@ Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe_ke
 }
 
 Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
-                                 LiveState* observed) {
+                                 LiveState* observed, const Plan* applied) {
   if (auto missing = missing_programs(desired); !missing.empty()) return join_errors(missing);
   auto t0 = Clock::now();
   // Offline: an empty machine, with an OVS that has no bridge yet.
   LiveState empty;
   empty.ovs = OvsState{};
-  auto live = options_.observe ? observe(desired, need_ovs) : Result<LiveState>(std::move(empty));
+  auto live = !options_.observe     ? Result<LiveState>(std::move(empty))
+              : applied && observed ? observe_after(desired, need_ovs, *applied, *observed)
+                                    : observe(desired, need_ovs);
   if (!live.ok()) return live.error();
   if (timings) timings->add("observe", ms_since(t0));
   auto t1 = Clock::now();
@@ -178,7 +180,8 @@ Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, T
       if (!n.empty()) names.insert(n);
     for (const auto& n : namespaces_of(unleased))
       if (!n.empty()) names.insert(n);
-    auto kernel = backends_.kernel->observe({names.begin(), names.end()}, {});
+    auto kernel =
+        backends_.kernel->observe({names.begin(), names.end()}, {}, {PeerLookup::ObservedOnly});
     if (!kernel.ok()) return kernel.error();
     LiveState now;
     now.kernel = std::move(*kernel);
@@ -310,7 +313,7 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   // rolls back like for a failed action.
   auto finish = [&]() -> Status {
     auto t1 = Clock::now();
-    auto verify = plan_for(desired, need_ovs, nullptr, &observed);
+    auto verify = plan_for(desired, need_ovs, nullptr, &observed, &report.plan);
     report.timings.add("verify", ms_since(t1));
     if (!verify.ok()) return verify.error();
     if (!verify->ok()) return join_errors(verify->errors);

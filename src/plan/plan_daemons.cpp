@@ -55,6 +55,21 @@ const char* daemon_resource(const DaemonSpec& spec) {
   return spec.is_service() ? "service" : spec.is_server() ? "dhcp server" : "dhcp client";
 }
 
+// What a service runs, as the plan shows it: the topology's command is
+// read by the user before `up --allow-services` runs it as root.
+// "python3 -m http.server 8080", arguments with spaces quoted.
+std::string service_command(const DaemonSpec& spec) {
+  const auto* s = std::get_if<ServiceInstance>(&spec.instance);
+  if (!s) return "";
+  std::string out;
+  for (const auto& a : s->argv) {
+    bool quote = a.empty() || a.find_first_of(" \t'\"") != std::string::npos;
+    out += (out.empty() ? "" : " ") + (quote ? "'" + a + "'" : a);
+  }
+  if (!s->user.empty()) out += " (as " + s->user + ")";
+  return "; runs " + out;
+}
+
 // The object a plan line names: the interface of a DHCP daemon, a service's name.
 std::string daemon_object(const DaemonSpec& spec) {
   if (const auto* s = std::get_if<ServiceInstance>(&spec.instance)) return s->name;
@@ -107,6 +122,7 @@ void plan_daemons(const DesiredState& d, const LiveState& live, PlanBuilder& b) 
       a.ops = {op::StartDaemon{want}};
       a.undo = {op::StopDaemon{want, false}};
     }
+    if (a.kind != ActionKind::Delete) a.reason += service_command(want);
     b.add(std::move(a));
   }
   for (const auto& [id, have] : live.daemons) {

@@ -1,6 +1,7 @@
 #include "fakes/fake_processes.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -163,6 +164,11 @@ Result<int> FakeProcesses::spawn_with(const std::string& ns, const std::vector<s
         ErrorKind::Process,
         "start '" + (argv.empty() ? "" : argv[0]) + "': change to workdir " + options.workdir,
         ENOENT);
+  }
+  if (!options.user.empty() && ::getpwnam(options.user.c_str()) == nullptr) {
+    calls.push_back({"spawn", ns, argv, options.log_file, 0, options});
+    return make_error(ErrorKind::Process, "start '" + (argv.empty() ? "" : argv[0]) +
+                                              "': no user '" + options.user + "' on this machine");
   }
   return spawn_locked(ns, argv, options.log_file, &options);
 }

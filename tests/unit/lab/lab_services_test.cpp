@@ -103,7 +103,8 @@ TEST_CASE("services are refused unless the user allows them", "[lab][services]")
   auto plan = lab.plan();
   REQUIRE_OK(plan);
   auto lines = shown(*plan);
-  CHECK(std::count(lines.begin(), lines.end(), "+ service http (missing)") == 1);
+  CHECK(std::count(lines.begin(), lines.end(),
+                   "+ service http (missing; runs python3 -m http.server 8080)") == 1);
 }
 
 TEST_CASE("services start after the network, ready, and down stops them", "[lab][services]") {
@@ -175,8 +176,9 @@ TEST_CASE("a dead service is restarted, and nothing else", "[lab][services]") {
   auto plan = lab.plan();
   REQUIRE_OK(plan);
   REQUIRE(plan->actions.size() == 1);
-  CHECK(format_action(plan->actions[0]) ==
-        "+ service http (not running: pid " + std::to_string(http) + " is gone)");
+  CHECK(format_action(plan->actions[0]) == "+ service http (not running: pid " +
+                                               std::to_string(http) +
+                                               " is gone; runs python3 -m http.server 8080)");
   REQUIRE_OK(lab.up());
   CHECK(w.spawns().size() == 3);
   CHECK(w.pid_of("python3") != http);
@@ -196,7 +198,9 @@ TEST_CASE("a changed service is restarted, a removed one stopped, nothing else",
   auto plan = changed.plan();
   REQUIRE_OK(plan);
   REQUIRE(plan->actions.size() == 1);
-  CHECK(format_action(plan->actions[0]) == "~ service http (definition changed: restart)");
+  CHECK(format_action(plan->actions[0]) ==
+        "~ service http (definition changed: restart; runs python3 -m http.server 8080 --bind "
+        "10.7.0.1)");
   REQUIRE_OK(changed.up());
   CHECK_FALSE(w.processes->inspect(http).alive);
   int http2 = w.pid_of("python3");

@@ -261,3 +261,43 @@ TEST_CASE("a service never ready fails up after its timeout, and rolls back",
   CHECK(w.processes->alive_pids().empty());
   CHECK(w.kernel->snapshot() == before);
 }
+
+TEST_CASE("a service's program not in PATH is refused at plan time, at its position",
+          "[lab][services]") {
+  World w;
+  Lab lab = w.load(topology(R"([netlab-no-such-program, "1"])", false), w.allowed());
+  auto plan = lab.plan();
+  REQUIRE_FALSE(plan.ok());
+  INFO(plan.error().str());
+  CHECK(plan.error().where.line == 8);
+  CHECK_THAT(plan.error().message,
+             Catch::Contains("service 'http': command 'netlab-no-such-program' is not found in "
+                             "PATH"));
+  auto up = lab.up();
+  REQUIRE_FALSE(up.ok());
+  CHECK(w.spawns().empty());
+}
+
+TEST_CASE("a running service that stops being ready shows in status, and up says so",
+          "[lab][services]") {
+  World w;
+  Lab lab = w.load(topology(kHttp, false), w.allowed());
+  REQUIRE_OK(lab.up());
+  w.processes->set_port_bound("web", true, 8080, false);
+  auto status = lab.status();
+  REQUIRE_OK(status);
+  bool seen = false;
+  for (const auto& e : status->entries)
+    if (e.object == "http") {
+      seen = true;
+      CHECK_THAT(e.state, Catch::EndsWith(", not ready"));
+    }
+  CHECK(seen);
+  // Nothing to apply, but up returns only when the lab is usable.
+  auto up = lab.up();
+  REQUIRE_FALSE(up.ok());
+  CHECK(up.error().kind == ErrorKind::Timeout);
+  CHECK_THAT(up.error().message, Catch::Contains("service 'http' (pid "));
+  CHECK_THAT(up.error().message, Catch::Contains("runs but is not ready"));
+  REQUIRE_OK(lab.down());
+}

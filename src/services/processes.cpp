@@ -491,24 +491,50 @@ class RealProcesses final : public Processes {
     return format_ns_inode(st.st_ino);
   }
 
+  // A process that leads its own process group (every one spawn and
+  // spawn_with start: they call setsid) is signalled with its group: what it
+  // started in the background (a service's `sh -c "a & exec b"`, a wrapper
+  // script's children) goes with it instead of living on as an orphan. The
+  // caller has checked that the leader is its own; while any member lives,
+  // the kernel does not hand the group's id to another process.
   Status terminate(int pid, std::chrono::milliseconds timeout) override {
     if (pid <= 1)
       return make_error(ErrorKind::Bug, "terminate: refusing pid " + std::to_string(pid));
     reap_if_child(pid);
     if (!proc_alive(pid)) return Status();
-    if (::kill(pid, SIGTERM) != 0) {
+    const bool group = ::getpgid(pid) == pid;
+    const int target = group ? -pid : pid;
+    if (::kill(target, SIGTERM) != 0) {
       if (errno == ESRCH) return Status();
-      return system_error(ErrorKind::Process, "kill -TERM " + std::to_string(pid), errno);
+      return system_error(ErrorKind::Process, "kill -TERM " + std::to_string(target), errno);
     }
-    if (wait_gone(pid, timeout)) return Status();
-    if (::kill(pid, SIGKILL) != 0 && errno != ESRCH)
-      return system_error(ErrorKind::Process, "kill -KILL " + std::to_string(pid), errno);
-    if (wait_gone(pid, std::chrono::milliseconds(2000))) return Status();
+    auto deadline = Clock::now() + timeout;
+    if (wait_gone(pid, timeout) &&
+        (!group || wait_group_gone(pid, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            deadline - Clock::now()))))
+      return Status();
+    if (::kill(target, SIGKILL) != 0 && errno != ESRCH)
+      return system_error(ErrorKind::Process, "kill -KILL " + std::to_string(target), errno);
+    if (wait_gone(pid, std::chrono::milliseconds(2000))) {
+      // Members that are zombies now are their new parent's to reap.
+      if (group) (void)wait_group_gone(pid, std::chrono::milliseconds(500));
+      return Status();
+    }
     return make_error(ErrorKind::Timeout,
                       "process " + std::to_string(pid) + " still alive after SIGTERM and SIGKILL");
   }
 
  private:
+  // Whether process group `pgid` has no member left (ESRCH), within `timeout`.
+  static bool wait_group_gone(int pgid, std::chrono::milliseconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    while (true) {
+      if (::kill(-pgid, 0) != 0 && errno == ESRCH) return true;
+      if (Clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
   static bool wait_gone(int pid, std::chrono::milliseconds timeout) {
     auto deadline = Clock::now() + timeout;
     auto step = std::chrono::milliseconds(1);

@@ -9,6 +9,7 @@
 #   and nothing else (the other service keeps its pid);
 # - a changed command restarts only it;
 # - `netlab logs` shows the server's request log;
+# - `down` stops what a service started in the background too (its group);
 # - a service that exits at once: `up` exits 1 naming it, with its exit
 #   code and the tail of its log, and nothing of the lab is left.
 # Usage: services.sh SOURCE_DIR NETLAB_BINARY
@@ -33,7 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 # topology FILE HTTP_ARGS...: web serves HTTP on 10.77.0.1:8080; cli holds a
-# second service (sleep) that must survive restarts of the first.
+# second service that must survive restarts of the first, and that leaves a
+# process in the background (down must stop it too: no orphan).
 topology() {
   local file=$1 extra=${2:-}
   cat >"$file" <<YAML
@@ -53,7 +55,7 @@ namespaces:
       eth0: {addresses: [10.77.0.2/24]}
     services:
       idle:
-        command: [sleep, "1000"]
+        command: [sh, -c, "sleep 1001 & exec sleep 1000"]
         after: [http]
 links:
   - [web:eth0, cli:eth0]
@@ -135,8 +137,10 @@ nl logs "$lab" http >"$work/logs.log" 2>&1
 tail -3 "$work/logs.log"
 check "logs shows the server's requests" grep -q '"GET / HTTP/1.1" 200' "$work/logs.log"
 http3=$(svc_pid http)
+background=$(pgrep -g "$idle" -f "sleep 1001")
+check "idle's background process runs in its group" test -n "$background"
 nl down "$lab" -q >/dev/null 2>&1
-check "down leaves no process, namespace or state" nothing_left "$http3" "$idle"
+check "down leaves no process (nor orphan), namespace or state" nothing_left "$http3" "$idle" $background
 
 # A service that exits at once.
 cat >"$work/bad.yaml" <<YAML

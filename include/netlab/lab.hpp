@@ -34,6 +34,11 @@ struct LabOptions {
   /// it, so that a user without root can see what `up` would build.
   bool observe = true;
   bool rollback = true;
+  /// --allow-services: run the `services:` of the topology. A topology file
+  /// is untrusted input that may shape networking and nothing else; its
+  /// services are commands run as root, so `up` refuses them unless the
+  /// user (not the file) allows them.
+  bool allow_services = false;
   int parallelism = 4;
   std::string state_root = kDefaultStateRoot;
   std::string ovsdb_socket = kDefaultOvsdbSocket;
@@ -129,6 +134,12 @@ class Lab {
   /// Each object of the lab with its live state and drift (what `up` would
   /// do, planned as `up` plans), and the errors `up` would stop with.
   Result<StatusReport> status();
+
+  /// What service `name` wrote so far (stdout and stderr, from its log in
+  /// the lab's state directory). `up` returns when every service is ready,
+  /// so a fixture can use a service right after it. Errors: the lab records
+  /// no such service.
+  Result<std::string> service_log(const std::string& name) const;
 
   Kernel& kernel() { return *backends_.kernel; }
   Processes& processes() { return *backends_.processes; }

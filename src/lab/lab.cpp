@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -157,7 +158,8 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
 Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, Timings* timings) {
   auto unsettled = unsettled_addresses(desired, observed);
   auto unleased = unleased_clients(desired, observed);
-  if (unsettled.empty() && unleased.empty()) return {};
+  if (unsettled.empty() && unleased.empty())
+    return wait_services_ready(desired, *state_, *backends_.processes);
   auto t0 = Clock::now();
   auto deadline = t0 + options_.lease_timeout;
   while (!unsettled.empty() || !unleased.empty()) {
@@ -194,7 +196,20 @@ Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, T
     unleased = unleased_clients(desired, now);
   }
   if (timings) timings->add("settle", ms_since(t0));  // leases and DAD
-  return {};
+  return wait_services_ready(desired, *state_, *backends_.processes);
+}
+
+Result<std::string> Lab::service_log(const std::string& name) const {
+  auto daemons = state_->daemons();
+  if (!daemons.ok()) return daemons.error();
+  auto it = daemons->find("service " + name);
+  if (it == daemons->end())
+    return make_error(ErrorKind::InvalidTopology,
+                      "lab '" + name_ + "' has no service '" + name + "' that was started");
+  const auto& s = std::get<ServiceInstance>(it->second.instance);
+  std::ifstream in(s.log_file, std::ios::binary);
+  if (!in) return std::string();  // nothing written yet
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 Result<DesiredState> Lab::desired() const { return desired_state(*topology_, state_->path()); }
@@ -259,6 +274,8 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   auto wanted = desired();
   if (!wanted.ok()) return wanted.error();
   DesiredState& desired = *wanted;
+  if (auto st = check_services_allowed(desired, options_.allow_services); !st.ok())
+    return st.error();
   bool need_ovs = needs_ovs(desired);
   LiveState observed;
   auto planned = plan_for(desired, need_ovs, &report.timings, &observed);

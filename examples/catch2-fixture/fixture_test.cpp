@@ -87,11 +87,16 @@ class LabGuard {
   netlab::Lab lab_;
 };
 
-netlab::Lab load_lab(const std::string& prefix, const std::string& state_root) {
+netlab::Lab load_lab(const std::string& prefix, const std::string& state_root,
+                     const std::string& file = env_or("NETLAB_TOPOLOGY", FIXTURE_TOPOLOGY),
+                     bool allow_services = false) {
   netlab::LabOptions options;
   options.prefix = prefix;
   options.state_root = state_root;
-  auto lab = netlab::Lab::load(env_or("NETLAB_TOPOLOGY", FIXTURE_TOPOLOGY), options);
+  // A topology file may only shape networking unless the caller allows the
+  // commands of its services: this program allows those of its own web.yaml.
+  options.allow_services = allow_services;
+  auto lab = netlab::Lab::load(file, options);
   if (!lab.ok()) throw std::runtime_error("netlab load: " + lab.error().str());
   return std::move(*lab);
 }
@@ -191,6 +196,37 @@ TEST_CASE("the fixture takes its lab down when it goes out of scope", "[lab]") {
     REQUIRE(std::filesystem::exists(left));
   }
   CHECK_FALSE(std::filesystem::exists(left));
+}
+
+// A service of the lab: web.yaml's HTTP server in `server`, started by `up`,
+// which returns once it listens; fetched from `client` at once.
+class WebFixture {
+ public:
+  WebFixture()
+      : prefix_(env_or("NETLAB_PREFIX", "x" + std::to_string(getpid()) + "-")),
+        lab_(load_lab(prefix_, state_root_.path(), WEB_TOPOLOGY, true)) {
+    auto up = lab_->up();
+    if (!up.ok()) throw std::runtime_error("netlab up: " + up.error().str());
+  }
+
+ protected:
+  std::string prefix_;
+  StateRoot state_root_;
+  LabGuard lab_;
+};
+
+TEST_CASE_METHOD(WebFixture, "a service in one namespace answers another at once", "[lab]") {
+  auto get = lab_->processes().run(
+      prefix_ + "client",
+      {"curl", "-sf", "--max-time", "5", "-o", "/dev/null", "http://10.98.0.1:8080/"},
+      std::chrono::seconds(10));
+  REQUIRE(get.ok());
+  INFO(get->output);
+  CHECK(get->exit_code == 0);
+  // The server logged the request (its stderr, in the lab's state directory).
+  auto log = lab_->service_log("http");
+  REQUIRE(log.ok());
+  CHECK_THAT(*log, Catch::Contains("\"GET / HTTP/1.1\" 200"));
 }
 
 // Hidden ([.]): run it by its tag. It fails on purpose; the lab must still be

@@ -40,6 +40,7 @@ enum class Phase {
   Configure = 6,     ///< move internal ports, link attributes, addresses, routes, sysctls
   Servers = 7,       ///< NAT table, DHCP servers
   Clients = 8,       ///< DHCP clients (after their servers), waiting for their leases
+  Services = 9,      ///< user services (after the network), waiting until ready
 };
 
 // The operations the executor knows. Each is one call on a seam.

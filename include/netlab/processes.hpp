@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "netlab/error.hpp"
@@ -23,6 +24,23 @@ struct ProcessInfo {
   bool alive = false;
   std::string netns_id;  ///< "net:[4026532...]" from /proc/PID/ns/net
   std::vector<std::string> cmdline;
+  /// When it started, in clock ticks since boot (field 22 of
+  /// /proc/PID/stat): with the pid, names one process of one boot.
+  unsigned long long start_time = 0;
+  /// Exit status (or 128+signal) of a process that has ended, when this
+  /// process was its parent and collected it; nullopt otherwise.
+  std::optional<int> exit_code;
+};
+
+/// How spawn_with starts a long-running program (a service).
+struct SpawnOptions {
+  std::string log_file;  ///< stdout and stderr, appended (made 0600)
+  /// Set on top of netlab's own environment (a later entry wins).
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string workdir;  ///< "" = "/"
+  /// "" = netlab's own user; else this user's uid, gid and groups, and its
+  /// HOME, USER and LOGNAME. Errors: no such user.
+  std::string user;
 };
 
 class Processes {
@@ -36,6 +54,14 @@ class Processes {
   /// stdout/stderr to `log_file`; returns its pid. The caller writes pid files.
   virtual Result<int> spawn(const std::string& ns, const std::vector<std::string>& argv,
                             const std::string& log_file) = 0;
+  /// spawn with the options of a service: environment, working directory,
+  /// user. Errors name the step that failed (chdir, the user, exec).
+  virtual Result<int> spawn_with(const std::string& ns, const std::vector<std::string>& argv,
+                                 const SpawnOptions& options) = 0;
+  /// Whether a socket in the network namespace of process `pid` listens on
+  /// TCP `port` (tcp) or is bound to UDP `port` (IPv4 or IPv6). Errors: the
+  /// process is gone.
+  virtual Result<bool> port_bound(int pid, bool tcp, int port) = 0;
   /// Replaces the current process with argv inside `ns` (for `netlab exec`);
   /// returns only on failure.
   virtual Error exec_replace(const std::string& ns, const std::vector<std::string>& argv) = 0;

@@ -62,12 +62,47 @@ struct Sysctl {
   SourcePos pos;
 };
 
+/// `ready:` of a service: what `up` waits for before it calls the service
+/// ready. None: started and still alive.
+struct ServiceReady {
+  enum class Kind { None, Tcp, Udp, File, Command };
+  Kind kind = Kind::None;
+  int port = 0;                      ///< tcp / udp: 1-65535
+  std::string path;                  ///< file
+  std::vector<std::string> command;  ///< command: argv, run in the service's namespace
+  SourcePos pos;
+};
+
+/// One entry of a service's `after:`: another service of the lab (a
+/// scalar), or `{lease: NS:IF}`, a DHCP client's lease.
+struct ServiceAfter {
+  std::string service;  ///< "" for a lease
+  std::string lease_ns, lease_if;
+  SourcePos pos;
+};
+
+/// `namespaces.NS.services.NAME`: a long-running program of the lab,
+/// supervised like its DHCP daemons (argv only, never a shell).
+struct Service {
+  std::string name;  ///< unique in the lab
+  SourcePos pos;
+  std::vector<std::string> command;
+  SourcePos command_pos;
+  std::vector<std::pair<std::string, std::string>> env;  ///< in file order
+  std::optional<Located<std::string>> workdir;
+  std::optional<Located<std::string>> user;
+  std::vector<ServiceAfter> after;
+  ServiceReady ready;
+  int timeout_seconds = 10;  ///< readiness bound (`timeout:`)
+};
+
 struct Namespace {
   std::string name;
   SourcePos pos;
   std::vector<InterfaceConfig> interfaces;
   std::vector<Route> routes;
   std::vector<Sysctl> sysctls;
+  std::vector<Service> services;
 };
 
 /// Port options on a bridge port: access VLAN or trunk list (exclusive).

@@ -10,6 +10,27 @@ nlohmann::json daemon_to_json(const DaemonSpec& spec) {
             {"log", d->paths.log},       {"config_text", d->config_text},
             {"argv", d->argv},           {"config_hash", d->config_hash}};
   }
+  if (const auto* v = std::get_if<ServiceInstance>(&spec.instance)) {
+    nlohmann::json env = nlohmann::json::array();
+    for (const auto& [k, val] : v->env) env.push_back({k, val});
+    return {{"kind", "service"},
+            {"ns", v->ns},
+            {"name", v->name},
+            {"argv", v->argv},
+            {"env", env},
+            {"workdir", v->workdir},
+            {"user", v->user},
+            {"ready",
+             {{"kind", static_cast<int>(v->ready.kind)},
+              {"port", v->ready.port},
+              {"path", v->ready.path},
+              {"command", v->ready.command}}},
+            {"timeout_ms", v->timeout_ms},
+            {"after", v->after},
+            {"pid_file", v->pid_file},
+            {"log_file", v->log_file},
+            {"config_hash", v->config_hash}};
+  }
   const auto& c = std::get<DhclientInstance>(spec.instance);
   return {{"kind", "dhclient"},
           {"ns", c.ns},
@@ -37,6 +58,27 @@ std::optional<DaemonSpec> daemon_from_json(const nlohmann::json& j) {
       d.argv = j.at("argv").get<std::vector<std::string>>();
       d.config_hash = j.at("config_hash");
       s.instance = d;
+    } else if (j.at("kind") == "service") {
+      ServiceInstance v;
+      v.ns = j.at("ns");
+      v.name = j.at("name");
+      v.argv = j.at("argv").get<std::vector<std::string>>();
+      for (const auto& kv : j.at("env")) v.env.emplace_back(kv.at(0), kv.at(1));
+      v.workdir = j.at("workdir");
+      v.user = j.at("user");
+      const auto& r = j.at("ready");
+      int kind = r.at("kind");
+      if (kind < 0 || kind > static_cast<int>(ServiceReady::Kind::Command)) return std::nullopt;
+      v.ready.kind = static_cast<ServiceReady::Kind>(kind);
+      v.ready.port = r.at("port");
+      v.ready.path = r.at("path");
+      v.ready.command = r.at("command").get<std::vector<std::string>>();
+      v.timeout_ms = j.at("timeout_ms");
+      v.after = j.at("after").get<std::vector<std::string>>();
+      v.pid_file = j.at("pid_file");
+      v.log_file = j.at("log_file");
+      v.config_hash = j.at("config_hash");
+      s.instance = v;
     } else {
       DhclientInstance c;
       c.ns = j.at("ns");
@@ -67,7 +109,7 @@ Result<std::map<std::string, DaemonSpec>> daemons_from_text(const std::string& t
     std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
     return Error{ErrorKind::Bug,
                  path + " is corrupt (" + why +
-                     "): netlab cannot tell which DHCP daemons (dnsmasq, dhclient) the lab "
+                     "): netlab cannot tell which daemons (dnsmasq, dhclient, services) the lab "
                      "started. Stop them by hand (their pid files are in " +
                      dir + "), remove " + path + ", and run the command again",
                  {},

@@ -9,6 +9,7 @@
 #include "netlab/dhcp.hpp"
 #include "netlab/dhcp_client.hpp"
 #include "netlab/nat.hpp"
+#include "netlab/service.hpp"
 
 namespace netlab {
 
@@ -131,6 +132,11 @@ Status OperationRunner::start_daemon(const DaemonSpec& d, bool* cleaned) {
 }
 
 Status OperationRunner::start_recorded_daemon(const DaemonSpec& d) {
+  if (const auto* service = std::get_if<ServiceInstance>(&d.instance)) {
+    // Waits until it is ready; on failure it is stopped already, the error
+    // quotes its log.
+    return start_service(*b_.processes, *service).status();
+  }
   if (const auto* server = std::get_if<DnsmasqInstance>(&d.instance)) {
     auto pid = start_dnsmasq(*b_.processes, *server);
     return pid.status();
@@ -153,6 +159,13 @@ Status OperationRunner::start_recorded_daemon(const DaemonSpec& d) {
 
 Status OperationRunner::stop(const DaemonSpec& d, bool restart) {
   if (!b_.processes) return make_error(ErrorKind::Bug, "plan stops daemons but has no processes");
+  if (const auto* service = std::get_if<ServiceInstance>(&d.instance)) {
+    // A restart appends to the log; a stop for good removes it (the error
+    // of a failed start quoted it already).
+    if (auto st = stop_service(*b_.processes, *service, restart); !st.ok()) return st;
+    if (restart) return {};
+    return b_.state.forget_daemon(d.id());
+  }
   if (auto st = stop_daemon(*b_.processes, d.pid_file(), d.ns(), d.argv()); !st.ok()) return st;
   if (restart) return {};  // files and record are rewritten by the start that follows
   if (const auto* client = std::get_if<DhclientInstance>(&d.instance)) {

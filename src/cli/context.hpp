@@ -60,6 +60,7 @@ struct LabFlags {
   bool adopt = false;
   bool replace = false;
   bool no_rollback = false;
+  bool allow_services = false;
   double lock_timeout = 60;
   double wait_timeout = 30;
   std::string state_root = kDefaultStateRoot;
@@ -81,6 +82,7 @@ void add_down(CLI::App& app, Context& ctx);
 void add_status(CLI::App& app, Context& ctx);
 void add_ls(CLI::App& app, Context& ctx);
 void add_exec(CLI::App& app, Context& ctx);
+void add_logs(CLI::App& app, Context& ctx);
 void add_test(CLI::App& app, Context& ctx);
 void add_capture(CLI::App& app, Context& ctx);
 

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_status(app, ctx);
   add_ls(app, ctx);
   add_exec(app, ctx);
+  add_logs(app, ctx);
   add_test(app, ctx);
   add_capture(app, ctx);
   // Hidden build steps: the man page and completion, from the definition above.

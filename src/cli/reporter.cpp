@@ -106,6 +106,7 @@ LabOptions LabFlags::options() const {
   o.replace = replace;
   o.variables = collect_variables(var_assignments, var_files);
   o.rollback = !no_rollback;
+  o.allow_services = allow_services;
   o.state_root = state_root;
   o.ovsdb_socket = ovsdb_socket;
   o.lock_timeout = std::chrono::milliseconds(static_cast<long>(lock_timeout * 1000));
@@ -127,6 +128,9 @@ void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
     cmd->add_flag("--replace", replace,
                   "take over a lab of the same name that another topology file brought up");
     cmd->add_flag("--no-rollback", no_rollback, "keep the partial state after a failure");
+    cmd->add_flag("--allow-services", allow_services,
+                  "run the services: of the topology (commands run as root; a topology file "
+                  "may otherwise only shape networking)");
     cmd->add_option("--lock-timeout", lock_timeout,
                     "seconds to wait for another netlab on this lab")
         ->capture_default_str();

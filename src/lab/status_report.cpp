@@ -70,7 +70,24 @@ std::string sysctl_state(const LiveState& live, const std::string& ns, const std
   return it == n->sysctls.end() ? "not read" : it->second;
 }
 
+std::string service_state(const LiveState& live, const std::string& id) {
+  auto it = live.daemons.find(id);
+  if (it == live.daemons.end()) return "not started";
+  const DaemonState& st = it->second;
+  if (!st.running) {
+    if (st.pid == 0) return "not started";
+    return "exited" +
+           (st.exit_code ? " with exit code " + std::to_string(*st.exit_code)
+                         : std::string(" (exit code unknown: netlab was not its parent)")) +
+           ", pid " + std::to_string(st.pid) + " gone";
+  }
+  std::string s = "running, pid " + std::to_string(st.pid);
+  if (st.ready && !*st.ready) s += ", not ready";
+  return s;
+}
+
 std::string daemon_state(const LiveState& live, const std::string& id, const DaemonSpec* want) {
+  if (id.rfind("service ", 0) == 0) return service_state(live, id);
   auto it = live.daemons.find(id);
   if (it == live.daemons.end() || !it->second.running) return "not running";
   std::string s = "pid " + std::to_string(it->second.pid);
@@ -147,9 +164,14 @@ void fill_status_report(StatusReport& report, const DesiredState& desired, const
         route_state(live, r.ns, r.route));
   for (const auto& s : desired.sysctls)
     row({K::Sysctl, s.ns, s.key}, "sysctl", s.key, sysctl_state(live, s.ns, s.key));
-  for (const auto& d : desired.daemons)
+  for (const auto& d : desired.daemons) {
+    if (const auto* s = std::get_if<ServiceInstance>(&d.instance)) {
+      row({K::Daemon, d.ns(), d.id()}, "service", s->name, daemon_state(live, d.id(), &d));
+      continue;
+    }
     row({K::Daemon, d.ns(), d.id()}, d.is_server() ? "dhcp server" : "dhcp client", d.interface(),
         daemon_state(live, d.id(), &d));
+  }
   const std::string table = desired.nat_table();
   if (!desired.nat.empty() || (live.nat && live.nat->exists))
     row({K::NatTable, "", table}, "nat table", table, nat_state(live));

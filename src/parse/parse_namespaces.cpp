@@ -66,8 +66,8 @@ void parse_namespaces(Reader& r, const yaml::Node& section, Topology& t) {
     ns.name = key.text;
     ns.pos = key.pos;
     std::string c = "namespace '" + ns.name + "'";
-    if (r.expect_map(value, c, "a map with interfaces, routes, sysctls")) {
-      r.check_keys(value, {"interfaces", "routes", "sysctls"}, c);
+    if (r.expect_map(value, c, "a map with interfaces, routes, sysctls, services")) {
+      r.check_keys(value, {"interfaces", "routes", "sysctls", "services"}, c);
       if (const auto* v = value.find("interfaces"))
         ns.interfaces = parse_interfaces(r, *v, ns.name, c);
       if (const auto* v = value.find("routes")) {
@@ -80,6 +80,7 @@ void parse_namespaces(Reader& r, const yaml::Node& section, Topology& t) {
         }
       }
       if (const auto* v = value.find("sysctls")) ns.sysctls = parse_sysctls(r, *v, c);
+      if (const auto* v = value.find("services")) ns.services = parse_services(r, *v, ns.name);
     }
     // Keep the namespace even when its body is broken, so references to it
     // do not produce a second, misleading error.

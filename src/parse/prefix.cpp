@@ -108,6 +108,13 @@ std::vector<Error> apply_prefix(Topology& topology, const std::string& prefix) {
       ic.name = n;
       if (ic.vlan) ic.vlan->parent = rn.ifname(old, ic.vlan->parent);
     }
+    // A service's lease is a DHCP client's interface: namespace and name as prefixed.
+    for (auto& svc : ns.services)
+      for (auto& a : svc.after)
+        if (a.service.empty()) {
+          a.lease_if = rn.ifname(a.lease_ns == kHostName ? "" : a.lease_ns, a.lease_if);
+          a.lease_ns = rn.ns(a.lease_ns);
+        }
     for (auto& r : ns.routes)
       if (r.dev) r.dev = rn.ifname(old, *r.dev);
     ns.name = rn.ns(old);

@@ -26,6 +26,8 @@ void parse_tests(Reader& r, const yaml::Node& section, Topology& t);
 /// `ns` is the namespace ("" for host), for ParseGaps.
 std::vector<InterfaceConfig> parse_interfaces(Reader& r, const yaml::Node& map,
                                               const std::string& ns, std::string_view context);
+/// `services:` of namespace `ns` (parse_services.cpp).
+std::vector<Service> parse_services(Reader& r, const yaml::Node& map, const std::string& ns);
 /// `sysctls: {key: scalar}`.
 std::vector<Sysctl> parse_sysctls(Reader& r, const yaml::Node& map, std::string_view context);
 /// "OWNER:IF".

@@ -43,6 +43,11 @@
 //     default (conf.default, neigh.default) applies to interfaces made after
 //     it: it needs every earlier link made or changed in its namespace, so
 //     that it applies to the same interfaces whatever the timing.
+// 11. Services: a service starts when the network is complete: its start
+//     needs every earlier action that is not a service's (links, addresses,
+//     routes, DHCP leases), and the services of its `after` (rule 1, key
+//     "service:NAME"). A service stop needs only its namespace (rule 4 then
+//     stops it before the namespace goes).
 #include "plan/dependencies.hpp"
 
 #include <algorithm>
@@ -82,6 +87,8 @@ struct Use {
   std::vector<Via> routes_via;
   std::vector<std::pair<std::string, std::string>> veths;  // both ends' link keys
   std::optional<std::string> daemon_link;
+  bool service = false;        // starts or stops a service (rule 11)
+  bool service_start = false;  // starts one: after every earlier non-service action
   bool dhcp_server_start = false, dhcp_client_start = false;
   std::vector<std::string> sysctl_defaults;  // namespaces
   // Links made or changed, with their namespace: what rules 2 and 10 wait for.
@@ -237,6 +244,18 @@ void add_op(Use& u, const Operation& operation, const Action& action) {
                              std::is_same_v<T, op::StopDaemon>) {
           const DaemonSpec& d = o.daemon;
           require_ns(u, d.ns());
+          if (const auto* svc = std::get_if<ServiceInstance>(&d.instance)) {
+            u.service = true;
+            std::string k = "service:" + svc->name;
+            if constexpr (std::is_same_v<T, op::StartDaemon>) {
+              u.creates.push_back(k);
+              u.service_start = true;
+              for (const auto& a : svc->after) u.requires_.push_back("service:" + a);
+            } else {
+              u.destroys.push_back(k);
+            }
+            return;
+          }
           u.requires_.push_back(key::link(d.ns(), d.interface()));
           std::string k = d.is_server() ? key::dhcp_server(d.ns(), d.interface())
                                         : key::dhcp_client(d.ns(), d.interface());
@@ -323,6 +342,8 @@ class Deriver {
       if (peer != peers_.end()) after_last_writer(peer->second);
     }
     if (u.dhcp_client_start) after_all(server_starts_);
+    // 11. services after the network
+    if (u.service_start) after_all(non_service_);
     // 10. sysctl defaults
     for (const auto& ns : u.sysctl_defaults)
       for (const auto& k : links_touched_[ns]) after_last_writer(k);
@@ -351,6 +372,7 @@ class Deriver {
       peers_[a_end] = b_end;
       peers_[b_end] = a_end;
     }
+    if (!u.service) non_service_.push_back(i);
     if (u.namespace_delete) namespace_deletes_.push_back(i);
     if (u.kernel_delete) kernel_deletes_since_ovs_delete_.push_back(i);
     if (u.ovs_delete) {
@@ -376,6 +398,7 @@ class Deriver {
   std::unordered_map<std::string, std::vector<Address>> addresses_;          // by namespace
   std::unordered_map<std::string, std::string> peers_;  // link key -> its veth peer's
   std::vector<std::size_t> namespace_deletes_, kernel_deletes_since_ovs_delete_, server_starts_;
+  std::vector<std::size_t> non_service_;  // actions that are not a service's (rule 11)
   std::optional<std::size_t> last_ovs_delete_;
   std::vector<std::size_t> destroy_halves_;
   std::unordered_map<std::size_t, std::vector<ObjectRef>> d_subjects_;

@@ -65,6 +65,10 @@ Status add_daemons(DesiredState& d, const Topology& t, const std::string& state_
       d.daemons.push_back(DaemonSpec{*inst, c.pos});
     }
   }
+  // Services last: plan order among them is file order, `after` adds edges.
+  for (const auto& ns : t.namespaces)
+    for (const auto& s : ns.services)
+      d.daemons.push_back(DaemonSpec{make_service(s, ns.name, state_dir), s.pos});
   return {};
 }
 

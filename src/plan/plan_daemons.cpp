@@ -52,7 +52,28 @@ std::string not_running_reason(const std::string& why) {
 }
 
 const char* daemon_resource(const DaemonSpec& spec) {
-  return spec.is_server() ? "dhcp server" : "dhcp client";
+  return spec.is_service() ? "service" : spec.is_server() ? "dhcp server" : "dhcp client";
+}
+
+// What a service runs, as the plan shows it: the topology's command is
+// read by the user before `up --allow-services` runs it as root.
+// "python3 -m http.server 8080", arguments with spaces quoted.
+std::string service_command(const DaemonSpec& spec) {
+  const auto* s = std::get_if<ServiceInstance>(&spec.instance);
+  if (!s) return "";
+  std::string out;
+  for (const auto& a : s->argv) {
+    bool quote = a.empty() || a.find_first_of(" \t'\"") != std::string::npos;
+    out += (out.empty() ? "" : " ") + (quote ? "'" + a + "'" : a);
+  }
+  if (!s->user.empty()) out += " (as " + s->user + ")";
+  return "; runs " + out;
+}
+
+// The object a plan line names: the interface of a DHCP daemon, a service's name.
+std::string daemon_object(const DaemonSpec& spec) {
+  if (const auto* s = std::get_if<ServiceInstance>(&spec.instance)) return s->name;
+  return spec.interface();
 }
 
 }  // namespace
@@ -69,9 +90,11 @@ void plan_daemons(const DesiredState& d, const LiveState& live, PlanBuilder& b) 
     Action a;
     a.resource = daemon_resource(want);
     a.ns = want.ns();
-    a.object = want.interface();
+    a.object = daemon_object(want);
     a.pos = want.pos;
-    a.phase = want.is_server() ? Phase::Servers : Phase::Clients;
+    a.phase = want.is_service()  ? Phase::Services
+              : want.is_server() ? Phase::Servers
+                                 : Phase::Clients;
     a.subjects = {{ObjectRef::Kind::Daemon, want.ns(), id}};
     if (have && have->running && !ns_fresh) {
       if (have->spec.config_hash() == want.config_hash()) {
@@ -83,9 +106,11 @@ void plan_daemons(const DesiredState& d, const LiveState& live, PlanBuilder& b) 
         a.ops = {op::StopDaemon{have->spec, false}, op::StartDaemon{want}};
         a.undo = {op::StopDaemon{want, false}, op::StartDaemon{have->spec}};
       } else {
-        // A restart keeps dnsmasq's lease database: clients keep their addresses.
+        // A restart keeps dnsmasq's lease database: clients keep their
+        // addresses (and a service its log).
         a.kind = ActionKind::Modify;
-        a.reason = "configuration changed: restart";
+        a.reason =
+            want.is_service() ? "definition changed: restart" : "configuration changed: restart";
         a.ops = {op::StopDaemon{have->spec, true}, op::StartDaemon{want}};
         a.undo = {op::StopDaemon{want, true}, op::StartDaemon{have->spec}};
       }
@@ -97,6 +122,7 @@ void plan_daemons(const DesiredState& d, const LiveState& live, PlanBuilder& b) 
       a.ops = {op::StartDaemon{want}};
       a.undo = {op::StopDaemon{want, false}};
     }
+    if (a.kind != ActionKind::Delete) a.reason += service_command(want);
     b.add(std::move(a));
   }
   for (const auto& [id, have] : live.daemons) {
@@ -105,7 +131,7 @@ void plan_daemons(const DesiredState& d, const LiveState& live, PlanBuilder& b) 
     a.kind = ActionKind::Delete;
     a.resource = daemon_resource(have.spec);
     a.ns = have.spec.ns();
-    a.object = have.spec.interface();
+    a.object = daemon_object(have.spec);
     a.reason = have.running ? "owned but no longer in topology" : "record of a stopped daemon";
     a.phase = Phase::StopDaemons;
     a.subjects = {{ObjectRef::Kind::Daemon, have.spec.ns(), id}};

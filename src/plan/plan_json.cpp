@@ -24,6 +24,8 @@ const char* to_string(Phase phase) {
       return "servers";
     case Phase::Clients:
       return "clients";
+    case Phase::Services:
+      return "services";
   }
   return "?";
 }

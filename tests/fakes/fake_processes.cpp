@@ -1,6 +1,7 @@
 #include "fakes/fake_processes.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,7 +61,7 @@ int FakeProcesses::add_process(const std::string& ns, std::vector<std::string> c
                                bool alive) {
   std::lock_guard lock(mu_);
   int pid = next_pid_++;
-  Proc p{ns, std::move(cmdline), alive, false, "", ""};
+  Proc p{ns, std::move(cmdline), alive, false, "", "", next_start_time_++, std::nullopt};
   // With a kernel, the process is in the namespace that has the name now.
   if (kernel_ && !ns_ids_.count(ns))
     if (auto id = kernel_->netns_id(ns)) p.netns_id = *id;
@@ -120,7 +121,7 @@ Result<CommandResult> FakeProcesses::run(const std::string& ns,
                                          const std::vector<std::string>& argv,
                                          std::chrono::milliseconds) {
   std::lock_guard lock(mu_);
-  calls.push_back({"run", ns, argv, "", 0});
+  calls.push_back({"run", ns, argv, "", 0, {}});
   if (auto e = missing(ns, "open namespace")) return *e;
   for (auto it = predicate_scripts_.rbegin(); it != predicate_scripts_.rend(); ++it)
     if (it->first(ns, argv)) return it->second;
@@ -131,10 +132,56 @@ Result<CommandResult> FakeProcesses::run(const std::string& ns,
   return default_result;
 }
 
+void FakeProcesses::exit_process(int pid, int code) {
+  std::lock_guard lock(mu_);
+  procs_[pid].alive = false;
+  procs_[pid].exit_code = code;
+}
+
+void FakeProcesses::set_port_bound(const std::string& ns, bool tcp, int port, bool bound) {
+  std::lock_guard lock(mu_);
+  if (bound)
+    ports_.insert({ns, tcp, port});
+  else
+    ports_.erase({ns, tcp, port});
+}
+
+Result<bool> FakeProcesses::port_bound(int pid, bool tcp, int port) {
+  std::lock_guard lock(mu_);
+  auto it = procs_.find(pid);
+  if (it == procs_.end() || !it->second.alive)
+    return make_error(ErrorKind::Process, "process " + std::to_string(pid) + " is not running");
+  return ports_.count({it->second.ns, tcp, port}) > 0;
+}
+
+Result<int> FakeProcesses::spawn_with(const std::string& ns, const std::vector<std::string>& argv,
+                                      const SpawnOptions& options) {
+  std::lock_guard lock(mu_);
+  // Like the real one: an unknown user or a missing workdir fails before exec.
+  if (!options.workdir.empty() && ::access(options.workdir.c_str(), F_OK) != 0) {
+    calls.push_back({"spawn", ns, argv, options.log_file, 0, options});
+    return system_error(
+        ErrorKind::Process,
+        "start '" + (argv.empty() ? "" : argv[0]) + "': change to workdir " + options.workdir,
+        ENOENT);
+  }
+  if (!options.user.empty() && ::getpwnam(options.user.c_str()) == nullptr) {
+    calls.push_back({"spawn", ns, argv, options.log_file, 0, options});
+    return make_error(ErrorKind::Process, "start '" + (argv.empty() ? "" : argv[0]) +
+                                              "': no user '" + options.user + "' on this machine");
+  }
+  return spawn_locked(ns, argv, options.log_file, &options);
+}
+
 Result<int> FakeProcesses::spawn(const std::string& ns, const std::vector<std::string>& argv,
                                  const std::string& log_file) {
   std::lock_guard lock(mu_);
-  FakeCall call{"spawn", ns, argv, log_file, 0};
+  return spawn_locked(ns, argv, log_file, nullptr);
+}
+
+Result<int> FakeProcesses::spawn_locked(const std::string& ns, const std::vector<std::string>& argv,
+                                        const std::string& log_file, const SpawnOptions* options) {
+  FakeCall call{"spawn", ns, argv, log_file, 0, options ? *options : SpawnOptions{}};
   if (argv.empty()) return make_error(ErrorKind::Bug, "spawn: empty argv");
   if (auto e = missing(ns, "open namespace")) {
     calls.push_back(call);
@@ -167,7 +214,7 @@ Result<int> FakeProcesses::spawn(const std::string& ns, const std::vector<std::s
 
 Error FakeProcesses::exec_replace(const std::string& ns, const std::vector<std::string>& argv) {
   std::lock_guard lock(mu_);
-  calls.push_back({"exec", ns, argv, "", 0});
+  calls.push_back({"exec", ns, argv, "", 0, {}});
   return make_error(ErrorKind::Process, "fake: exec_replace does not replace the test process");
 }
 
@@ -175,8 +222,10 @@ ProcessInfo FakeProcesses::inspect(int pid) {
   std::lock_guard lock(mu_);
   ProcessInfo info;
   auto it = procs_.find(pid);
+  if (it != procs_.end()) info.exit_code = it->second.exit_code;
   if (it == procs_.end() || !it->second.alive) return info;
   info.alive = true;
+  info.start_time = it->second.start_time;
   info.netns_id = it->second.netns_id.empty() ? id_of(it->second.ns) : it->second.netns_id;
   info.cmdline = it->second.cmdline;
   return info;
@@ -190,7 +239,7 @@ Result<std::string> FakeProcesses::netns_id(const std::string& ns) {
 
 Status FakeProcesses::terminate(int pid, std::chrono::milliseconds) {
   std::lock_guard lock(mu_);
-  calls.push_back({"terminate", "", {}, "", pid});
+  calls.push_back({"terminate", "", {}, "", pid, {}});
   auto it = procs_.find(pid);
   if (it == procs_.end() || !it->second.alive) return Status();
   if (it->second.unkillable)

@@ -20,7 +20,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "netlab/processes.hpp"
@@ -36,6 +38,7 @@ struct FakeCall {
   std::vector<std::string> argv;
   std::string log_file;  ///< spawn only
   int pid = 0;           ///< spawn (the pid handed out) and terminate
+  SpawnOptions options;  ///< spawn_with only (log_file is copied above too)
 };
 
 class FakeProcesses final : public Processes {
@@ -67,6 +70,11 @@ class FakeProcesses final : public Processes {
   /// Adds a process as if started elsewhere; returns its fake pid.
   int add_process(const std::string& ns, std::vector<std::string> cmdline, bool alive = true);
   void set_alive(int pid, bool alive);
+  /// The process ends with exit status `code` (inspect reports it).
+  void exit_process(int pid, int code);
+  /// A socket on `port` (tcp: listening; else udp: bound) in namespace `ns`,
+  /// as port_bound sees it from a process there.
+  void set_port_bound(const std::string& ns, bool tcp, int port, bool bound = true);
   /// Makes `terminate(pid)` fail (the process stays alive).
   void make_unkillable(int pid);
   /// The namespace id `netns_id(ns)` returns; assigned on first use otherwise.
@@ -85,6 +93,9 @@ class FakeProcesses final : public Processes {
                             std::chrono::milliseconds timeout) override;
   Result<int> spawn(const std::string& ns, const std::vector<std::string>& argv,
                     const std::string& log_file) override;
+  Result<int> spawn_with(const std::string& ns, const std::vector<std::string>& argv,
+                         const SpawnOptions& options) override;
+  Result<bool> port_bound(int pid, bool tcp, int port) override;
   Error exec_replace(const std::string& ns, const std::vector<std::string>& argv) override;
   ProcessInfo inspect(int pid) override;
   Result<std::string> netns_id(const std::string& ns) override;
@@ -98,7 +109,11 @@ class FakeProcesses final : public Processes {
     bool unkillable = false;
     std::string netns_id;  ///< of the namespace it started in ("" = look up by name)
     std::string pid_file;  ///< the pid file it wrote itself, removed when it exits
+    unsigned long long start_time = 0;
+    std::optional<int> exit_code;
   };
+  Result<int> spawn_locked(const std::string& ns, const std::vector<std::string>& argv,
+                           const std::string& log_file, const SpawnOptions* options);
   std::string id_of(const std::string& ns);
   /// nullopt when `ns` exists, else the error the real seam gives for `what`.
   std::optional<Error> missing(const std::string& ns, const std::string& what);
@@ -112,6 +127,8 @@ class FakeProcesses final : public Processes {
   std::map<int, Proc> procs_;
   std::map<std::string, std::string> ns_ids_;
   std::map<std::string, bool> missing_ns_;
+  std::set<std::tuple<std::string, bool, int>> ports_;  ///< (ns, tcp, port)
+  unsigned long long next_start_time_ = 100;
   int next_pid_ = 1000;
   unsigned long long next_inode_ = 4026532000ULL;
 };

@@ -42,6 +42,8 @@ class Guard {
     require_ok(w_.kernel().create_namespace(n));
     return n;
   }
+  /// Terminates `pid` at the end too.
+  void adopt(int pid) { pids_.push_back(pid); }
   int spawn(const std::string& ns, const std::vector<std::string>& argv, const std::string& log) {
     auto pid = w_.processes().spawn(ns, argv, log);
     INFO((pid.ok() ? std::string() : pid.error().str()));
@@ -111,6 +113,50 @@ void processes_contract_spawn_in_namespace(ProcessesWorld& w, const std::string&
     CHECK(p.inspect(x).cmdline.empty());
     require_ok(p.terminate(x, 100ms));  // already gone
   }
+}
+
+void processes_contract_spawn_with_options(ProcessesWorld& w, const std::string& prefix) {
+  Guard g(w, prefix);
+  Processes& p = w.processes();
+  const std::string ns = g.create("o");
+  const std::string log = w.dir() + "/" + prefix + "-o.log";
+  SpawnOptions o{log, {{"NETLAB_CONTRACT", "1"}}, w.dir(), ""};
+  auto first = p.spawn_with(ns, kSleep, o);
+  INFO((first.ok() ? std::string() : first.error().str()));
+  REQUIRE(first.ok());
+  g.adopt(*first);
+  CHECK(std::filesystem::exists(log));
+  auto info = p.inspect(*first);
+  CHECK(info.alive);
+  CHECK(info.netns_id == netns_id(p, ns));
+  CHECK(info.start_time > 0);
+  CHECK(p.inspect(*first).start_time == info.start_time);
+  auto second = p.spawn_with(ns, kSleep, o);
+  REQUIRE(second.ok());
+  g.adopt(*second);
+  // Not the same process: a different pid, and a start time of its own
+  // unless both started within one clock tick.
+  CHECK(*second != *first);
+
+  // Nobody listens on port 1 in a fresh namespace.
+  auto bound = p.port_bound(*first, true, 1);
+  REQUIRE(bound.ok());
+  CHECK_FALSE(*bound);
+  auto udp = p.port_bound(*first, false, 1);
+  REQUIRE(udp.ok());
+  CHECK_FALSE(*udp);
+
+  require_ok(p.terminate(*second, 2000ms));
+  CHECK_FALSE(p.port_bound(*second, true, 1).ok());
+
+  auto no_dir = p.spawn_with(ns, kSleep, {log, {}, w.dir() + "/no-such-dir", ""});
+  REQUIRE_FALSE(no_dir.ok());
+  CHECK(no_dir.error().kind == ErrorKind::Process);
+  CHECK_THAT(no_dir.error().message, Catch::Contains("workdir " + w.dir() + "/no-such-dir"));
+  auto no_user = p.spawn_with(ns, kSleep, {log, {}, "", "netlab-no-such-user"});
+  REQUIRE_FALSE(no_user.ok());
+  CHECK_THAT(no_user.error().message, Catch::Contains("netlab-no-such-user"));
+  CHECK(p.inspect(*first).alive);
 }
 
 void processes_contract_missing_namespace(ProcessesWorld& w, const std::string& prefix) {
@@ -217,6 +263,7 @@ void processes_contract_all(ProcessesWorld& w, const std::string& prefix) {
   processes_contract_missing_namespace(w, prefix);
   processes_contract_namespace_deleted_under_process(w, prefix);
   processes_contract_daemon_pid_file(w, prefix);
+  processes_contract_spawn_with_options(w, prefix);
 }
 
 }  // namespace netlab::testing

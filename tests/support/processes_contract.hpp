@@ -44,6 +44,12 @@ void processes_contract_namespace_deleted_under_process(ProcessesWorld& w,
 /// foreground) once it serves; terminated, it leaves the file behind.
 void processes_contract_daemon_pid_file(ProcessesWorld& w, const std::string& prefix);
 
+/// spawn_with (a service): the log file made, a start time that inspect
+/// repeats and that differs between two processes; a missing workdir or an
+/// unknown user fails naming it, and nothing runs; port_bound says false
+/// for a port nobody binds and fails for a process that is gone.
+void processes_contract_spawn_with_options(ProcessesWorld& w, const std::string& prefix);
+
 /// All of the above.
 void processes_contract_all(ProcessesWorld& w, const std::string& prefix);
 

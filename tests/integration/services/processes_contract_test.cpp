@@ -49,6 +49,7 @@ NETLAB_PROCESSES_CONTRACT_CASE(processes_contract_spawn_in_namespace)
 NETLAB_PROCESSES_CONTRACT_CASE(processes_contract_missing_namespace)
 NETLAB_PROCESSES_CONTRACT_CASE(processes_contract_namespace_deleted_under_process)
 NETLAB_PROCESSES_CONTRACT_CASE(processes_contract_daemon_pid_file)
+NETLAB_PROCESSES_CONTRACT_CASE(processes_contract_spawn_with_options)
 
 }  // namespace
 }  // namespace netlab

@@ -43,6 +43,11 @@ class SlowPing final : public Processes {
                     const std::string&) override {
     return make_error(ErrorKind::Bug, "unused");
   }
+  Result<int> spawn_with(const std::string&, const std::vector<std::string>&,
+                         const SpawnOptions&) override {
+    return make_error(ErrorKind::Bug, "unused");
+  }
+  Result<bool> port_bound(int, bool, int) override { return make_error(ErrorKind::Bug, "unused"); }
   Error exec_replace(const std::string&, const std::vector<std::string>&) override {
     return make_error(ErrorKind::Bug, "unused");
   }

@@ -47,6 +47,7 @@ TEST_CASE("FakeProcesses passes the processes contract", "[fake_processes][contr
     processes_contract_namespace_deleted_under_process(w, "ct");
   }
   SECTION("a daemon's pid file") { processes_contract_daemon_pid_file(w, "ct"); }
+  SECTION("a service's options") { processes_contract_spawn_with_options(w, "ct"); }
   CHECK(w.fake.alive_pids().empty());
   CHECK(w.fake_kernel.snapshot() == FakeKernel().snapshot());
 }

@@ -20,7 +20,7 @@ TEST_CASE("every shipped topology parses without errors", "[parse][topologies]")
     CHECK(r.errors.empty());
     CHECK(r.ok());
   }
-  CHECK(files == 4);
+  CHECK(files == 5);
 }
 
 TEST_CASE("netns-demo-03 parses into the expected model", "[parse][topologies]") {

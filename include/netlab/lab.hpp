@@ -14,6 +14,7 @@
 #include "netlab/desired_state.hpp"
 #include "netlab/error.hpp"
 #include "netlab/kernel.hpp"
+#include "netlab/loss.hpp"
 #include "netlab/nat.hpp"
 #include "netlab/ovs.hpp"
 #include "netlab/plan.hpp"
@@ -51,6 +52,7 @@ struct LabBackends {
   std::shared_ptr<Ovs> ovs;
   std::shared_ptr<Processes> processes;
   std::shared_ptr<NatTables> nat;
+  std::shared_ptr<LossTables> loss;
 };
 
 /// Time spent per phase of a command, for --timings.

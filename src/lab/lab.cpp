@@ -48,6 +48,7 @@ Lab::Lab(std::string name, std::optional<Topology> topology, LabOptions options,
   if (!backends_.ovs) backends_.ovs = make_ovsdb_client(options_.ovsdb_socket);
   if (!backends_.processes) backends_.processes = make_real_processes();
   if (!backends_.nat) backends_.nat = make_nftables_nat();
+  if (!backends_.loss) backends_.loss = make_nftables_loss();
   state_ = std::make_unique<StateDir>(options_.state_root, name_);
 }
 
@@ -113,8 +114,15 @@ Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe) {
   PlanOptions po;
   po.adopt = options_.adopt;
   bool needs_caps = false;
-  for (const auto& l : desired.links) needs_caps |= l.kind == LinkKind::Vlan;
-  if (needs_caps && probe) po.capabilities = backends_.kernel->capabilities();
+  bool conditions = false;
+  for (const auto& l : desired.links) {
+    needs_caps |= l.kind == LinkKind::Vlan;
+    conditions |= l.conditions.has_value();
+  }
+  // Link conditions pick their backend (netem, or tbf + nftables) from the
+  // probe: also for `status`, which observes the machine anyway.
+  if ((needs_caps && probe) || (conditions && options_.observe))
+    po.capabilities = backends_.kernel->capabilities();
   bool needs_auto = false;
   for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
   if (needs_auto && probe) {
@@ -208,8 +216,8 @@ Result<Plan> Lab::plan(Timings* timings) {
 
 ApplyReport Lab::run(const Plan& plan, const std::function<void(const Progress&)>& progress,
                      std::function<Status()> finish) {
-  Backends b{*backends_.kernel, backends_.ovs.get(), *state_, backends_.processes.get(),
-             backends_.nat.get()};
+  Backends b{*backends_.kernel,         backends_.ovs.get(), *state_,
+             backends_.processes.get(), backends_.nat.get(), backends_.loss.get()};
   ApplyOptions ao;
   ao.rollback = options_.rollback;
   ao.parallelism = options_.parallelism;

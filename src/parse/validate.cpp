@@ -96,6 +96,7 @@ std::vector<Error> Validator::run() {
   check_dhcp();
   check_nat();
   check_tests();
+  check_conditions();
   sort_by_position(errors);
   return std::move(errors);
 }

@@ -30,6 +30,7 @@ class Validator {
   void check_dhcp();
   void check_nat();
   void check_tests();
+  void check_conditions();  ///< validate_conditions.cpp
 
   // Helpers shared by the checks.
   void error(const SourcePos& pos, std::string message);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "parse/parse.hpp"
 #include "parse/sections.hpp"
 
 namespace netlab {
@@ -180,6 +181,19 @@ std::optional<LinkConditions> parse_conditions(Reader& r, const yaml::Node& n,
     return std::nullopt;
   }
   return lc;
+}
+
+Result<std::optional<LinkConditions>> parse_conditions_text(std::string_view text,
+                                                            const std::string& where) {
+  std::vector<Error> errors;
+  auto tree = yaml::load_yaml(text, where, errors);
+  if (!errors.empty()) return errors.front();
+  if (!tree || tree->is_null()) return std::optional<LinkConditions>{};
+  Reader r(errors);
+  auto c = parse_conditions(r, *tree, where);
+  if (!errors.empty()) return errors.front();
+  if (!c || c->empty()) return std::optional<LinkConditions>{};
+  return c;
 }
 
 }  // namespace netlab

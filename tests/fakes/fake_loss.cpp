@@ -49,10 +49,8 @@ Status FakeLoss::set(const std::string& lab, const std::string& ns, const std::s
   }
   auto id = kernel_.netns_id(ns);
   if (!id) return system_error(ErrorKind::Kernel, op + ": enter netns " + ns, ENOENT);
-  // The kernel refuses a chain on the ingress of a device it does not have.
-  auto snap = kernel_.snapshot();
-  if (!snap.namespaces.at(ns).links.count(device))
-    return system_error(ErrorKind::Kernel, op + ": nftables: No such file or directory", ENOENT);
+  // As this kernel (6.18): a chain on a device that does not exist (yet)
+  // is accepted; older kernels refused it (ENOENT).
   Table* t = find(lab, ns);
   if (!t) t = &(tables_[{lab, ns}] = Table{*id, {}});
   auto& chains = t->state.chains;

@@ -21,8 +21,9 @@ namespace netlab::testing {
 /// changes nothing; another ppm replaces the drop (one chain); a second
 /// device is a second chain; clear() of one leaves the other, of the last
 /// removes the table; another lab's table is never touched; a device that
-/// does not exist is an error naming it and its namespace; a namespace that
-/// goes takes its table along.
+/// does not exist is either an error naming it and its namespace (older
+/// kernels) or a chain waiting for it (this one); a namespace that goes
+/// takes its table along.
 void loss_contract(LossTables& loss, Kernel& kernel, const std::string& prefix);
 
 }  // namespace netlab::testing

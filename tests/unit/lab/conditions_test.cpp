@@ -272,3 +272,40 @@ TEST_CASE("conditions: down leaves no qdisc, table or link", "[lab][conditions]"
   CHECK(snap.namespaces.size() == 1);
   CHECK(snap.namespaces.at("").links.count("cond-h") == 0);
 }
+
+TEST_CASE("conditions: the C++ API changes an end's conditions and state", "[lab][conditions]") {
+  FakeWorld w;
+  Lab lab = w.load(kLab);
+  REQUIRE_OK(lab.up());
+  // a:e0 gets loss instead of the link's rate; b:e0 keeps the rate.
+  REQUIRE_OK(lab.set_conditions("a:e0", "{loss: 20%}"));
+  auto plan = lab.plan();
+  REQUIRE_OK(plan);
+  CHECK(rows(*plan) ==
+        std::vector<std::string>{"~ conditions e0 (rate 10mbit -> loss 20%; by nftables drop on e0 "
+                                 "(netns b))"});
+  REQUIRE_OK(lab.up());
+  CHECK_FALSE(link(w, "a", "e0").qdisc);
+  CHECK(link(w, "b", "e0").qdisc->tbf.rate == 10000000u);
+  CHECK(w.loss->table("cond", "b")->find("e0")->ppm == 200000u);
+  REQUIRE_OK(lab.set_conditions("a:e0", ""));
+  REQUIRE_OK(lab.up());
+  CHECK_FALSE(w.loss->table("cond", "b")->find("e0"));
+
+  REQUIRE_OK(lab.set_link_state("b:e1", false));
+  plan = lab.plan();
+  REQUIRE_OK(plan);
+  CHECK(rows(*plan) == std::vector<std::string>{"~ veth e1 (up -> down)"});
+  REQUIRE_OK(lab.up());
+  CHECK_FALSE(link(w, "b", "e1").up);
+
+  auto nowhere = lab.set_conditions("a:e9", "{loss: 1%}");
+  REQUIRE_FALSE(nowhere.ok());
+  CHECK(nowhere.error().message.find("no link has the end 'a:e9'") != std::string::npos);
+  auto bad = lab.set_conditions("a:e0", "{loss: 200%}");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("loss '200%' is more than 100%") != std::string::npos);
+  auto again = lab.plan();
+  REQUIRE_OK(again);
+  CHECK(again->empty());
+}

@@ -66,6 +66,30 @@ struct KernelCapabilities {
   bool netem = false;
 };
 
+/// How observe finds the namespace of a veth peer in a namespace that was not
+/// asked for. The kernel names that namespace only by an id local to the
+/// observing namespace, so naming it means asking that namespace for the id
+/// of every other namespace on the machine, each question costing time in
+/// proportion to the ids it has given: a small lab's root-side observation
+/// would grow with every other lab's size.
+enum class PeerLookup {
+  /// Also name peers' namespaces that were not asked for (peer_ns set,
+  /// peer_known false).
+  AllNamespaces,
+  /// Only among the namespaces asked for and the root: a peer elsewhere is
+  /// reported with peer_known false and peer_ns "". What a lab needs: it
+  /// acts only on peers in its own namespaces.
+  ObservedOnly,
+};
+
+/// What Kernel::observe reads besides the namespaces asked for.
+struct ObserveOptions {
+  PeerLookup peers = PeerLookup::AllNamespaces;
+  /// False: the root namespace is not read (KernelState::root is left empty,
+  /// and peers there are not known), for a caller that knows it unchanged.
+  bool root = true;
+};
+
 class Kernel {
  public:
   virtual ~Kernel() = default;
@@ -77,8 +101,11 @@ class Kernel {
   /// `namespaces` that exists (missing ones are simply absent), with the
   /// sysctls `sysctl_keys` (dotted, e.g. "net.ipv4.ip_forward") read in each.
   /// Loopback is reported like any link.
+  /// `options`: how far peers are looked for (PeerLookup), whether the root
+  /// namespace is read.
   virtual Result<KernelState> observe(const std::vector<std::string>& namespaces,
-                                      const std::vector<std::string>& sysctl_keys) = 0;
+                                      const std::vector<std::string>& sysctl_keys,
+                                      const ObserveOptions& options = {}) = 0;
 
   /// Creates /run/netns/NAME exactly as `ip netns add` does. EEXIST if present.
   virtual Status create_namespace(const std::string& ns) = 0;

@@ -155,12 +155,21 @@ class Lab {
  private:
   Lab(std::string name, std::optional<Topology> topology, LabOptions options, LabBackends backends);
   Result<LiveState> observe(const DesiredState& desired, bool need_ovs);
-  /// The options `plan` and `up` plan with; `probe`: ask the kernel for its
-  /// features and OVS for its datapath (else assume them, for --offline).
-  Result<PlanOptions> plan_options(const DesiredState& desired, bool probe);
+  /// What the machine holds after `applied` ran on a machine observed as
+  /// `before`: only what `applied` may have changed is read again.
+  Result<LiveState> observe_after(const DesiredState& desired, bool need_ovs, const Plan& applied,
+                                  const LiveState& before);
+  /// The options `plan` and `up` plan with; `probe_kernel`: ask the kernel
+  /// for its features (in a throw-away namespace); `probe_ovs`: ask OVS for
+  /// its datapath (with a probe bridge). Else they are assumed (--offline);
+  /// `datapath: auto` is then what the last up found (recorded in the state
+  /// directory), so that `status` makes no probe bridge.
+  Result<PlanOptions> plan_options(const DesiredState& desired, bool probe_kernel, bool probe_ovs);
   /// Observes and plans; `observed` (optional) receives what was observed.
+  /// With `applied`, `observed` holds what was observed before that plan ran,
+  /// and only what it may have changed is observed again (observe_after).
   Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
-                              LiveState* observed = nullptr);
+                              LiveState* observed = nullptr, const Plan* applied = nullptr);
   /// Waits until the lab is usable: every DHCP client of `desired` holds its
   /// lease and no IPv6 address of `desired` is in duplicate address
   /// detection any more, starting from what `observed` shows.
@@ -186,6 +195,7 @@ class Lab {
   LabOptions options_;
   LabBackends backends_;
   std::unique_ptr<StateDir> state_;
+  std::string probed_datapath_;  ///< what OVS's probe answered in this process ("" before)
 };
 
 }  // namespace netlab

@@ -61,6 +61,9 @@ class StateDir {
     /// The values of its ${NAME}s: `down LAB` and `status LAB` read the
     /// text again with them.
     std::map<std::string, std::string> variables;
+    /// What `datapath: auto` meant when it was applied ("" without OVS):
+    /// `status` shows it instead of probing OVS again.
+    std::string ovs_datapath;
   };
   Status write_applied(const Applied& applied);
   Result<Applied> read_applied() const;

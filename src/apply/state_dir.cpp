@@ -172,6 +172,7 @@ Status StateDir::write_applied(const Applied& a) {
                    {"prefix", a.prefix},
                    {"hash", text_hash(a.text)},
                    {"variables", a.variables}};
+  if (!a.ovs_datapath.empty()) j["ovs_datapath"] = a.ovs_datapath;
   if (auto st = write_file("topology.yaml", a.text); !st.ok()) return st;
   return write_file("lab.json", j.dump(2) + "\n");
 }
@@ -186,6 +187,7 @@ Result<StateDir::Applied> StateDir::read_applied() const {
   a.file = j.value("file", "");
   a.prefix = j.value("prefix", "");
   a.hash = j.value("hash", "");
+  a.ovs_datapath = j.value("ovs_datapath", "");
   if (auto v = j.find("variables"); v != j.end() && v->is_object())
     for (const auto& [name, value] : v->items())
       if (value.is_string()) a.variables[name] = value.get<std::string>();

@@ -33,7 +33,8 @@ Observed observe_lab(const DesiredState& desired, Kernel& kernel) {
   std::vector<std::string> names;
   for (const auto& ns : desired.namespaces) names.push_back(ns.name);
   Observed o;
-  auto st = kernel.observe(names, {});
+  // Checks read addresses and links, never peers elsewhere (PeerLookup).
+  auto st = kernel.observe(names, {}, {PeerLookup::ObservedOnly});
   if (st.ok()) {
     o.state = std::move(*st);
   } else {

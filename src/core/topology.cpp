@@ -8,12 +8,17 @@ std::string Target::str() const {
   return "?";
 }
 
+// The keys by reference: a miss compares every name (NameIndex trusts only
+// hits), and a copy of each name there was most of a 1000-namespace parse's
+// lookup time (endpoint_kind asks the namespaces first for every bridge end).
 const Namespace* Topology::find_namespace(const std::string& n) const {
-  return namespace_index_.find(namespaces, n, [](const Namespace& x) { return x.name; });
+  return namespace_index_.find(namespaces, n,
+                               [](const Namespace& x) -> const std::string& { return x.name; });
 }
 
 const Bridge* Topology::find_bridge(const std::string& n) const {
-  return bridge_index_.find(bridges, n, [](const Bridge& x) { return x.name; });
+  return bridge_index_.find(bridges, n,
+                            [](const Bridge& x) -> const std::string& { return x.name; });
 }
 
 std::optional<EndpointKind> Topology::endpoint_kind(const std::string& owner) const {

@@ -83,8 +83,9 @@ class NetlinkKernel final : public Kernel {
   Result<std::vector<std::string>> list_namespaces() override { return store_.list(); }
 
   Result<KernelState> observe(const std::vector<std::string>& namespaces,
-                              const std::vector<std::string>& sysctl_keys) override {
-    return nl::observe(store_, namespaces, sysctl_keys);
+                              const std::vector<std::string>& sysctl_keys,
+                              const ObserveOptions& options = {}) override {
+    return nl::observe(store_, namespaces, sysctl_keys, options);
   }
 
   Status create_namespace(const std::string& ns) override { return store_.create(ns); }

@@ -164,8 +164,11 @@ Status observe_one(Observed& ob) {
 //    with fewer foreign peers (not the root) confirms it, and fills in both
 //    ends, since veth peering is symmetric.
 // 2. The ends left (peer in a namespace not observed, or indexes that did not
-//    pair) ask each candidate namespace's id, as before.
-void resolve_peers(std::vector<Observed>& obs, const std::vector<std::string>& all_namespaces) {
+//    pair) ask each observed namespace's id, and with PeerLookup::AllNamespaces
+//    then every other namespace's on the machine (the cost that grows with
+//    other labs' size, see PeerLookup).
+void resolve_peers(std::vector<Observed>& obs, const std::vector<std::string>& all_namespaces,
+                   PeerLookup lookup) {
   struct End {
     std::size_t ob;
     std::size_t peer;  // index into obs[ob].peers
@@ -204,10 +207,15 @@ void resolve_peers(std::vector<Observed>& obs, const std::vector<std::string>& a
       }
     }
   });
+  // A pair also tells each end's namespace the id it gives the other: the
+  // ids needed no question any more.
+  std::vector<std::map<int, std::size_t>> known_ids(obs.size());
   for (const auto& list : pairs) {
     for (const auto& [a, b] : list) {
       PeerRef& pa = obs[a.ob].peers[a.peer];
       PeerRef& pb = obs[b.ob].peers[b.peer];
+      known_ids[a.ob][pa.netnsid] = b.ob;
+      known_ids[b.ob][pb.netnsid] = a.ob;
       LinkState& la = obs[a.ob].state->links[pa.link];
       LinkState& lb = obs[b.ob].state->links[pb.link];
       la.peer_ns = obs[b.ob].handle->name, la.peer_name = pb.link, la.peer_known = true;
@@ -224,14 +232,23 @@ void resolve_peers(std::vector<Observed>& obs, const std::vector<std::string>& a
     for (const auto& p : ob.peers)
       if (p.netnsid >= 0 && !p.resolved) needed.insert(p.netnsid);
     std::map<int, std::string> ns_of_id;
+    std::set<std::size_t> id_known;  // obs whose id in ob is known from a pair
+    for (const auto& [id, other] : known_ids[i]) {
+      id_known.insert(other);
+      if (needed.erase(id)) ns_of_id[id] = obs[other].handle->name;
+    }
     auto try_candidate = [&](const std::string& name, int fd) {
       if (needed.empty() || name == ob.handle->name) return;
       int id = -1;
       if (peer_netns_id(*ob.handle, fd, id).ok() && needed.erase(id)) ns_of_id[id] = name;
     };
-    for (auto& other : obs) try_candidate(other.handle->name, other.handle->fd.get());
+    // Not the namespaces whose id is known: their id is not a needed one.
+    // Asking the root of a 1000-namespace lab for each of them, because one
+    // root veth of another lab stayed unresolved, was quadratic again.
+    for (std::size_t k = 0; k < obs.size(); ++k)
+      if (!id_known.count(k)) try_candidate(obs[k].handle->name, obs[k].handle->fd.get());
     for (const auto& name : all_namespaces) {
-      if (needed.empty()) break;
+      if (needed.empty() || lookup == PeerLookup::ObservedOnly) break;
       if (by_name.count(name)) continue;
       if (auto fd = open_netns(name)) try_candidate(name, fd->get());
     }
@@ -275,7 +292,8 @@ Reply peer_netns_id(NetnsHandle& observer, int target_fd, int& nsid) {
 }
 
 Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& namespaces,
-                            const std::vector<std::string>& sysctl_keys) {
+                            const std::vector<std::string>& sysctl_keys,
+                            const ObserveOptions& options) {
   KernelState ks;
   auto all = store.list();
   if (!all) return all.error();
@@ -297,6 +315,7 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
     obs[i + 1].state = &st;
   }
   parallel_for(obs.size(), observe_threads(), [&](std::size_t i) {
+    if (i == 0 && !options.root) return;
     Observed& ob = obs[i];
     if (!ob.handle) {
       auto h = store.get(names[i - 1]);
@@ -323,7 +342,8 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
     obs.erase(obs.begin() + static_cast<std::ptrdiff_t>(i));
   }
 
-  resolve_peers(obs, ks.all_namespaces);
+  if (!options.root) obs.erase(obs.begin());
+  resolve_peers(obs, ks.all_namespaces, options.peers);
   return ks;
 }
 

@@ -191,7 +191,8 @@ bool Lab::needs_ovs(const DesiredState& d) const {
   return !d.ovs_bridges.empty() || !d.ovs_ports.empty();
 }
 
-Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe) {
+Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe_kernel,
+                                      bool probe_ovs) {
   PlanOptions po;
   po.adopt = options_.adopt;
   bool needs_caps = false;
@@ -202,32 +203,37 @@ Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe) {
   }
   // Link conditions pick their backend (netem, or tbf + nftables) from the
   // probe: also for `status`, which observes the machine anyway.
-  if ((needs_caps && probe) || (conditions && options_.observe))
+  if ((needs_caps || conditions) && probe_kernel)
     po.capabilities = backends_.kernel->capabilities();
   bool needs_auto = false;
   for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
-  if (needs_auto && probe) {
+  if (needs_auto && probe_ovs) {
     auto dp = backends_.ovs->auto_datapath();
     if (!dp.ok()) return dp.error();
-    po.ovs_datapath_auto = *dp;
+    po.ovs_datapath_auto = probed_datapath_ = *dp;
   } else if (needs_auto) {
-    po.ovs_datapath_auto = "auto (probed by up)";
+    auto applied = state_->read_applied();
+    po.ovs_datapath_auto = applied.ok() && !applied->ovs_datapath.empty()
+                               ? applied->ovs_datapath
+                               : std::string("auto (probed by up)");
   }
   return po;
 }
 
 Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
-                                 LiveState* observed) {
+                                 LiveState* observed, const Plan* applied) {
   if (auto missing = missing_programs(desired); !missing.empty()) return join_errors(missing);
   auto t0 = Clock::now();
   // Offline: an empty machine, with an OVS that has no bridge yet.
   LiveState empty;
   empty.ovs = OvsState{};
-  auto live = options_.observe ? observe(desired, need_ovs) : Result<LiveState>(std::move(empty));
+  auto live = !options_.observe     ? Result<LiveState>(std::move(empty))
+              : applied && observed ? observe_after(desired, need_ovs, *applied, *observed)
+                                    : observe(desired, need_ovs);
   if (!live.ok()) return live.error();
   if (timings) timings->add("observe", ms_since(t0));
   auto t1 = Clock::now();
-  auto po = plan_options(desired, options_.observe);
+  auto po = plan_options(desired, options_.observe, options_.observe);
   if (!po.ok()) return po.error();
   PlanResult result = make_plan(desired, *live, *po);
   if (timings) timings->add("plan", ms_since(t1));
@@ -263,7 +269,8 @@ Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, T
       if (!n.empty()) names.insert(n);
     for (const auto& n : namespaces_of(unleased))
       if (!n.empty()) names.insert(n);
-    auto kernel = backends_.kernel->observe({names.begin(), names.end()}, {});
+    auto kernel =
+        backends_.kernel->observe({names.begin(), names.end()}, {}, {PeerLookup::ObservedOnly});
     if (!kernel.ok()) return kernel.error();
     LiveState now;
     now.kernel = std::move(*kernel);
@@ -359,8 +366,12 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
         state_->exists() &&
         (!applied.ok() || applied->file != source_path_ ||
          applied->hash != text_hash(source_text_) || applied->variables != options_.variables)) {
-      if (auto st = state_->write_applied(
-              {source_path_, options_.prefix, source_text_, {}, options_.variables});
+      if (auto st = state_->write_applied({source_path_,
+                                           options_.prefix,
+                                           source_text_,
+                                           {},
+                                           options_.variables,
+                                           probed_datapath_});
           !st.ok())
         return st.error();
     }
@@ -384,14 +395,14 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
     return unrecorded(st.error());
   // What was applied, for `down` without the file and for `status`.
   if (auto st = state_->write_applied(
-          {source_path_, options_.prefix, source_text_, {}, options_.variables});
+          {source_path_, options_.prefix, source_text_, {}, options_.variables, probed_datapath_});
       !st.ok())
     return unrecorded(st.error());
   // Verify and readiness run inside the apply: when either fails, the apply
   // rolls back like for a failed action.
   auto finish = [&]() -> Status {
     auto t1 = Clock::now();
-    auto verify = plan_for(desired, need_ovs, nullptr, &observed);
+    auto verify = plan_for(desired, need_ovs, nullptr, &observed, &report.plan);
     report.timings.add("verify", ms_since(t1));
     if (!verify.ok()) return verify.error();
     if (!verify->ok()) return join_errors(verify->errors);
@@ -538,7 +549,7 @@ Result<StatusReport> Lab::status() {
   // Drift is what `up` would do: planned with up's options (this kernel's
   // features, OVS's datapath); what keeps `up` from planning is shown too.
   PlanResult planned;
-  auto po = plan_options(desired, live->ovs.has_value());
+  auto po = plan_options(desired, true, false);
   if (po.ok()) {
     planned = make_plan(desired, *live, *po);
   } else {

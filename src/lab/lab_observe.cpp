@@ -4,6 +4,8 @@
 // in kObservers: a new backend adds its observer there.
 #include <algorithm>
 #include <set>
+#include <type_traits>
+#include <variant>
 
 #include "lab/lab_daemons.hpp"
 #include "netlab/lab.hpp"
@@ -33,14 +35,18 @@ std::vector<std::string> sysctl_keys(const DesiredState& d,
 
 // The namespaces of the topology and the ones the lab recorded, the root
 // namespace, the sysctls either asks for; and what the state directory says
-// the lab owns of them.
+// the lab owns of them. Veth peers are named only among those namespaces
+// (PeerLookup::ObservedOnly): the planners act on a peer only when it is in
+// one of them (peer_known), and naming peers in other labs' namespaces would
+// make this lab's observation grow with theirs.
 Status observe_kernel(const ObserveContext& c, LiveState& live) {
   live.owned_namespaces = c.state.namespaces();
   live.saved_host_sysctls = c.state.saved_host_sysctls();
   std::set<std::string> names(live.owned_namespaces.begin(), live.owned_namespaces.end());
   for (const auto& n : c.desired.namespaces) names.insert(n.name);
   auto kernel = c.backends.kernel->observe({names.begin(), names.end()},
-                                           sysctl_keys(c.desired, live.saved_host_sysctls));
+                                           sysctl_keys(c.desired, live.saved_host_sysctls),
+                                           {PeerLookup::ObservedOnly});
   if (!kernel.ok()) return kernel.error();
   live.kernel = std::move(*kernel);
   return {};
@@ -100,6 +106,82 @@ Result<LiveState> Lab::observe(const DesiredState& desired, bool need_ovs) {
   ObserveContext context{desired, *state_, backends_, need_ovs};
   for (Observer observer : kObservers)
     if (auto st = observer(context, live); !st.ok()) return st.error();
+  return live;
+}
+
+namespace {
+
+// The named namespaces `plan` changed, when every operation of it changes
+// only addresses, routes, link settings or sysctls inside named namespaces;
+// nullopt when anything else is touched (namespaces, links made, deleted or
+// moved, the root namespace, OVS, daemons, NAT). Bringing a link up or down
+// counts as touching more: a veth end's state is its peer's carrier, and a
+// carrier that comes back starts IPv6 duplicate address detection over on
+// the peer's addresses, wherever the peer is.
+std::optional<std::set<std::string>> namespaces_changed_inside(const Plan& plan) {
+  std::set<std::string> names;
+  for (const auto& a : plan.actions) {
+    for (const auto& o : a.ops) {
+      if (const auto* c = std::get_if<op::ChangeLink>(&o); c && c->change.up) return std::nullopt;
+      const std::string* ns = std::visit(
+          [](const auto& x) -> const std::string* {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, op::AddAddress> ||
+                          std::is_same_v<T, op::DeleteAddress> || std::is_same_v<T, op::AddRoute> ||
+                          std::is_same_v<T, op::DeleteRoute> || std::is_same_v<T, op::ChangeLink> ||
+                          std::is_same_v<T, op::WriteSysctl>)
+              return &x.ns;
+            else
+              return nullptr;
+          },
+          o);
+      if (!ns || ns->empty()) return std::nullopt;
+      names.insert(*ns);
+    }
+    for (const auto& s : a.subjects)
+      if (s.ns.empty()) return std::nullopt;
+  }
+  return names;
+}
+
+}  // namespace
+
+// After an apply that changed only the insides of some namespaces (one
+// host's address in a 1000-host lab), only those can differ from what was
+// observed before it: they are read again and the rest of `before` stands.
+// Verifying that one address used to read all 1001 namespaces again.
+Result<LiveState> Lab::observe_after(const DesiredState& desired, bool need_ovs,
+                                     const Plan& applied, const LiveState& before) {
+  auto changed = namespaces_changed_inside(applied);
+  if (!changed) return observe(desired, need_ovs);
+  auto fresh = backends_.kernel->observe({changed->begin(), changed->end()},
+                                         sysctl_keys(desired, before.saved_host_sysctls),
+                                         {PeerLookup::ObservedOnly, false});
+  if (!fresh.ok()) return fresh.error();
+  LiveState live = before;
+  // The records may have changed since (up writes them before applying).
+  live.owned_namespaces = state_->namespaces();
+  live.saved_host_sysctls = state_->saved_host_sysctls();
+  for (const auto& name : *changed) {
+    auto now = fresh->namespaces.find(name);
+    if (now == fresh->namespaces.end()) {
+      live.kernel.namespaces.erase(name);
+      continue;
+    }
+    // A veth end whose peer is in a namespace not read again: this read
+    // cannot name the peer, and the peer has not changed when the end is
+    // the same device (same ifindex) as before.
+    if (auto was = before.kernel.namespaces.find(name); was != before.kernel.namespaces.end()) {
+      for (auto& [link_name, link] : now->second.links) {
+        const LinkState* old = was->second.find_link(link_name);
+        if (link.kind != LinkKind::Veth || link.peer_known || !old || !old->peer_known ||
+            old->ifindex != link.ifindex || changed->count(old->peer_ns))
+          continue;
+        link.peer_ns = old->peer_ns, link.peer_name = old->peer_name, link.peer_known = true;
+      }
+    }
+    live.kernel.namespaces[name] = std::move(now->second);
+  }
   return live;
 }
 

@@ -303,7 +303,8 @@ Result<std::vector<std::string>> FakeKernel::list_namespaces() {
 }
 
 Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespaces,
-                                        const std::vector<std::string>& sysctl_keys) {
+                                        const std::vector<std::string>& sysctl_keys,
+                                        const ObserveOptions& options) {
   std::lock_guard lk(mu_);
   if (auto e = fault("observe", "", "")) return fail("observe kernel state", *e);
   bool pending = false;
@@ -312,7 +313,7 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
   if (pending && teardown_left_ == 0) finish_teardown();
 
   std::set<std::string> observed(namespaces.begin(), namespaces.end());
-  observed.insert("");
+  if (options.root) observed.insert("");
   auto convert = [&](const std::string& name, const FakeNamespace& n) {
     NamespaceState st;
     st.name = name;
@@ -323,8 +324,8 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
       s.kind_text = l.kind_text;
       s.ifindex = l.ifindex;
       if (l.kind == LinkKind::Veth) {
-        s.peer_ns = l.peer_ns;
         s.peer_known = observed.count(l.peer_ns) > 0 && ns_.count(l.peer_ns) > 0;
+        if (s.peer_known || options.peers == PeerLookup::AllNamespaces) s.peer_ns = l.peer_ns;
         if (s.peer_known) s.peer_name = l.peer_name;
       }
       s.master = l.master;
@@ -350,7 +351,7 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
   };
 
   KernelState ks;
-  ks.root = convert("", ns_.at(""));
+  if (options.root) ks.root = convert("", ns_.at(""));
   for (const auto& name : namespaces) {
     if (name.empty()) continue;
     auto it = ns_.find(name);

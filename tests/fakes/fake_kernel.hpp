@@ -112,7 +112,8 @@ class FakeKernel : public Kernel {
   // --- Kernel ---------------------------------------------------------------
   Result<std::vector<std::string>> list_namespaces() override;
   Result<KernelState> observe(const std::vector<std::string>& namespaces,
-                              const std::vector<std::string>& sysctl_keys) override;
+                              const std::vector<std::string>& sysctl_keys,
+                              const ObserveOptions& options = {}) override;
   Status create_namespace(const std::string& ns) override;
   Status delete_namespace(const std::string& ns) override;
   Status create_veth(const VethRequest& req) override;

@@ -238,8 +238,36 @@ void contract_veth_across_namespaces(Kernel& k, const std::string& prefix) {
         only_a.all_namespaces.end());
   CHECK_FALSE(link(only_a.namespaces.at(a), "x").peer_known);
   CHECK(link(only_a.namespaces.at(a), "p").peer_known);
+  // ... though by default the namespace holding them is still named.
+  CHECK(link(only_a.namespaces.at(a), "x").peer_ns == b);
   // The root namespace never sees them.
   CHECK(only_a.root.find_link("x") == nullptr);
+  // PeerLookup::ObservedOnly: peers are paired among the namespaces asked
+  // for as before, and one elsewhere is not named.
+  auto both_observed_only = k.observe({a, b}, {}, {PeerLookup::ObservedOnly});
+  require_ok(both_observed_only.status());
+  const LinkState& xo = link(both_observed_only->namespaces.at(a), "x");
+  CHECK(xo.peer_known);
+  CHECK(xo.peer_name == "y");
+  CHECK(xo.peer_ns == b);
+  CHECK(link(both_observed_only->namespaces.at(b), "y").peer_ns == a);
+  auto a_observed_only = k.observe({a}, {}, {PeerLookup::ObservedOnly});
+  require_ok(a_observed_only.status());
+  const NamespaceState& nao = a_observed_only->namespaces.at(a);
+  CHECK_FALSE(link(nao, "x").peer_known);
+  CHECK(link(nao, "x").peer_ns.empty());
+  CHECK(link(nao, "x").peer_name.empty());
+  CHECK(link(nao, "p").peer_known);
+  CHECK(link(nao, "p").peer_ns == a);
+  // Without the root namespace: it is left empty, the named ones are read
+  // and paired as ever.
+  auto no_root = k.observe({a, b}, {}, {PeerLookup::ObservedOnly, false});
+  require_ok(no_root.status());
+  CHECK(no_root->root.links.empty());
+  CHECK(no_root->root.routes.empty());
+  CHECK(link(no_root->namespaces.at(a), "x").peer_known);
+  CHECK(link(no_root->namespaces.at(a), "x").peer_ns == b);
+  CHECK(link(no_root->namespaces.at(b), "y").peer_name == "x");
 }
 
 void contract_delete_one_veth_end_removes_peer(Kernel& k, const std::string& prefix) {

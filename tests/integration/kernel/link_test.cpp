@@ -77,6 +77,28 @@ TEST_CASE_METHOD(NsAndRoot, "create_veth puts each end directly in its namespace
   REQUIRE(lb2);
   CHECK(lb2->peer_ns == ns);
   CHECK_FALSE(lb2->peer_known);
+  // ObservedOnly does not look for it; observing ns pairs the ends as before.
+  auto root_only_lab = k->observe({}, {}, {PeerLookup::ObservedOnly});
+  REQUIRE(root_only_lab.ok());
+  const LinkState* lb3 = find(*root_only_lab, "", b);
+  REQUIRE(lb3);
+  CHECK(lb3->peer_ns.empty());
+  CHECK_FALSE(lb3->peer_known);
+  auto both_lab = k->observe({ns}, {}, {PeerLookup::ObservedOnly});
+  REQUIRE(both_lab.ok());
+  REQUIRE(find(*both_lab, "", b));
+  CHECK(find(*both_lab, "", b)->peer_ns == ns);
+  CHECK(find(*both_lab, "", b)->peer_name == a);
+  CHECK(find(*both_lab, "", b)->peer_known);
+  CHECK(find(*both_lab, ns, a)->peer_ns == "");
+  CHECK(find(*both_lab, ns, a)->peer_known);
+  // Without reading the root namespace, the end in ns cannot know its peer.
+  auto no_root = k->observe({ns}, {}, {PeerLookup::ObservedOnly, false});
+  REQUIRE(no_root.ok());
+  CHECK(no_root->root.links.empty());
+  REQUIRE(find(*no_root, ns, a));
+  CHECK_FALSE(find(*no_root, ns, a)->peer_known);
+  CHECK(find(*no_root, ns, a)->mac == la->mac);
 }
 
 TEST_CASE_METHOD(NsAndRoot, "create_veth gives each end one queue each way",
@@ -168,6 +190,58 @@ TEST_CASE("veth peers resolve when ifindexes coincide across namespaces", "[inte
   REQUIRE(e);
   CHECK(e->peer_ns == ns[5]);
   CHECK_FALSE(e->peer_known);
+
+  // The same with PeerLookup::ObservedOnly: the observed pairs alike, e's
+  // peer not named.
+  auto lab = k->observe({ns[0], ns[1], ns[2], ns[3], ns[4]}, {}, {PeerLookup::ObservedOnly});
+  REQUIRE(lab.ok());
+  for (std::size_t i = 0; i < 4; ++i) {
+    const LinkState* x = find(*lab, ns[i], "x");
+    REQUIRE(x);
+    INFO(ns[i]);
+    CHECK(x->peer_ns == ns[peer_of[i]]);
+    CHECK(x->peer_name == "x");
+    CHECK(x->peer_known);
+  }
+  REQUIRE(find(*lab, ns[4], "x"));
+  CHECK(find(*lab, ns[4], "x")->peer_ns.empty());
+  CHECK_FALSE(find(*lab, ns[4], "x")->peer_known);
+}
+
+TEST_CASE("root veths beside paired ones: a peer in a namespace not observed",
+          "[integration][kernel]") {
+  // r1 pairs with x in n1 (observed); r2's peer is in n2, not observed:
+  // named only with PeerLookup::AllNamespaces, and r1's pairing is the same
+  // either way (the ids the pairs tell are not asked again).
+  auto k = make_netlink_kernel();
+  const std::string n1 = unique_name("n1"), n2 = unique_name("n2"), r1 = unique_name("r1"),
+                    r2 = unique_name("r2");
+  Cleanup guard([&] {
+    testing::remove_link("", r1);
+    testing::remove_link("", r2);
+    testing::remove_namespace(n1);
+    testing::remove_namespace(n2);
+  });
+  REQUIRE(k->create_namespace(n1).ok());
+  REQUIRE(k->create_namespace(n2).ok());
+  REQUIRE(k->create_veth({r1, "", "x", n1, ""}).ok());
+  REQUIRE(k->create_veth({r2, "", "y", n2, ""}).ok());
+  for (auto lookup : {PeerLookup::AllNamespaces, PeerLookup::ObservedOnly}) {
+    INFO((lookup == PeerLookup::AllNamespaces ? "AllNamespaces" : "ObservedOnly"));
+    auto st = k->observe({n1}, {}, {lookup});
+    REQUIRE(st.ok());
+    const LinkState* l1 = find(*st, "", r1);
+    const LinkState* l2 = find(*st, "", r2);
+    REQUIRE(l1);
+    REQUIRE(l2);
+    CHECK(l1->peer_known);
+    CHECK(l1->peer_ns == n1);
+    CHECK(l1->peer_name == "x");
+    CHECK(find(*st, n1, "x")->peer_ns == "");
+    CHECK(find(*st, n1, "x")->peer_name == r1);
+    CHECK_FALSE(l2->peer_known);
+    CHECK(l2->peer_ns == (lookup == PeerLookup::AllNamespaces ? n2 : ""));
+  }
 }
 
 TEST_CASE("create_veth with a name in use fails with EEXIST and a clear message",

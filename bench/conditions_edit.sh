@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Changing only the conditions of one link in a standing lab: the lab of
 # bench/lib/labs.py (N hosts on Linux bridges, default 1000) with
-# `conditions: {rate: 10mbit}` on host 0's link; the edit sets it to 20mbit
-# and 1% loss, the next edit back. Each `up` applies one plan row.
+# `conditions: {rate: 10mbit}` on host 0's link; the edit sets it to 20mbit,
+# the next edit back. Each `up` applies one plan row (a tbf change).
 #   bench/conditions_edit.sh [N] [REPS]      (root; NETLAB=path/to/netlab)
 # Prints the wall time of each `up` with netlab's --timings, and the median.
 set -euo pipefail
@@ -38,7 +38,7 @@ timed "up (N=$N)" "$NETLAB" up "$dir/topology.yaml" --state-dir "$dir/state"
 timed "no-op up" "$NETLAB" up "$dir/topology.yaml" --state-dir "$dir/state"
 times=()
 for i in $(seq "$REPS"); do
-  if [ $((i % 2)) = 1 ]; then write "{rate: 20mbit, loss: 1%}"; else write "{rate: 10mbit}"; fi
+  if [ $((i % 2)) = 1 ]; then write "{rate: 20mbit}"; else write "{rate: 10mbit}"; fi
   line=$(timed "conditions edit $i" "$NETLAB" up "$dir/topology.yaml" --state-dir "$dir/state")
   echo "$line"
   times+=("$(sed -E 's/^conditions edit [0-9]+ +([0-9.]+) s.*/\1/' <<<"$line")")

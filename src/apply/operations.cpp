@@ -116,9 +116,11 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
         } else if constexpr (std::is_same_v<T, op::SetLoss> || std::is_same_v<T, op::ClearLoss>) {
           if (!b_.loss)
             return make_error(ErrorKind::Bug, "plan changes loss but has no loss tables");
-          if constexpr (std::is_same_v<T, op::SetLoss>)
+          if constexpr (std::is_same_v<T, op::SetLoss>) {
+            // Record first: observe reads the loss tables only where recorded.
+            if (auto st = b_.state.record_loss_namespace(o.ns); !st.ok()) return st;
             return b_.loss->set(o.lab, o.ns, o.device, o.ppm);
-          else
+          } else
             return b_.loss->clear(o.lab, o.ns, o.device);
         }
       },

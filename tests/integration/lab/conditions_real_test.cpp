@@ -26,9 +26,11 @@ namespace {
 // with iperf3 (a server in `server_ns` answering one test).
 // The server writes its pid to `pid_file`, for the clean-up should the
 // client fail before the server's one test.
+// Each run has its own port and pid file: a finished server's pid file
+// (its process not yet reaped) makes the next server refuse to start.
 double iperf_mbits(const std::string& ns, const std::string& server_ns, const std::string& address,
-                   const std::string& pid_file) {
-  const std::string port = std::to_string(20000 + getpid() % 20000);
+                   const std::string& pid_file, int run) {
+  const std::string port = std::to_string(20000 + getpid() % 20000 + run);
   auto server = testing::run({"ip", "netns", "exec", server_ns, "iperf3", "-s", "-1", "-D", "-p",
                               port, "-B", address, "-I", pid_file});
   REQUIRE(server.exit_code == 0);
@@ -82,9 +84,11 @@ TEST_CASE("link conditions on the real kernel: rate, loss, state down, drift, do
   const fs::path dir = fs::temp_directory_path() / ("netlab-conditions-" + lab_name);
   const std::string pid_file = (dir / "iperf3.pid").string();
   Cleanup guard([&] {
-    std::ifstream pid(pid_file);
-    int server = 0;
-    if (pid >> server && server > 1) kill(server, SIGTERM);
+    for (const char* run : {".1", ".2"}) {
+      std::ifstream pid(pid_file + run);
+      int server = 0;
+      if (pid >> server && server > 1) kill(server, SIGTERM);
+    }
     for (const auto& ns : {a, b}) testing::remove_namespace(ns);
     std::error_code ec;
     fs::remove_all(dir, ec);
@@ -136,8 +140,8 @@ TEST_CASE("link conditions on the real kernel: rate, loss, state down, drift, do
   CHECK(again->plan.empty());
 
   // Rate: at most about 10 Mbit/s where limited, much more where not.
-  const double limited = iperf_mbits(a, b, net + "0.2", pid_file);
-  const double free = iperf_mbits(a, b, net + "1.2", pid_file);
+  const double limited = iperf_mbits(a, b, net + "0.2", pid_file + ".1", 1);
+  const double free = iperf_mbits(a, b, net + "1.2", pid_file + ".2", 2);
   INFO("limited " << limited << " Mbit/s, unconditioned " << free << " Mbit/s");
   CHECK(limited <= 11.0);
   CHECK(limited >= 5.0);

@@ -125,6 +125,31 @@ class LabFixture {
     return *r;
   }
 
+  /// Changes the conditions of link end `end` ("left:eth0", as in lab.yaml;
+  /// "{loss: 20%}", "" for none) and applies the change: one plan row.
+  void set_conditions(const std::string& end, const std::string& conditions) {
+    if (auto st = lab_->set_conditions(end, conditions); !st.ok())
+      throw std::runtime_error("conditions of " + end + ": " + st.error().str());
+    apply();
+  }
+  /// Sets link end `end` down (false) or up again, and applies it.
+  void set_link_state(const std::string& end, bool up) {
+    if (auto st = lab_->set_link_state(end, up); !st.ok())
+      throw std::runtime_error("state of " + end + ": " + st.error().str());
+    apply();
+  }
+
+  /// Packet loss in percent over `count` pings from namespace `from` to `to`
+  /// at 10 ms intervals, as ping reports it.
+  double ping_loss(const std::string& from, const std::string& to, int count) {
+    auto r = run_in(from,
+                    {"ping", "-q", "-n", "-c", std::to_string(count), "-i", "0.01", "-W", "1", to});
+    auto at = r.output.find("% packet loss");
+    if (at == std::string::npos) throw std::runtime_error("ping: " + r.output);
+    auto start = r.output.rfind(' ', at);
+    return std::stod(r.output.substr(start + 1, at - start - 1));
+  }
+
   /// The assertions under `tests:` in lab.yaml, as `netlab test` runs them.
   std::vector<netlab::CheckResult> run_lab_checks() {
     netlab::CheckContext ctx{*lab_->topology(), lab_->kernel(), lab_->processes(),
@@ -133,6 +158,11 @@ class LabFixture {
   }
 
  protected:
+  void apply() {
+    auto up = lab_->up();
+    if (!up.ok()) throw std::runtime_error("netlab up: " + up.error().str());
+  }
+
   std::string prefix_;
   StateRoot state_root_;
   LabGuard lab_;
@@ -186,6 +216,28 @@ TEST_CASE_METHOD(LabFixture, "a capture records the packets of the test", "[lab]
   auto stats = (*capture)->stop();
   REQUIRE(stats.ok());
   CHECK(stats->packets == 6);  // 3 echo requests, 3 replies
+}
+
+// Link conditions between test steps: the fixture edits the loaded topology
+// and re-applies it; the lab's file is not touched.
+TEST_CASE_METHOD(LabFixture, "a link drops to 20 % loss and back", "[lab][conditions]") {
+  set_conditions("left:eth0", "{loss: 20%}");  // what left sends: 20 % lost
+  const double lossy = ping_loss("left", "10.99.0.2", 200);
+  INFO("loss " << lossy << " %");
+  CHECK(lossy >= 10.0);
+  CHECK(lossy <= 30.0);
+  set_conditions("left:eth0", "");
+  CHECK(ping_loss("left", "10.99.0.2", 50) == 0.0);
+}
+
+TEST_CASE_METHOD(LabFixture, "a link set down and up again", "[lab][conditions]") {
+  set_link_state("left:eth0", false);
+  auto down = run_in("left", {"ping", "-c", "1", "-W", "1", "10.99.0.2"});
+  CHECK(down.exit_code != 0);
+  set_link_state("left:eth0", true);
+  auto up = run_in("left", {"ping", "-c", "1", "-W", "2", "10.99.0.2"});
+  INFO(up.output);
+  CHECK(up.exit_code == 0);
 }
 
 TEST_CASE("the fixture takes its lab down when it goes out of scope", "[lab]") {

@@ -11,6 +11,7 @@
 
 #include "netlab/error.hpp"
 #include "netlab/kernel.hpp"
+#include "netlab/loss.hpp"
 #include "netlab/nat.hpp"
 #include "netlab/ovs.hpp"
 #include "netlab/plan.hpp"
@@ -26,6 +27,7 @@ struct Backends {
   StateDir& state;
   Processes* processes = nullptr;  ///< needed when the plan starts or stops daemons
   NatTables* nat = nullptr;        ///< needed when the plan changes the lab's NAT table
+  LossTables* loss = nullptr;      ///< needed when the plan changes drops (loss without netem)
 };
 
 struct ApplyOptions {

@@ -38,6 +38,10 @@ struct DesiredLink {
   bool dhcp = false;
   /// Its peer is a port of an OVS bridge: TX checksum offload off (see LinkChange).
   bool tx_checksum_off = false;
+  /// `state:`: false keeps the link administratively down.
+  bool up = true;
+  /// What this end does to the traffic it sends (egress); nullopt = nothing.
+  std::optional<LinkConditions> conditions;
   SourcePos pos;
 };
 

@@ -61,6 +61,9 @@ struct KernelCapabilities {
   bool vlan_8021q = false;
   bool vxlan = false;
   bool macvlan = false;
+  /// Root qdiscs for link conditions: tbf (rate) and netem (everything).
+  bool tbf = false;
+  bool netem = false;
 };
 
 /// How observe finds the namespace of a veth peer in a namespace that was not
@@ -134,6 +137,15 @@ class Kernel {
   /// Adds a route with protocol RTPROT_STATIC. EEXIST if the same route exists.
   virtual Status add_route(const std::string& ns, const RouteRequest& route) = 0;
   virtual Status delete_route(const std::string& ns, const RouteRequest& route) = 0;
+
+  /// Sets (creates or replaces) the root qdisc of link `name` to `qdisc`
+  /// (kind "tbf" or "netem", handle kConditionsQdiscHandle). Unsupported
+  /// (EOPNOTSUPP / ENOENT from the kernel) where the kernel lacks the kind.
+  virtual Status set_root_qdisc(const std::string& ns, const std::string& name,
+                                const RootQdisc& qdisc) = 0;
+  /// Deletes the root qdisc of link `name` (the default one comes back).
+  /// ENOENT when it has none but the default; ENODEV when the link is absent.
+  virtual Status delete_root_qdisc(const std::string& ns, const std::string& name) = 0;
 
   virtual Result<std::string> read_sysctl(const std::string& ns, const std::string& key) = 0;
   virtual Status write_sysctl(const std::string& ns, const std::string& key,

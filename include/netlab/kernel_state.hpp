@@ -4,6 +4,7 @@
 // and its observers use it without seeing the rest of the lab.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +23,41 @@ std::string owner_from_alias(const std::string& alias);
 
 enum class LinkKind { Loopback, Veth, Bridge, Vlan, Tap, OvsInternal, Vxlan, Macvlan, Other };
 const char* to_string(LinkKind kind);
+
+/// The handle netlab gives the root qdisc of a link it conditions (major
+/// 0x4e4c, "NL": `tc` shows "qdisc tbf 4e4c: root"). It is the qdisc's mark:
+/// on a link of the lab, a root qdisc with this handle is the lab's; any
+/// other non-default root qdisc is someone else's, never touched without
+/// --adopt. The kernel's default root qdiscs have handle 0.
+inline constexpr std::uint32_t kConditionsQdiscHandle = 0x4e4c0000;
+
+/// tbf parameters as netlab sets them and reads them back.
+struct TbfParams {
+  std::uint64_t rate = 0;   ///< bits per second
+  std::uint32_t burst = 0;  ///< bytes
+  std::uint32_t limit = 0;  ///< bytes of queue
+  bool operator==(const TbfParams&) const = default;
+};
+
+/// netem parameters; probabilities in parts per million, times in microseconds.
+struct NetemParams {
+  std::uint32_t delay = 0, jitter = 0, delay_correlation = 0;
+  std::uint32_t loss = 0, duplicate = 0, reorder = 0, corrupt = 0;
+  std::uint64_t rate = 0;   ///< bits per second, 0 = none
+  std::uint32_t limit = 0;  ///< packets of queue
+  bool operator==(const NetemParams&) const = default;
+};
+
+/// A link's root qdisc: what netlab asks for (Kernel::set_root_qdisc) and
+/// what observe reports when a link has one other than the default.
+struct RootQdisc {
+  std::string kind;  ///< "tbf", "netem", or what the kernel says ("htb", ...)
+  std::uint32_t handle = 0;
+  TbfParams tbf;      ///< kind "tbf"
+  NetemParams netem;  ///< kind "netem"
+  bool ours() const { return handle == kConditionsQdiscHandle; }
+  bool operator==(const RootQdisc&) const = default;
+};
 
 struct LinkState {
   std::string name;
@@ -46,6 +82,9 @@ struct LinkState {
   std::vector<IpPrefix> tentative;
   /// IPv6 addresses of `addresses` whose DAD found another owner (IFA_F_DADFAILED).
   std::vector<IpPrefix> dad_failed;
+  /// The root qdisc when it is not the kernel's default (handle 0: noqueue,
+  /// pfifo_fast, mq): nullopt = default.
+  std::optional<RootQdisc> qdisc;
 
   std::string owner() const { return owner_from_alias(alias); }
 };

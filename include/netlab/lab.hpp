@@ -14,6 +14,7 @@
 #include "netlab/desired_state.hpp"
 #include "netlab/error.hpp"
 #include "netlab/kernel.hpp"
+#include "netlab/loss.hpp"
 #include "netlab/nat.hpp"
 #include "netlab/ovs.hpp"
 #include "netlab/plan.hpp"
@@ -56,6 +57,7 @@ struct LabBackends {
   std::shared_ptr<Ovs> ovs;
   std::shared_ptr<Processes> processes;
   std::shared_ptr<NatTables> nat;
+  std::shared_ptr<LossTables> loss;
 };
 
 /// Time spent per phase of a command, for --timings.
@@ -123,6 +125,18 @@ class Lab {
 
   const std::string& name() const { return name_; }
   const std::optional<Topology>& topology() const { return topology_; }
+
+  /// Sets the conditions on the egress of link end `endpoint` ("NS:IF" or
+  /// "host:IF", as in `links:`, with or without the lab's --prefix) in the
+  /// loaded topology, written as in a file: "{loss: 20%}"; "" removes them.
+  /// The next up() applies the change (one plan row), as if the file had
+  /// said so; the file itself is not touched. A link's own `conditions:` are
+  /// first given to both its ends, so that the other end keeps them.
+  /// Errors (nothing changed): no such end, a bad value, no topology.
+  Status set_conditions(const std::string& endpoint, const std::string& conditions);
+  /// `state: down` (up = false) or up on link end `endpoint`, applied by the
+  /// next up() like set_conditions.
+  Status set_link_state(const std::string& endpoint, bool up);
 
   /// What `up` would do. Errors: conflicts, unsupported features, OVS down.
   Result<Plan> plan(Timings* timings = nullptr);

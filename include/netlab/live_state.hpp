@@ -10,6 +10,7 @@
 
 #include "netlab/daemon_spec.hpp"
 #include "netlab/kernel_state.hpp"
+#include "netlab/loss.hpp"
 #include "netlab/nat.hpp"
 #include "netlab/ovs.hpp"
 
@@ -23,6 +24,9 @@ struct LiveState {
   std::map<std::string, std::string> saved_host_sysctls;  ///< values before the lab changed them
   std::map<std::string, DaemonState> daemons;  ///< recorded in the state directory, by id
   std::optional<NatTableState> nat;            ///< the lab's nftables table (nullopt: not read)
+  /// The lab's netdev loss tables, by namespace ("" = root), where they
+  /// exist (nullopt: not read).
+  std::optional<std::map<std::string, LossTableState>> loss;
 };
 
 }  // namespace netlab

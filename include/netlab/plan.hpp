@@ -128,6 +128,25 @@ struct ApplyNat {
 struct RemoveNat {
   std::string lab;
 };
+/// Link conditions: sets (creates or replaces) the root qdisc of a link.
+struct SetQdisc {
+  std::string ns, name;
+  RootQdisc qdisc;
+};
+/// Link conditions: deletes the lab's root qdisc of a link.
+struct DeleteQdisc {
+  std::string ns, name;
+};
+/// Link conditions without netem: drops `ppm` of what arrives on `device`
+/// in `ns`, from a chain of the lab's netdev table there (loss.hpp).
+struct SetLoss {
+  std::string lab, ns, device;
+  std::uint32_t ppm = 0;
+};
+/// Removes the drop of SetLoss (the table goes with its last chain).
+struct ClearLoss {
+  std::string lab, ns, device;
+};
 }  // namespace op
 
 using Operation =
@@ -135,14 +154,25 @@ using Operation =
                  op::CreateVeth, op::CreateBridge, op::CreateVlan, op::DeleteLink, op::ChangeLink,
                  op::MoveLink, op::AddAddress, op::DeleteAddress, op::AddRoute, op::DeleteRoute,
                  op::WriteSysctl, op::Ovs, op::WaitLinksGone, op::StartDaemon, op::StopDaemon,
-                 op::ApplyNat, op::RemoveNat>;
+                 op::ApplyNat, op::RemoveNat, op::SetQdisc, op::DeleteQdisc, op::SetLoss,
+                 op::ClearLoss>;
 
 /// One-line description of an operation, e.g. "create veth eth0-r (netns red) <-> veth-r".
 std::string describe(const Operation& operation);
 
 /// An object of a lab, as plans act on it and `status` lists it.
 struct ObjectRef {
-  enum class Kind { Namespace, Link, OvsBridge, OvsPort, Route, Sysctl, Daemon, NatTable };
+  enum class Kind {
+    Namespace,
+    Link,
+    OvsBridge,
+    OvsPort,
+    Route,
+    Sysctl,
+    Daemon,
+    NatTable,
+    Conditions  ///< what one end of a link does to its egress (name: the interface)
+  };
   Kind kind = Kind::Namespace;
   std::string ns;    ///< "" = root (always "" for OVS rows and the NAT table)
   std::string name;  ///< e.g. "eth0", "default via 10.0.0.1", "net.ipv4.ip_forward", a daemon id

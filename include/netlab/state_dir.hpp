@@ -36,6 +36,11 @@ class StateDir {
   std::set<std::string> namespaces() const;
   Status record_namespace(const std::string& ns);
   Status forget_namespace(const std::string& ns);
+  /// Named namespaces where the lab made a loss drop (loss.hpp): recorded
+  /// before the drop is made, so that observe reads only those (and the
+  /// root), not every namespace of the lab. Kept until the lab is removed.
+  std::set<std::string> loss_namespaces() const;
+  Status record_loss_namespace(const std::string& ns);
 
   /// Host sysctl values from before the lab first changed them.
   std::map<std::string, std::string> saved_host_sysctls() const;

@@ -3,6 +3,7 @@
 // error can point back at the YAML. Containers keep the file's order.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +34,30 @@ struct VlanSubInterface {
   SourcePos id_pos;      ///< of the `id:` value
 };
 
+/// `conditions:` — what a link does to the traffic leaving one end (egress):
+/// a rate limit, loss, delay with jitter, duplication, reordering,
+/// corruption. Percentages are in parts per million (0.5% = 5000), so that
+/// `0.01%` is exact; times in microseconds; sizes in bytes. Unset = not
+/// asked for. Which kernel feature does each is the planner's business
+/// (netem where the kernel has it; else tbf for rate and nftables for loss).
+struct LinkConditions {
+  std::optional<Located<std::uint64_t>> rate;         ///< bits per second, > 0
+  std::optional<Located<std::uint32_t>> burst;        ///< bytes (rate only)
+  std::optional<Located<std::uint32_t>> limit;        ///< queue limit, bytes (rate only)
+  std::optional<Located<std::uint32_t>> loss;         ///< ppm
+  std::optional<Located<std::uint32_t>> delay;        ///< microseconds
+  std::optional<Located<std::uint32_t>> jitter;       ///< microseconds (needs delay)
+  std::optional<Located<std::uint32_t>> correlation;  ///< ppm, of the delay (needs delay)
+  std::optional<Located<std::uint32_t>> duplicate;    ///< ppm
+  std::optional<Located<std::uint32_t>> reorder;      ///< ppm (needs delay)
+  std::optional<Located<std::uint32_t>> corrupt;      ///< ppm
+  SourcePos pos;
+  bool empty() const {
+    return !rate && !loss && !delay && !jitter && !correlation && !duplicate && !reorder &&
+           !corrupt;
+  }
+};
+
 /// L3 (and a few L2) settings of one interface, under namespaces.X.interfaces
 /// or host.interfaces.
 struct InterfaceConfig {
@@ -43,6 +68,10 @@ struct InterfaceConfig {
   std::optional<Located<int>> mtu;
   std::optional<Located<std::string>> mac;  ///< canonical lower-case
   std::optional<VlanSubInterface> vlan;
+  /// `conditions:` on this end's egress.
+  std::optional<LinkConditions> conditions;
+  /// `state: down` (false) or `state: up` (true, the default).
+  std::optional<Located<bool>> state_up;
 };
 
 /// `{to: default|PREFIX, via: ADDR, dev: IF}`; at least one of via/dev.
@@ -149,6 +178,8 @@ enum class EndpointKind { Namespace, Bridge, Host };
 struct Link {
   Endpoint a, b;
   PortOptions options;  ///< applies to every end that is a bridge port
+  /// `conditions:` of the long form: on both ends' egress.
+  std::optional<LinkConditions> conditions;
   SourcePos pos;
 };
 

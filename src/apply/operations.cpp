@@ -106,6 +106,23 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
         } else if constexpr (std::is_same_v<T, op::RemoveNat>) {
           if (!b_.nat) return make_error(ErrorKind::Bug, "plan changes NAT but has no NAT tables");
           return b_.nat->remove(o.lab);
+        } else if constexpr (std::is_same_v<T, op::SetQdisc>) {
+          return k.set_root_qdisc(o.ns, o.name, o.qdisc);
+        } else if constexpr (std::is_same_v<T, op::DeleteQdisc>) {
+          // Already gone (deleted by hand, or with its link) is done.
+          Status st = k.delete_root_qdisc(o.ns, o.name);
+          if (!st.ok() && (st.error().sys_errno == ENOENT || st.error().sys_errno == ENODEV))
+            return {};
+          return st;
+        } else if constexpr (std::is_same_v<T, op::SetLoss> || std::is_same_v<T, op::ClearLoss>) {
+          if (!b_.loss)
+            return make_error(ErrorKind::Bug, "plan changes loss but has no loss tables");
+          if constexpr (std::is_same_v<T, op::SetLoss>) {
+            // Record first: observe reads the loss tables only where recorded.
+            if (auto st = b_.state.record_loss_namespace(o.ns); !st.ok()) return st;
+            return b_.loss->set(o.lab, o.ns, o.device, o.ppm);
+          } else
+            return b_.loss->clear(o.lab, o.ns, o.device);
         }
       },
       operation);

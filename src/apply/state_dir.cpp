@@ -102,6 +102,28 @@ Status StateDir::forget_namespace(const std::string& ns) {
   return write_file("namespaces", join_lines(current));
 }
 
+std::set<std::string> StateDir::loss_namespaces() const {
+  std::lock_guard lock(mu_);
+  std::set<std::string> out;
+  std::istringstream in(read_file("loss-namespaces"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.insert(line);
+  return out;
+}
+
+Status StateDir::record_loss_namespace(const std::string& ns) {
+  if (ns.empty()) return {};  // the root namespace is always read
+  std::lock_guard lock(mu_);
+  std::set<std::string> current;
+  std::istringstream in(read_file("loss-namespaces"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) current.insert(line);
+  if (current.count(ns)) return {};
+  if (auto st = ensure(); !st.ok()) return st;
+  current.insert(ns);
+  return write_file("loss-namespaces", join_lines(current));
+}
+
 std::map<std::string, std::string> StateDir::saved_host_sysctls() const {
   std::lock_guard lock(mu_);
   return saved_host_sysctls_unlocked();

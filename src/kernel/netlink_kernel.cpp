@@ -18,6 +18,7 @@
 #include "kernel/nl_error.hpp"
 #include "kernel/observe.hpp"
 #include "kernel/probe.hpp"
+#include "kernel/qdisc_ops.hpp"
 #include "kernel/sysctl.hpp"
 #include "netlab/kernel.hpp"
 
@@ -229,6 +230,38 @@ class NetlinkKernel final : public Kernel {
   }
   Status delete_route(const std::string& ns, const RouteRequest& route) override {
     return change_route(false, ns, route);
+  }
+
+  Status set_root_qdisc(const std::string& ns, const std::string& name,
+                        const RootQdisc& qdisc) override {
+    const std::string op = "set " + qdisc.kind + " qdisc on " + object_in(name, ns);
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    int index = 0;
+    if (Reply r = nl::link_index(**h, name, index); !r.ok()) return fail(op, r);
+    nl::MsgPtr m = nl::build_root_qdisc_request(index, qdisc);
+    if (!m) return make_error(ErrorKind::Bug, op + ": cannot build the request");
+    Reply r = nl::transact(**h, m.get());
+    if (r.ok()) return {};
+    Error e = fail(op, r);
+    // A kind the kernel lacks: ENOENT ("Specified qdisc kind is unknown").
+    if (r.err == ENOENT || r.err == EOPNOTSUPP) {
+      e.kind = ErrorKind::Unsupported;
+      e.message += " (the kernel has no sch_" + qdisc.kind + ")";
+    }
+    return e;
+  }
+
+  Status delete_root_qdisc(const std::string& ns, const std::string& name) override {
+    const std::string op = "delete root qdisc of " + object_in(name, ns);
+    auto h = store_.get(ns);
+    if (!h) return fail(op, h.error());
+    int index = 0;
+    if (Reply r = nl::link_index(**h, name, index); !r.ok()) return fail(op, r);
+    nl::MsgPtr m = nl::build_delete_root_qdisc_request(index);
+    if (!m) return nl::kernel_error(op, ENOMEM);
+    if (Reply r = nl::transact(**h, m.get()); !r.ok()) return fail(op, r);
+    return {};
   }
 
   Result<std::string> read_sysctl(const std::string& ns, const std::string& key) override {

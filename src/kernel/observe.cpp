@@ -19,6 +19,7 @@
 #include "kernel/netns_file.hpp"
 #include "kernel/nl_error.hpp"
 #include "kernel/observe_parse.hpp"
+#include "kernel/qdisc_ops.hpp"
 #include "kernel/sysctl.hpp"
 
 namespace netlab::nl {
@@ -130,6 +131,18 @@ Status read_routes(nl_sock* sk, Observed& ob, const std::string& where) {
   });
 }
 
+// Root qdiscs other than the default (link conditions): one more dump.
+Status read_qdiscs(nl_sock* sk, Observed& ob, const std::string& where) {
+  Reply r = read_root_qdiscs(sk, [&](const RawQdisc& q) {
+    auto it = ob.names.find(q.ifindex);
+    if (it == ob.names.end()) return;
+    auto link = ob.state->links.find(it->second);
+    if (link != ob.state->links.end()) link->second.qdisc = q.qdisc;
+  });
+  if (!r.ok()) return kernel_error("list qdiscs in " + where, r.err);
+  return {};
+}
+
 Status observe_one(Observed& ob) {
   NetnsHandle& h = *ob.handle;
   const std::string where = object_in("namespace", h.name);
@@ -137,6 +150,7 @@ Status observe_one(Observed& ob) {
   nl_sock* sk = h.sock.get();
   if (auto st = read_links(sk, ob, where); !st.ok()) return st;
   if (auto st = read_addresses(sk, ob, where); !st.ok()) return st;
+  if (auto st = read_qdiscs(sk, ob, where); !st.ok()) return st;
   return read_routes(sk, ob, where);
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "kernel/link_ops.hpp"
+#include "kernel/qdisc_ops.hpp"
 
 namespace netlab::nl {
 namespace {
@@ -54,6 +55,13 @@ void probe_in_current_netns(NetnsHandle& h, KernelCapabilities& caps) {
           .ok();
   int parent = 0;
   if (caps.veth && link_index(h, "nlp-v0", parent).ok()) {
+    // Qdisc kinds for link conditions: a real request each (the modules
+    // load on demand, so /proc/modules would not tell).
+    RootQdisc tbf{"tbf", kConditionsQdiscHandle, {8000000, 12000, 65536}, {}};
+    if (auto m = build_root_qdisc_request(parent, tbf)) caps.tbf = transact(h, m.get()).ok();
+    RootQdisc netem{"netem", kConditionsQdiscHandle, {}, {}};
+    netem.netem.loss = 10000;
+    if (auto m = build_root_qdisc_request(parent, netem)) caps.netem = transact(h, m.get()).ok();
     caps.vlan_8021q =
         create_link(h, NewLink{"nlp-vl0", -1, "vlan", parent, "", -1,
                                [](nl_msg* m) { return nla_put_u16(m, IFLA_VLAN_ID, 10) == 0; }})

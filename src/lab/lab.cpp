@@ -49,10 +49,92 @@ Lab::Lab(std::string name, std::optional<Topology> topology, LabOptions options,
   if (!backends_.ovs) backends_.ovs = make_ovsdb_client(options_.ovsdb_socket);
   if (!backends_.processes) backends_.processes = make_real_processes();
   if (!backends_.nat) backends_.nat = make_nftables_nat();
+  if (!backends_.loss) backends_.loss = make_nftables_loss();
   state_ = std::make_unique<StateDir>(options_.state_root, name_);
 }
 
 Lab::~Lab() = default;
+
+namespace {
+
+// The settings of link end `endpoint` ("NS:IF", "host:IF") in `t`, made when
+// absent, and its link; with the lab's prefix `prefix` tried too.
+Result<std::pair<InterfaceConfig*, Link*>> link_end(Topology& t, const std::string& endpoint,
+                                                    const std::string& prefix) {
+  auto colon = endpoint.find(':');
+  if (colon == std::string::npos)
+    return make_error(ErrorKind::InvalidTopology,
+                      "link end '" + endpoint + "' is not NS:IF (like red:eth0 or host:veth1)");
+  const std::string owner = endpoint.substr(0, colon), ifname = endpoint.substr(colon + 1);
+  for (const std::string& o : {owner, prefix + owner}) {
+    for (const std::string& i : {ifname, prefix + ifname}) {
+      for (auto& l : t.links) {
+        for (const Endpoint* e : {&l.a, &l.b}) {
+          if (e->owner != o || e->ifname != i) continue;
+          std::vector<InterfaceConfig>* list = nullptr;
+          if (o == kHostName) {
+            list = &t.host.interfaces;
+          } else {
+            for (auto& ns : t.namespaces)
+              if (ns.name == o) list = &ns.interfaces;
+          }
+          if (!list)
+            return make_error(ErrorKind::InvalidTopology,
+                              "link end '" + endpoint + "' is a bridge port; conditions and " +
+                                  "state belong to the ends in namespaces or the host");
+          for (auto& c : *list)
+            if (c.name == i) return std::make_pair(&c, &l);
+          InterfaceConfig c;
+          c.name = i;
+          c.pos = e->pos;
+          list->push_back(c);
+          return std::make_pair(&list->back(), &l);
+        }
+      }
+    }
+  }
+  return make_error(ErrorKind::InvalidTopology, "no link has the end '" + endpoint + "'");
+}
+
+}  // namespace
+
+Status Lab::set_conditions(const std::string& endpoint, const std::string& conditions) {
+  if (!topology_)
+    return make_error(ErrorKind::InvalidTopology, "lab " + name_ + " has no topology");
+  auto parsed = parse_conditions_text(conditions, "conditions of " + endpoint);
+  if (!parsed.ok()) return parsed.error();
+  Topology edited = *topology_;
+  auto end = link_end(edited, endpoint, options_.prefix);
+  if (!end.ok()) return end.error();
+  auto [config, link] = *end;
+  if (link->conditions) {
+    // The link's conditions become each end's, so the other end keeps them.
+    for (const Endpoint* e : {&link->a, &link->b}) {
+      auto other = link_end(edited, e->owner + ":" + e->ifname, "");
+      if (other.ok() && !other->first->conditions) other->first->conditions = link->conditions;
+    }
+    link->conditions.reset();
+    end = link_end(edited, endpoint, options_.prefix);  // the list may have grown
+    if (!end.ok()) return end.error();
+    config = end->first;
+  }
+  config->conditions = *parsed;
+  if (auto errors = validate_topology(edited); !errors.empty()) return errors.front();
+  topology_ = std::move(edited);
+  return {};
+}
+
+Status Lab::set_link_state(const std::string& endpoint, bool up) {
+  if (!topology_)
+    return make_error(ErrorKind::InvalidTopology, "lab " + name_ + " has no topology");
+  Topology edited = *topology_;
+  auto end = link_end(edited, endpoint, options_.prefix);
+  if (!end.ok()) return end.error();
+  end->first->state_up = Located<bool>{up, {}};
+  if (auto errors = validate_topology(edited); !errors.empty()) return errors.front();
+  topology_ = std::move(edited);
+  return {};
+}
 
 Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends backends) {
   auto read = read_topology_file(path);
@@ -115,8 +197,15 @@ Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe_ke
   PlanOptions po;
   po.adopt = options_.adopt;
   bool needs_caps = false;
-  for (const auto& l : desired.links) needs_caps |= l.kind == LinkKind::Vlan;
-  if (needs_caps && probe_kernel) po.capabilities = backends_.kernel->capabilities();
+  bool conditions = false;
+  for (const auto& l : desired.links) {
+    needs_caps |= l.kind == LinkKind::Vlan;
+    conditions |= l.conditions.has_value();
+  }
+  // Link conditions pick their backend (netem, or tbf + nftables) from the
+  // probe: also for `status`, which observes the machine anyway.
+  if ((needs_caps || conditions) && probe_kernel)
+    po.capabilities = backends_.kernel->capabilities();
   bool needs_auto = false;
   for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
   if (needs_auto && probe_ovs) {
@@ -230,8 +319,8 @@ Result<Plan> Lab::plan(Timings* timings) {
 
 ApplyReport Lab::run(const Plan& plan, const std::function<void(const Progress&)>& progress,
                      std::function<Status()> finish) {
-  Backends b{*backends_.kernel, backends_.ovs.get(), *state_, backends_.processes.get(),
-             backends_.nat.get()};
+  Backends b{*backends_.kernel,         backends_.ovs.get(), *state_,
+             backends_.processes.get(), backends_.nat.get(), backends_.loss.get()};
   ApplyOptions ao;
   ao.rollback = options_.rollback;
   ao.parallelism = options_.parallelism;

@@ -2,6 +2,7 @@
 // backend (kernel, daemons, NAT, OVS). Each is a function of the desired
 // model and the backends to its part of the LiveState, and all are listed
 // in kObservers: a new backend adds its observer there.
+#include <algorithm>
 #include <set>
 #include <type_traits>
 #include <variant>
@@ -67,6 +68,24 @@ Status observe_lab_nat(const ObserveContext& c, LiveState& live) {
   return {};
 }
 
+// The lab's netdev loss tables: read when an end wants loss or the lab may
+// have made one, in the root namespace, where the lab recorded a drop, and
+// where the topology wants one. Not in every namespace of the lab: one
+// libnftables listing each cost about 1 s of a no-op up of 1000 hosts.
+Status observe_lab_loss(const ObserveContext& c, LiveState& live) {
+  bool wants = std::any_of(c.desired.links.begin(), c.desired.links.end(),
+                           [](const DesiredLink& l) { return l.conditions && l.conditions->loss; });
+  if (!wants && !c.state.exists()) return {};
+  std::set<std::string> names{""};
+  for (const auto& n : c.state.loss_namespaces()) names.insert(n);
+  for (const auto& l : c.desired.links)
+    if (l.conditions && l.conditions->loss) names.insert(l.peer_ns);
+  auto loss = c.backends.loss->observe(c.desired.lab, {names.begin(), names.end()});
+  if (!loss.ok()) return wants ? Status{loss.error()} : Status{};
+  live.loss = std::move(*loss);
+  return {};
+}
+
 // OVS is read when the topology needs it (and then must be running), or
 // when it runs anyway, to find rows of the lab to remove.
 Status observe_ovs(const ObserveContext& c, LiveState& live) {
@@ -81,7 +100,7 @@ Status observe_ovs(const ObserveContext& c, LiveState& live) {
 
 // In this order: the first that fails stops the observation.
 constexpr Observer kObservers[] = {observe_kernel, observe_lab_daemons, observe_lab_nat,
-                                   observe_ovs};
+                                   observe_lab_loss, observe_ovs};
 
 }  // namespace
 

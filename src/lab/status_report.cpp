@@ -4,6 +4,7 @@
 
 #include "netlab/dhcp_client.hpp"
 #include "netlab/nat.hpp"
+#include "plan/conditions.hpp"
 
 namespace netlab {
 
@@ -112,6 +113,23 @@ std::string nat_state(const LiveState& live) {
   return s.empty() ? "no rules" : s;
 }
 
+// What shapes the egress of end `l` now: the lab's root qdisc on it and the
+// drop on its peer's ingress, "rate 10mbit, loss 1%", or "none".
+std::string live_conditions(const LiveState& live, const DesiredLink& l) {
+  const LinkState* have = live.kernel.find_link(l.ns, l.name);
+  if (!have) return "missing";
+  RealisedConditions now;
+  if (have->qdisc) now.qdisc = have->qdisc;
+  if (live.loss) {
+    auto t = live.loss->find(l.peer_ns);
+    if (t != live.loss->end())
+      if (const LossChainState* c = t->second.find(l.peer_name)) now.peer_loss = c->ppm;
+  } else if (l.conditions && l.conditions->loss) {
+    return conditions_text(now) + " (loss not read)";
+  }
+  return conditions_text(now);
+}
+
 // The state of an object the topology does not list (the plan deletes it,
 // or restores it as it was before the lab).
 std::string unlisted_state(const LiveState& live, const ObjectRef& ref) {
@@ -132,6 +150,8 @@ std::string unlisted_state(const LiveState& live, const ObjectRef& ref) {
       return daemon_state(live, ref.name, nullptr);
     case ObjectRef::Kind::NatTable:
       return nat_state(live);
+    case ObjectRef::Kind::Conditions:
+      return "present";
   }
   return "";
 }
@@ -172,6 +192,9 @@ void fill_status_report(StatusReport& report, const DesiredState& desired, const
     row({K::Daemon, d.ns(), d.id()}, d.is_server() ? "dhcp server" : "dhcp client", d.interface(),
         daemon_state(live, d.id(), &d));
   }
+  for (const auto& l : desired.links)
+    if (l.conditions)
+      row({K::Conditions, l.ns, l.name}, "conditions", l.name, live_conditions(live, l));
   const std::string table = desired.nat_table();
   if (!desired.nat.empty() || (live.nat && live.nat->exists))
     row({K::NatTable, "", table}, "nat table", table, nat_state(live));

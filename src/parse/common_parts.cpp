@@ -90,12 +90,13 @@ std::vector<InterfaceConfig> parse_interfaces(Reader& r, const yaml::Node& map,
     std::string c = ctx(context).empty() ? "" : std::string(context) + ", ";
     c += "interface '" + ic.name + "'";
     const std::size_t before = r.count();
-    if (!r.expect_map(value, c, "a map of settings (addresses, dhcp, mtu, mac, vlan)")) {
+    if (!r.expect_map(value, c,
+                      "a map of settings (addresses, dhcp, mtu, mac, vlan, conditions, state)")) {
       r.gaps.configs.insert({ns, ic.name});
       out.push_back(std::move(ic));
       continue;
     }
-    r.check_keys(value, {"dhcp", "addresses", "mtu", "mac", "vlan"}, c);
+    r.check_keys(value, {"dhcp", "addresses", "mtu", "mac", "vlan", "conditions", "state"}, c);
     if (const auto* v = value.find("dhcp")) {
       if (auto b = r.boolean(*v, c, "dhcp")) ic.dhcp = *b;
     }
@@ -123,6 +124,15 @@ std::vector<InterfaceConfig> parse_interfaces(Reader& r, const yaml::Node& map,
     if (const auto* v = value.find("vlan")) {
       ic.vlan = parse_vlan_sub(r, *v, c);
       if (!ic.vlan) r.gaps.placement = true;  // a sub-interface others may refer to
+    }
+    if (const auto* v = value.find("conditions")) ic.conditions = parse_conditions(r, *v, c);
+    if (const auto* v = value.find("state")) {
+      if (auto text = r.scalar(*v, c, "state: up or down")) {
+        if (*text == "up" || *text == "down")
+          ic.state_up = Located<bool>{*text == "up", v->pos};
+        else
+          r.error(v->pos, c + ": state '" + *text + "' is neither up nor down");
+      }
     }
     if (r.count() != before) r.gaps.configs.insert({ns, ic.name});
     out.push_back(std::move(ic));

@@ -46,6 +46,11 @@ LoadResult load_topology(const std::string& path, const Variables& variables = {
 /// duplicates, ranges inside subnets...). parse_topology already calls it.
 std::vector<Error> validate_topology(const Topology& topology);
 
+/// `conditions:` written as YAML, e.g. "{loss: 20%, rate: 10mbit}", checked
+/// as in a file (positions name `where`); "" or "{}" is none (nullopt).
+Result<std::optional<LinkConditions>> parse_conditions_text(std::string_view text,
+                                                            const std::string& where);
+
 /// Prefixes every namespace name and every root-namespace interface and bridge
 /// name (links, ports, host.interfaces, nat.out, tests...) with `prefix`, and
 /// the lab name with "<prefix>" too, so copies run side by side. A name that

@@ -45,9 +45,10 @@ void parse_links(Reader& r, const yaml::Node& section, Topology& t) {
         r.gaps.placement = true;
       }
     } else if (item.is_map()) {
-      r.check_keys(item, {"endpoints", "vlan", "trunks"}, c);
+      r.check_keys(item, {"endpoints", "vlan", "trunks", "conditions"}, c);
       const auto* eps = require(r, item, "endpoints", c, "the two ends, [NAME:IF, NAME:IF]");
       link.options = parse_port_options(r, item, c);
+      if (const auto* v = item.find("conditions")) link.conditions = parse_conditions(r, *v, c);
       if (eps && parse_two_endpoints(r, *eps, c, link)) {
         t.links.push_back(std::move(link));
       } else {

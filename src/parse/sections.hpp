@@ -38,6 +38,11 @@ PortOptions parse_port_options(Reader& r, const yaml::Node& map, std::string_vie
 const yaml::Node* require(Reader& r, const yaml::Node& map, std::string_view key,
                           std::string_view context, std::string_view explanation);
 
+/// `conditions:` of a long-form link or an interface (`context` names it).
+/// nullopt after reporting an error.
+std::optional<LinkConditions> parse_conditions(Reader& r, const yaml::Node& n,
+                                               const std::string& context);
+
 /// `lease_time`: "1h", "30m", "45s", "2d", "1w", "1h30m", plain seconds, or
 /// "infinite" (-> kInfiniteLease). nullopt when malformed or beyond INT_MAX.
 std::optional<int> parse_lease_time(std::string_view text);

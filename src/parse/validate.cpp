@@ -97,6 +97,7 @@ std::vector<Error> Validator::run() {
   check_nat();
   check_tests();
   check_services();
+  check_conditions();
   sort_by_position(errors);
   return std::move(errors);
 }

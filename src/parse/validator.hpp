@@ -31,6 +31,7 @@ class Validator {
   void check_nat();
   void check_tests();
   void check_services();
+  void check_conditions();  ///< validate_conditions.cpp
 
   // Helpers shared by the checks.
   void error(const SourcePos& pos, std::string message);

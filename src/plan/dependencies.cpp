@@ -271,6 +271,17 @@ void add_op(Use& u, const Operation& operation, const Action& action) {
             u.requires_.push_back(key::link("", r.out));
             u.creates.push_back(key::nat(r.out, r.source.network().str()));
           }
+        } else if constexpr (std::is_same_v<T, op::SetQdisc> ||
+                             std::is_same_v<T, op::DeleteQdisc>) {
+          // The link's root qdisc: after the link's make and changes.
+          change_link(u, o.ns, o.name);
+        } else if constexpr (std::is_same_v<T, op::SetLoss> || std::is_same_v<T, op::ClearLoss>) {
+          // A drop on the device's ingress, from the lab's table in its
+          // namespace: one writer of that table at a time (the last chain
+          // takes the table along).
+          require_ns(u, o.ns);
+          u.requires_.push_back(key::link(o.ns, o.device));
+          u.changes.push_back("loss-table " + o.ns);
         } else if constexpr (std::is_same_v<T, op::RemoveNat>) {
           // The rules that go are those its undo puts back.
           for (const auto& undo : action.undo)

@@ -26,6 +26,8 @@ void apply_config(DesiredLink& link, const InterfaceConfig* cfg) {
   if (cfg->mtu) link.mtu = cfg->mtu->value;
   if (cfg->mac) link.mac = cfg->mac->value;
   link.dhcp = cfg->dhcp;
+  if (cfg->state_up) link.up = cfg->state_up->value;
+  if (cfg->conditions && !cfg->conditions->empty()) link.conditions = cfg->conditions;
 }
 
 std::vector<int> sorted_trunks(const PortOptions& o) {
@@ -193,6 +195,7 @@ DesiredState desired_network(const Topology& t) {
       } else {
         apply_config(l, find_config(configs_of(l.ns), e.ifname));
       }
+      if (link.conditions && !link.conditions->empty()) l.conditions = link.conditions;
       d.links.push_back(l);
     }
   }

@@ -32,6 +32,8 @@ void plan_sysctls(const DesiredState& d, const LiveState& live, PlanBuilder& b);
 void plan_stale_kernel_objects(const DesiredState& d, const LiveState& live, PlanBuilder& b);
 /// DHCP servers and clients.
 void plan_daemons(const DesiredState& d, const LiveState& live, PlanBuilder& b);
+/// Link conditions: root qdiscs and the drops of the netdev loss tables.
+void plan_conditions(const DesiredState& d, const LiveState& live, PlanBuilder& b);
 /// The lab's nftables table.
 void plan_nat(const DesiredState& d, const LiveState& live, PlanBuilder& b);
 

@@ -85,9 +85,9 @@ void plan_internal_port(const DesiredLink& l, const LinkState* have, PlanBuilder
 
 void plan_attributes(const DesiredLink& l, const LinkState& have, PlanBuilder& b) {
   LinkChange c, u;
-  if (!have.up) {
-    c.up = true;
-    u.up = false;
+  if (have.up != l.up) {  // `state: down` keeps it down
+    c.up = l.up;
+    u.up = have.up;
   }
   if (l.mtu && have.mtu != *l.mtu) {
     c.mtu = *l.mtu;

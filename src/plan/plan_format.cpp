@@ -76,6 +76,18 @@ struct Describe {
     for (const auto& b : t.del_bridges) s += " delete bridge " + b + ";";
     return s;
   }
+  std::string operator()(const op::SetQdisc& o) {
+    return "set " + o.qdisc.kind + " qdisc on " + o.name + in_ns(o.ns);
+  }
+  std::string operator()(const op::DeleteQdisc& o) {
+    return "delete root qdisc of " + o.name + in_ns(o.ns);
+  }
+  std::string operator()(const op::SetLoss& o) {
+    return "drop " + std::to_string(o.ppm) + " ppm arriving on " + o.device + in_ns(o.ns);
+  }
+  std::string operator()(const op::ClearLoss& o) {
+    return "stop dropping on " + o.device + in_ns(o.ns);
+  }
   std::string operator()(const op::StartDaemon& o) { return "start " + o.daemon.id(); }
   std::string operator()(const op::StopDaemon& o) { return "stop " + o.daemon.id(); }
   std::string operator()(const op::ApplyNat& o) {

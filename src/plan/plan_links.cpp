@@ -21,7 +21,7 @@ void conflict_link(PlanBuilder& b, const DesiredLink& l, const LinkState& have) 
 // Attributes set right after creation (master is set in the configure phase).
 LinkChange fresh_change(const DesiredLink& l) {
   LinkChange c;
-  c.up = true;
+  c.up = l.up;
   if (l.mtu) c.mtu = *l.mtu;
   if (l.mac) c.mac = *l.mac;
   if (l.tx_checksum_off) c.tx_checksum = false;

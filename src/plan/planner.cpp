@@ -17,6 +17,7 @@ PlanResult make_plan(const DesiredState& desired, const LiveState& live,
   plan_ovs(desired, live, b);
   plan_stale_ovs_rows(desired, live, b);
   plan_configuration(desired, live, b);
+  plan_conditions(desired, live, b);
   plan_routes(desired, live, b);
   plan_sysctls(desired, live, b);
   plan_stale_kernel_objects(desired, live, b);

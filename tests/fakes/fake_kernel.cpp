@@ -92,6 +92,14 @@ std::ostream& operator<<(std::ostream& os, const FakeKernelSnapshot& s) {
       if (!l.alias.empty()) os << " alias=" << l.alias;
       if (l.physical) os << " physical";
       if (l.pending_removal) os << " pending-removal";
+      if (l.qdisc) {
+        os << " qdisc=" << l.qdisc->kind << "/" << std::hex << l.qdisc->handle << std::dec;
+        if (l.qdisc->kind == "tbf")
+          os << "(rate " << l.qdisc->tbf.rate << " burst " << l.qdisc->tbf.burst << " limit "
+             << l.qdisc->tbf.limit << ")";
+        if (l.qdisc->kind == "netem")
+          os << "(delay " << l.qdisc->netem.delay << " loss " << l.qdisc->netem.loss << ")";
+      }
       for (const auto& a : l.addresses) os << " " << a.str();
       os << "\n";
     }
@@ -117,6 +125,7 @@ FakeKernel::FakeKernel() {
   caps_.veth = true;
   caps_.bridge = true;
   caps_.bridge_vlan_filtering = true;
+  caps_.tbf = true;
   ns_[""] = make_namespace(true);
 }
 
@@ -326,6 +335,7 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
       s.mtu = l.mtu;
       s.mac = l.mac;
       s.alias = l.alias;
+      s.qdisc = l.qdisc;
       for (int fam : {4, 6})
         for (const auto& a : l.addresses)
           if (a.family() == fam && !is_link_local6(a.address)) s.addresses.push_back(a);
@@ -508,6 +518,39 @@ Status FakeKernel::delete_link(const std::string& ns, const std::string& name) {
   return {};
 }
 
+Status FakeKernel::set_root_qdisc(const std::string& ns, const std::string& name,
+                                  const RootQdisc& q) {
+  std::lock_guard lk(mu_);
+  std::string msg = "set " + q.kind + " qdisc on " + name + where(ns);
+  if (auto e = fault("set_root_qdisc", ns, name)) return fail(msg, *e);
+  FakeNamespace* n = find_ns(ns);
+  if (!n) return fail(msg, ENOENT);
+  auto it = n->links.find(name);
+  if (it == n->links.end()) return fail(msg, ENODEV);
+  // As the kernel: an unknown kind is ENOENT, and the rate of tbf must be set.
+  bool known = (q.kind == "tbf" && caps_.tbf) || (q.kind == "netem" && caps_.netem);
+  if (!known)
+    return fail(msg + " (the kernel has no sch_" + q.kind + ")", ENOENT, ErrorKind::Unsupported);
+  if (q.kind == "tbf" && (q.tbf.rate == 0 || q.tbf.limit == 0)) return fail(msg, EINVAL);
+  it->second.qdisc = q;
+  ++mutations_;
+  return {};
+}
+
+Status FakeKernel::delete_root_qdisc(const std::string& ns, const std::string& name) {
+  std::lock_guard lk(mu_);
+  std::string msg = "delete root qdisc of " + name + where(ns);
+  if (auto e = fault("delete_root_qdisc", ns, name)) return fail(msg, *e);
+  FakeNamespace* n = find_ns(ns);
+  if (!n) return fail(msg, ENOENT);
+  auto it = n->links.find(name);
+  if (it == n->links.end()) return fail(msg, ENODEV);
+  if (!it->second.qdisc) return fail(msg, ENOENT);
+  it->second.qdisc.reset();
+  ++mutations_;
+  return {};
+}
+
 Status FakeKernel::change_link(const std::string& ns, const std::string& name,
                                const LinkChange& c) {
   std::lock_guard lk(mu_);
@@ -586,6 +629,7 @@ Status FakeKernel::move_link(const std::string& ns, const std::string& name,
   l.up = false;
   l.addresses.clear();
   l.master.clear();
+  l.qdisc.reset();  // the kernel shuts the device down: its qdiscs go
   l.ifindex = alloc_ifindex(to_ns, *t, l.ifindex);
   if (l.kind == LinkKind::Veth) {
     if (FakeNamespace* pn = find_ns(l.peer_ns)) {

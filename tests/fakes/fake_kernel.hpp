@@ -53,6 +53,8 @@ struct FakeLink {
   /// Async teardown: the peer's namespace was deleted and this link is about
   /// to vanish; it still shows in observe until then.
   bool pending_removal = false;
+  /// Root qdisc other than the default (set_root_qdisc); a move drops it.
+  std::optional<RootQdisc> qdisc;
 
   bool operator==(const FakeLink&) const = default;
 };
@@ -103,7 +105,8 @@ class FakeKernel : public Kernel {
   static constexpr int kUntilWait = -1;
 
   /// A fresh kernel: root namespace with `lo` up (127.0.0.1/8, ::1/128),
-  /// capabilities veth + bridge + bridge_vlan_filtering.
+  /// capabilities veth + bridge + bridge_vlan_filtering + tbf (no netem,
+  /// as on the machine this project is developed on).
   FakeKernel();
 
   // --- Kernel ---------------------------------------------------------------
@@ -129,6 +132,9 @@ class FakeKernel : public Kernel {
                         const IpPrefix& address) override;
   Status add_route(const std::string& ns, const RouteRequest& route) override;
   Status delete_route(const std::string& ns, const RouteRequest& route) override;
+  Status set_root_qdisc(const std::string& ns, const std::string& name,
+                        const RootQdisc& qdisc) override;
+  Status delete_root_qdisc(const std::string& ns, const std::string& name) override;
   Result<std::string> read_sysctl(const std::string& ns, const std::string& key) override;
   Status write_sysctl(const std::string& ns, const std::string& key,
                       const std::string& value) override;

@@ -146,9 +146,9 @@ check "fixture: no compiler warnings" bash -c "! grep 'warning:' '$work/fixture-
 NETLAB_PREFIX=${p}f- "$fx" >"$work/fixture.log" 2>&1
 status=$?
 check "fixture: passes" exited 0 "$status" "$work/fixture.log"
-check "fixture: ran its five test cases" in_log "$work/fixture.log" "All tests passed (.* in 5 test cases)"
+check "fixture: ran its seven test cases" in_log "$work/fixture.log" "All tests passed (.* in 7 test cases)"
 check "fixture: its web lab came up and went down" test "$(grep -c "fixture: lab ${p}f-web is down" "$work/fixture.log")" -eq 1
-check "fixture: said each lab is down" test "$(grep -c "fixture: lab ${p}f-fixture is down" "$work/fixture.log")" -eq 4
+check "fixture: said each lab is down" test "$(grep -c "fixture: lab ${p}f-fixture is down" "$work/fixture.log")" -eq 6
 check "fixture: nothing of ${p}f- left" leftovers_none "${p}f-"
 
 # Two copies at once, with their default prefixes (x<pid>-) and state roots.

@@ -38,7 +38,10 @@
 // Link keys: kind (loopback, veth, bridge, vlan, tap, ovs-internal, vxlan,
 // macvlan, other; default other), kind_text, peer, peer_ns (absent or "host" =
 // root), master, vlan_parent, vlan_id, up (default false), mtu (default 1500),
-// mac, alias, addresses, physical. Connected routes of links that are up with
+// mac, alias, addresses, physical, qdisc (a root qdisc: {kind: tbf, handle:
+// 0x4e4c0000, rate: BITS, burst: BYTES, limit: BYTES}).
+// A namespace's `loss: {lab: gold, drops: {DEVICE: PPM}}` seeds the lab's
+// netdev loss table there (loss.hpp). Connected routes of links that are up with
 // addresses appear by themselves (protocol kernel), as in the real kernel.
 // Route keys: to (default or a prefix), via, dev, proto (static | kernel |
 // a number; default static), scope (default 0).
@@ -130,6 +133,14 @@ void seed_link(FakeKernel& k, const std::string& ns, const std::string& name, co
   l.alias = n["alias"].as<std::string>("");
   l.physical = n["physical"].as<bool>(false);
   l.addresses = prefixes(n["addresses"]);
+  if (const YAML::Node q = n["qdisc"]) {
+    RootQdisc r;
+    r.kind = q["kind"].as<std::string>();
+    r.handle = q["handle"].as<std::uint32_t>();
+    r.tbf = {q["rate"].as<std::uint64_t>(0), q["burst"].as<std::uint32_t>(0),
+             q["limit"].as<std::uint32_t>(0)};
+    l.qdisc = r;
+  }
   k.seed_link(ns, l);
 }
 
@@ -178,6 +189,12 @@ void seed(FakeWorld& w, StateDir& state, const YAML::Node& live) {
     for (const auto& r : nsn.second["routes"]) seed_route(k, ns, r);
     for (const auto& s : nsn.second["sysctls"])
       k.seed_sysctl(ns, s.first.as<std::string>(), s.second.as<std::string>());
+    if (const YAML::Node l = nsn.second["loss"])
+      for (const auto& d : l["drops"])
+        REQUIRE(w.loss
+                    ->set(l["lab"].as<std::string>(), ns, d.first.as<std::string>(),
+                          d.second.as<std::uint32_t>())
+                    .ok());
   }
   const YAML::Node ovs = live["ovs"];
   if (!ovs) return;

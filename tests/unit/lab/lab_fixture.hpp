@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fakes/fake_kernel.hpp"
+#include "fakes/fake_loss.hpp"
 #include "fakes/fake_nat.hpp"
 #include "fakes/fake_ovs.hpp"
 #include "fakes/fake_processes.hpp"
@@ -37,6 +38,8 @@ struct FakeWorld {
   /// Runs processes in the fake kernel's namespaces.
   std::shared_ptr<FakeProcesses> processes = std::make_shared<FakeProcesses>(*kernel);
   std::shared_ptr<FakeNat> nat = std::make_shared<FakeNat>();
+  /// Loss tables in the fake kernel's namespaces.
+  std::shared_ptr<FakeLoss> loss = std::make_shared<FakeLoss>(*kernel);
   std::filesystem::path dir;
 
   FakeWorld();
@@ -44,7 +47,7 @@ struct FakeWorld {
   /// Writes `yaml` to a file in the world's directory and returns its path.
   std::string write(const std::string& name, const std::string& yaml) const;
   LabOptions options() const;
-  LabBackends backends() const { return {kernel, ovs, processes, nat}; }
+  LabBackends backends() const { return {kernel, ovs, processes, nat, loss}; }
   /// Loads `yaml` as a lab; REQUIREs success.
   Lab load(const std::string& yaml, LabOptions options) const;
   Lab load(const std::string& yaml) const { return load(yaml, this->options()); }

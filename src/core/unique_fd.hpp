@@ -2,6 +2,8 @@
 // and namespace files, pipes around a forked child, check sockets).
 #pragma once
 
+#include <fcntl.h>
+#include <sys/select.h>
 #include <unistd.h>
 
 #include <utility>
@@ -35,5 +37,16 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+/// `fd` moved to a number of FD_SETSIZE (1024) or more when the descriptor
+/// limit allows, else `fd` itself. netlab holds two descriptors per namespace
+/// for as long as it runs; kept low, they push the descriptors of libraries
+/// that wait with select() past 1023, and libnftables then aborts
+/// ("bit out of range 0 - FD_SETSIZE on fd_set") in a 1000-host lab.
+inline UniqueFd above_select_range(UniqueFd fd) {
+  if (!fd.valid() || fd.get() >= FD_SETSIZE) return fd;
+  int high = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, FD_SETSIZE);
+  return high >= 0 ? UniqueFd(high) : std::move(fd);
+}
 
 }  // namespace netlab

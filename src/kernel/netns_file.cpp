@@ -25,7 +25,7 @@ Result<UniqueFd> open_netns(const std::string& ns) {
     return system_error(err == ENOENT ? ErrorKind::Kernel : ErrorKind::Permission,
                         "open namespace " + path, err);
   }
-  return fd;
+  return above_select_range(std::move(fd));
 }
 
 int enter_netns(int ns_fd) { return ::setns(ns_fd, CLONE_NEWNET) == 0 ? 0 : errno; }

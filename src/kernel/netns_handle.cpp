@@ -19,9 +19,18 @@ namespace netlab::nl {
 Result<SockPtr> open_route_socket() {
   SockPtr sk(nl_socket_alloc());
   if (!sk) return system_error(ErrorKind::Kernel, "allocate netlink socket", ENOMEM);
-  if (int r = nl_connect(sk.get(), NETLINK_ROUTE); r < 0)
+  // What nl_connect does (a socket, bound to a port the kernel picks), with
+  // the descriptor above select()'s range (above_select_range).
+  UniqueFd sock =
+      above_select_range(UniqueFd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)));
+  if (!sock.valid()) return system_error(ErrorKind::Kernel, "open netlink socket", errno);
+  sockaddr_nl local{};
+  local.nl_family = AF_NETLINK;
+  if (::bind(sock.get(), reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0)
+    return system_error(ErrorKind::Kernel, "bind netlink socket", errno);
+  if (int r = nl_socket_set_fd(sk.get(), NETLINK_ROUTE, sock.get()); r < 0)
     return system_error(ErrorKind::Kernel, "connect netlink socket", nle_to_errno(r));
-  int fd = nl_socket_get_fd(sk.get());
+  int fd = sock.release();  // the nl_sock closes it
   int one = 1;
   // Extended acks carry the kernel's own explanation ("Unknown device type");
   // capped acks keep error replies small (no echo of the request).

@@ -27,7 +27,7 @@ int identify(NetnsHandle& h) {
 }  // namespace
 
 NetnsStore::NetnsStore() : root_(std::make_shared<NetnsHandle>()) {
-  root_->fd = UniqueFd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  root_->fd = above_select_range(UniqueFd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)));
   identify(*root_);
   // A failure here surfaces on first use of the root socket.
   if (auto s = open_route_socket()) root_->sock = std::move(*s);
@@ -139,7 +139,7 @@ Status NetnsStore::create(const std::string& ns) {
         err = errno, step = "bind-mount";
         return;
       }
-      h->fd = UniqueFd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+      h->fd = above_select_range(UniqueFd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)));
       if (!h->fd.valid()) {
         err = errno, step = "open";
         return;

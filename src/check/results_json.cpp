@@ -10,13 +10,16 @@ nlohmann::json results_json(const std::string& lab, const std::vector<CheckResul
   for (const auto& r : results) {
     if (r.passed) ++passed;
     total += r.seconds;
+    nlohmann::json measured = nlohmann::json::object();
+    for (const auto& m : r.measured) measured[m.name] = m.value;
     list.push_back({{"name", r.name},
                     {"passed", r.passed},
                     {"expected", r.expected},
                     {"actual", r.actual},
                     {"detail", r.detail},
                     {"seconds", r.seconds},
-                    {"position", r.pos.known() ? nlohmann::json(r.pos.str()) : nlohmann::json()}});
+                    {"position", r.pos.known() ? nlohmann::json(r.pos.str()) : nlohmann::json()},
+                    {"measured", measured}});
   }
   return {{"lab", lab},
           {"passed", passed},

@@ -11,7 +11,7 @@ namespace {
 /// A figure as it reads: "200", "30", "0.052", "9410000000".
 std::string value_text(double v) {
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%.10g", v);
+  std::snprintf(buf, sizeof buf, "%.15g", v);
   return buf;
 }
 

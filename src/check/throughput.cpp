@@ -84,9 +84,12 @@ CheckResult run_throughput(const ThroughputTest& test, const Model& model, const
                 {"seconds", sample->seconds}};
   if (sample->retransmits) r.measured.push_back({"retransmits", *sample->retransmits});
 
-  // "9.41 Gbit/s (1.18e+03 MB in 1 s, 0 retransmits)"
+  // "9.41 Gbit/s (1.18 GB in 1 s, 0 retransmits)"
+  double bytes = sample->bytes;
+  const char* unit = bytes >= 1e9 ? "GB" : bytes >= 1e6 ? "MB" : "kB";
+  double scaled = bytes / (bytes >= 1e9 ? 1e9 : bytes >= 1e6 ? 1e6 : 1e3);
   char extent[64];
-  std::snprintf(extent, sizeof extent, " (%.3g MB in %.3g s", sample->bytes / 1e6, sample->seconds);
+  std::snprintf(extent, sizeof extent, " (%.3g %s in %.3g s", scaled, unit, sample->seconds);
   r.actual = rate(sample->bits_per_second) + extent;
   if (sample->retransmits)
     r.actual +=

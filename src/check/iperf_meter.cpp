@@ -140,6 +140,10 @@ int free_port(int family) {
   iperf_set_test_one_off(t, 1);
   write_text(line);
   int rc = iperf_run_server(t);
+  if (rc < 0) {
+    write_text("error: ");
+    write_text(iperf_strerror(i_errno));
+  }
   ::_exit(rc < 0 ? 1 : 0);
 }
 
@@ -314,9 +318,13 @@ class IperfMeter final : public ThroughputMeter {
       int status = 0;
       if (::waitpid(server.pid, &status, WNOHANG) == server.pid) {
         server.pid = -1;
-        return make_error(ErrorKind::Process,
-                          server_what + ": it exited before listening on port " +
-                              std::to_string(port) + " (address not in " + where(to_ns) + "?)");
+        std::string why;  // the child has exited: its pipe ends at once
+        read_until_eof(server.out.get(), Clock::now() + std::chrono::milliseconds(200), why);
+        auto at = why.find("error: ");
+        return make_error(
+            ErrorKind::Process,
+            server_what + ": it exited before listening on port " + std::to_string(port) +
+                (at == std::string::npos ? "" : ": " + first_line(why.substr(at + 7))));
       }
       if (Clock::now() >= listen_deadline)
         return make_error(ErrorKind::Process, server_what + ": not listening on port " +

@@ -293,3 +293,31 @@ TEST_CASE("ping loss bounds against a real 30 % drop", "[integration]") {
   CHECK(!results[1].passed);
   CHECK(results[1].actual.find("is above max 5%") != std::string::npos);
 }
+
+TEST_CASE("throughput to an address its namespace does not hold fails, saying why",
+          "[integration]") {
+  REQUIRE(geteuid() == 0);
+  Pair pair;
+  // The file gives b 10.78.1.3 too, but it was never put on the link: the
+  // receiver cannot listen there.
+  Topology topo = pair.topology();
+  topo.namespaces[1].interfaces[0].addresses.push_back({*IpPrefix::parse("10.78.1.3/24"), {}});
+  Target missing;
+  missing.address = *IpAddress::parse("10.78.1.3");
+  topo.tests = {throughput(pair.a, missing, 1e6, std::nullopt)};
+  auto kernel = make_netlink_kernel();
+  auto procs = make_real_processes();
+  CheckContext ctx{topo, *kernel, *procs, pair.dir};
+  auto t0 = std::chrono::steady_clock::now();
+  auto results = run_checks(ctx, 1);
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(results.size() == 1);
+  INFO(results[0].actual);
+  CHECK(!results[0].passed);
+  CHECK(results[0].actual.find("could not measure: throughput server on 10.78.1.3 in netns " +
+                               pair.b + ": it exited before listening on port ") == 0);
+  CHECK(results[0].actual.find("Cannot assign requested address") != std::string::npos);
+  CHECK(results[0].measured.empty());
+  CHECK(took < 2.0);
+  CHECK(no_children());
+}

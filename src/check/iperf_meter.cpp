@@ -69,10 +69,15 @@ bool child_setup(int ns_fd, int pipe_fd, int devnull) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // netlab gone: the measurement goes too
   ::signal(SIGPIPE, SIG_IGN);          // a peer gone mid-test is an error, not a death
   if (ns_fd >= 0 && nl::enter_netns(ns_fd) != 0) return false;
-  ::dup2(devnull, 0);
-  ::dup2(devnull, 1);
-  ::dup2(devnull, 2);
-  ::dup2(pipe_fd, kChildPipeFd);
+  // Above the descriptors about to be replaced first, so that none of the
+  // dup2()s below closes the other (netlab may run with 0-2 closed).
+  int pipe_hi = ::fcntl(pipe_fd, F_DUPFD, 10);
+  int null_hi = ::fcntl(devnull, F_DUPFD, 10);
+  if (pipe_hi < 0 || null_hi < 0) return false;
+  ::dup2(null_hi, 0);
+  ::dup2(null_hi, 1);
+  ::dup2(null_hi, 2);
+  ::dup2(pipe_hi, kChildPipeFd);
   ::syscall(SYS_close_range, kChildPipeFd + 1, ~0U, 0);
   return true;
 }

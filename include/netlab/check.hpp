@@ -1,4 +1,4 @@
-// `netlab test`: the assertions under `tests:` (ping, tcp, lease) run against
+// `netlab test`: the assertions under `tests:` (ping, tcp, lease, throughput) run against
 // the live lab, and their results as a table, JUnit XML or JSON.
 //
 // Every assertion gives exactly one CheckResult, in file order, whatever
@@ -14,9 +14,17 @@
 #include "netlab/error.hpp"
 #include "netlab/kernel.hpp"
 #include "netlab/processes.hpp"
+#include "netlab/throughput_meter.hpp"
 #include "netlab/topology.hpp"
 
 namespace netlab {
+
+/// One figure an assertion measured; the name carries the unit:
+/// "sent", "received", "loss_percent", "rtt_avg_ms", "bits_per_second".
+struct Measurement {
+  std::string name;
+  double value = 0;
+};
 
 /// The outcome of one assertion.
 struct CheckResult {
@@ -28,6 +36,10 @@ struct CheckResult {
   std::string detail;    ///< short note for the table, e.g. "rtt 0.05 ms"
   double seconds = 0;    ///< wall time of this assertion
   SourcePos pos;         ///< of the assertion in the topology file
+  /// What was measured, in measuring order (ping: sent, received,
+  /// loss_percent, rtt_min_ms, rtt_avg_ms, rtt_max_ms; throughput:
+  /// bits_per_second, bytes, seconds, retransmits). Empty when nothing was.
+  std::vector<Measurement> measured;
   /// With CheckContext::capture_dir, a failed assertion's pcap files (one
   /// per interface captured), as paths under that directory.
   std::vector<std::string> captures{};
@@ -47,11 +59,14 @@ struct CheckContext {
   /// interfaces it uses while it runs; the pcap files of the failed ones
   /// stay there (CheckResult::captures), the others are removed.
   std::string capture_dir{};
+  /// Measures `throughput:` assertions; nullptr = system_throughput_meter().
+  ThroughputMeter* throughput_meter = nullptr;
 };
 
 /// Runs every assertion of `ctx.topology.tests` and returns one result per
 /// assertion, in file order. Up to `parallelism` assertions run at once
-/// (values < 1 count as 1); tcp assertions on the same port take turns.
+/// (values < 1 count as 1); tcp assertions on the same port take turns, and
+/// throughput assertions run one at a time.
 /// Never changes the lab: the tcp listener lives only for its assertion.
 std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism);
 
@@ -61,13 +76,15 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism);
 std::string format_results_table(const std::vector<CheckResult>& results, bool color);
 
 /// A JUnit XML document: one <testsuite name=lab> with one <testcase> per
-/// assertion and a <failure> (expected / actual) for each failed one; a
-/// failed one's captures as [[ATTACHMENT|path]] lines in its <system-out>
-/// (what Jenkins' and GitLab's JUnit readers attach).
+/// assertion, its measured figures as <properties> (name, value), a
+/// <failure> (expected / actual) for each failed one, and the detail (which
+/// repeats the figures as text) as <system-out>, with a failed one's captures
+/// as [[ATTACHMENT|path]] lines (what Jenkins' and GitLab's JUnit readers attach).
 std::string junit_xml(const std::string& lab, const std::vector<CheckResult>& results);
 
 /// {"lab", "passed", "failed", "seconds", "results": [{name, passed,
-/// expected, actual, detail, seconds, position}]}.
+/// expected, actual, detail, seconds, position, measured}]}; `measured` is
+/// an object of the Measurement names and values ({} when none).
 nlohmann::json results_json(const std::string& lab, const std::vector<CheckResult>& results);
 
 }  // namespace netlab

@@ -234,12 +234,24 @@ struct Target {
 
 enum class Expect { Success, Fail };
 
+/// `{min: X, max: Y}` of a measured value, in the value's base unit (ms,
+/// percent, bit/s); either end may be absent. `pos` is the map's.
+struct Bounds {
+  std::optional<double> min, max;
+  SourcePos pos;
+  /// Whether `v` lies within the bounds (inclusive).
+  bool contains(double v) const { return (!min || v >= *min) && (!max || v <= *max); }
+};
+
 struct PingTest {
   std::string from;  ///< namespace (or "host")
   SourcePos from_pos;
   Target to;
   Expect expect = Expect::Success;
   int count = 1;
+  int interval_ms = 200;         ///< between echo requests (`interval: 10ms`)
+  std::optional<Bounds> rtt_ms;  ///< `rtt: {max: 5ms}`: bounds on the average rtt
+  std::optional<Bounds> loss;    ///< `loss: {max: 5%}`: bounds on the loss, percent
 };
 
 struct LeaseTest {
@@ -256,8 +268,20 @@ struct TcpTest {
   Expect expect = Expect::Success;
 };
 
+/// `throughput: {from: red, to: blue:eth0, min: 5mbit}`: TCP from `from`
+/// to the target's namespace for `duration_s` seconds (libiperf both ends).
+inline constexpr int kMaxThroughputSeconds = 10;
+
+struct ThroughputTest {
+  std::string from;
+  SourcePos from_pos;
+  Target to;
+  int duration_s = 2;
+  Bounds bits_per_second;  ///< `min:` / `max:`, in bit/s
+};
+
 struct TestCase {
-  std::variant<PingTest, LeaseTest, TcpTest> check;
+  std::variant<PingTest, LeaseTest, TcpTest, ThroughputTest> check;
   SourcePos pos;
 };
 

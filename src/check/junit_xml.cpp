@@ -8,6 +8,13 @@ namespace netlab {
 
 namespace {
 
+/// A figure as it reads: "200", "30", "0.052", "9410000000".
+std::string value_text(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
 std::string seconds_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", s);
@@ -34,6 +41,13 @@ std::string junit_xml(const std::string& lab, const std::vector<CheckResult>& re
     if (r.pos.known())
       out += " file=\"" + xml_escape(r.pos.file) + "\" line=\"" + std::to_string(r.pos.line) + "\"";
     out += ">\n";
+    if (!r.measured.empty()) {
+      out += "    <properties>\n";
+      for (const auto& m : r.measured)
+        out += "      <property name=\"" + xml_escape(m.name) + "\" value=\"" +
+               value_text(m.value) + "\"/>\n";
+      out += "    </properties>\n";
+    }
     if (!r.passed) {
       std::string message = "expected " + r.expected + ", got: " + r.actual;
       std::string body = "expected: " + r.expected + "\nactual: " + r.actual;

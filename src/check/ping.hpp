@@ -14,11 +14,12 @@
 
 namespace netlab::check {
 
-/// ping -c COUNT -W 1 -i 0.2 -n ADDR (argv, never a shell).
-std::vector<std::string> ping_argv(const IpAddress& address, int count);
+/// ping -c COUNT -W 1 -i INTERVAL -n ADDR (argv, never a shell); INTERVAL
+/// in seconds, 0.2 by default.
+std::vector<std::string> ping_argv(const IpAddress& address, int count, int interval_ms = 200);
 /// How long ping may take before it is killed: every probe, the last
 /// reply's wait and a margin.
-std::chrono::milliseconds ping_timeout(int count);
+std::chrono::milliseconds ping_timeout(int count, int interval_ms = 200);
 
 /// What ping's output says.
 struct PingOutput {

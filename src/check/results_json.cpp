@@ -10,6 +10,8 @@ nlohmann::json results_json(const std::string& lab, const std::vector<CheckResul
   for (const auto& r : results) {
     if (r.passed) ++passed;
     total += r.seconds;
+    nlohmann::json measured = nlohmann::json::object();
+    for (const auto& m : r.measured) measured[m.name] = m.value;
     list.push_back({{"name", r.name},
                     {"passed", r.passed},
                     {"expected", r.expected},
@@ -17,7 +19,8 @@ nlohmann::json results_json(const std::string& lab, const std::vector<CheckResul
                     {"detail", r.detail},
                     {"seconds", r.seconds},
                     {"position", r.pos.known() ? nlohmann::json(r.pos.str()) : nlohmann::json()},
-                    {"captures", r.captures}});
+                    {"captures", r.captures},
+                    {"measured", measured}});
   }
   return {{"lab", lab},
           {"passed", passed},

@@ -12,6 +12,7 @@
 #include "check/ping.hpp"
 #include "check/target.hpp"
 #include "check/tcp.hpp"
+#include "check/throughput.hpp"
 #include "core/parallel_for.hpp"
 #include "netlab/check.hpp"
 
@@ -28,6 +29,7 @@ bool needs_observation(const Topology& t) {
   for (const auto& tc : t.tests) {
     if (std::holds_alternative<LeaseTest>(tc.check)) return true;
     if (std::holds_alternative<TcpTest>(tc.check)) return true;
+    if (std::holds_alternative<ThroughputTest>(tc.check)) return true;
     if (auto* p = std::get_if<PingTest>(&tc.check); p && p->to.endpoint) return true;
   }
   return false;
@@ -53,6 +55,10 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
   }
 
   ArpProber& arp = ctx.arp_prober ? *ctx.arp_prober : system_arp_prober();
+  ThroughputMeter& meter = ctx.throughput_meter ? *ctx.throughput_meter : system_throughput_meter();
+  // Throughput measurements take turns: two at once would share the cores
+  // and each measure less than the link carries.
+  std::mutex throughput_lock;
 
   // Two tcp assertions on one port would fight over the listener: one at a time.
   std::map<int, std::mutex> port_locks;
@@ -73,6 +79,9 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
     } else if (auto* c = std::get_if<TcpTest>(&tc.check)) {
       std::lock_guard lock(port_locks[c->port]);
       r = check::run_tcp(*c, model, observed, arp);
+    } else if (auto* t = std::get_if<ThroughputTest>(&tc.check)) {
+      std::lock_guard lock(throughput_lock);
+      r = check::run_throughput(*t, model, observed, meter);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.pos = tc.pos;

@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <cmath>
+
+#include "core/quantity.hpp"
 #include "parse/sections.hpp"
 #include "parse/suggest.hpp"
 
@@ -58,8 +62,132 @@ bool parse_from_to(Reader& r, const yaml::Node& body, const std::string& c, std:
   return ok;
 }
 
+/// One quantity with its unit, or an error at its position.
+std::optional<double> parse_value(Reader& r, const yaml::Node& n, const std::string& c,
+                                  const std::string& key, QuantityKind kind) {
+  auto text = r.scalar(n, c, key);
+  if (!text) return std::nullopt;
+  Quantity q = parse_quantity(*text, kind);
+  if (!q.value) r.error(n.pos, c + ": " + key + " " + q.problem);
+  return q.value;
+}
+
+/// `min:` and `max:` of `map` (either may be absent), each a quantity of
+/// `kind`; min must not exceed max. `what` names them in errors ("rtt").
+std::optional<Bounds> parse_min_max(Reader& r, const yaml::Node& map, const std::string& c,
+                                    const std::string& what, QuantityKind kind) {
+  Bounds b;
+  b.pos = map.pos;
+  bool ok = true;
+  std::string prefix = what.empty() ? "" : what + " ";
+  for (const char* key : {"min", "max"}) {
+    const auto* v = map.find(key);
+    if (!v) continue;
+    auto value = parse_value(r, *v, c, prefix + key, kind);
+    ok = ok && value;
+    (std::string(key) == "min" ? b.min : b.max) = value;
+  }
+  if (ok && b.min && b.max && *b.min > *b.max) {
+    r.error(map.find("max")->pos, c + ": " + prefix + "max " + format_quantity(*b.max, kind) +
+                                      " is below " + prefix + "min " +
+                                      format_quantity(*b.min, kind));
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return b;
+}
+
+/// `rtt: {max: 5ms}`, `loss: {min: 20%, max: 40%}`: a map of min and/or max.
+std::optional<Bounds> parse_bounds(Reader& r, const yaml::Node& n, const std::string& c,
+                                   const std::string& what, QuantityKind kind) {
+  std::string example = kind == QuantityKind::Percent ? "{max: 5%}" : "{max: 5ms}";
+  if (!n.is_map() || n.entries.empty()) {
+    r.error(n.pos, c + ": " + what + " expects bounds like " + what + ": " + example +
+                       " (min, max or both), got " + Reader::describe(n));
+    return std::nullopt;
+  }
+  r.check_keys(n, {"min", "max"}, c + ", " + what);
+  return parse_min_max(r, n, c, what, kind);
+}
+
+/// The settings of a `ping:`; `c` is "ping test".
+std::optional<PingTest> parse_ping(Reader& r, const yaml::Node& body, const std::string& c) {
+  r.check_keys(body, {"from", "to", "expect", "count", "interval", "rtt", "loss"}, c);
+  PingTest p;
+  bool ok = parse_from_to(r, body, c, p.from, p.from_pos, p.to);
+  auto e = parse_expect(r, body, c);
+  ok = ok && e;
+  if (e) p.expect = *e;
+  if (const auto* v = body.find("count")) {
+    auto count = r.integer(*v, c, "count");
+    if (count && (*count < 1 || *count > 1000)) {
+      r.error(v->pos, c + ": count " + std::to_string(*count) + " is out of range 1-1000");
+      count.reset();
+    }
+    ok = ok && count;
+    if (count) p.count = *count;
+  }
+  if (const auto* v = body.find("interval")) {
+    double ms = parse_value(r, *v, c, "interval", QuantityKind::Duration).value_or(-1);
+    if (ms < 0) {
+      ok = false;
+    } else if (ms < 1 || ms > 10000) {
+      r.error(v->pos, c + ": interval " + format_quantity(ms, QuantityKind::Duration) +
+                          " is out of range 1ms-10s");
+      ok = false;
+    } else {
+      p.interval_ms = static_cast<int>(std::lround(ms));
+    }
+  }
+  if (const auto* v = body.find("rtt")) {
+    p.rtt_ms = parse_bounds(r, *v, c, "rtt", QuantityKind::Duration);
+    ok = ok && p.rtt_ms;
+  }
+  if (const auto* v = body.find("loss")) {
+    p.loss = parse_bounds(r, *v, c, "loss", QuantityKind::Percent);
+    ok = ok && p.loss;
+  }
+  // A bound measures the replies; expect: fail says there are none.
+  if (p.expect == Expect::Fail && (body.find("rtt") || body.find("loss"))) {
+    r.error(body.find("expect")->pos,
+            c + ": expect: fail cannot go with rtt or loss bounds (they measure the replies); "
+                "for a link that drops everything write loss: {min: 100%}");
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return p;
+}
+
+/// The settings of a `throughput:`; `c` is "throughput test".
+std::optional<ThroughputTest> parse_throughput(Reader& r, const yaml::Node& body,
+                                               const std::string& c) {
+  r.check_keys(body, {"from", "to", "duration", "min", "max"}, c);
+  ThroughputTest p;
+  bool ok = parse_from_to(r, body, c, p.from, p.from_pos, p.to);
+  if (const auto* v = body.find("duration")) {
+    double ms = parse_value(r, *v, c, "duration", QuantityKind::Duration).value_or(-1);
+    // libiperf measures whole seconds; the cap keeps `netlab test` short.
+    if (ms < 0) {
+      ok = false;
+    } else if (ms < 1000 || ms > kMaxThroughputSeconds * 1000.0 || std::fmod(ms, 1000) != 0) {
+      r.error(v->pos, c + ": duration " + format_quantity(ms, QuantityKind::Duration) +
+                          " must be whole seconds from 1s to " +
+                          std::to_string(kMaxThroughputSeconds) + "s");
+      ok = false;
+    } else {
+      p.duration_s = static_cast<int>(ms / 1000);
+    }
+  }
+  auto b = parse_min_max(r, body, c, "", QuantityKind::Rate);
+  ok = ok && b;
+  if (b) p.bits_per_second = *b;
+  p.bits_per_second.pos = body.pos;
+  if (!ok) return std::nullopt;
+  return p;
+}
+
 std::optional<TestCase> parse_test(Reader& r, const yaml::Node& n) {
-  const std::vector<std::string> kinds = {"ping", "lease", "tcp"};
+  const std::vector<std::string> kinds = {"ping", "lease", "tcp", "throughput"};
   if (!n.is_map() || n.entries.size() != 1) {
     r.error(n.pos, "test: expected one check like {ping: {from: red, to: blue:eth0}}, got " +
                        (n.is_map() ? "a map of " + std::to_string(n.entries.size()) + " keys"
@@ -71,10 +199,10 @@ std::optional<TestCase> parse_test(Reader& r, const yaml::Node& n) {
   std::string c = kind + " test";
   TestCase tc;
   tc.pos = n.pos;
-  if (kind != "ping" && kind != "lease" && kind != "tcp") {
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
     std::string h = hint(kind, kinds);
-    r.error(key.pos,
-            "test: unknown check '" + kind + "'" + (h.empty() ? "; use ping, lease or tcp" : h));
+    r.error(key.pos, "test: unknown check '" + kind + "'" +
+                         (h.empty() ? "; use ping, lease, tcp or throughput" : h));
     return std::nullopt;
   }
   if (!body.is_map()) {
@@ -82,23 +210,9 @@ std::optional<TestCase> parse_test(Reader& r, const yaml::Node& n) {
     return std::nullopt;
   }
   if (kind == "ping") {
-    r.check_keys(body, {"from", "to", "expect", "count"}, c);
-    PingTest p;
-    bool ok = parse_from_to(r, body, c, p.from, p.from_pos, p.to);
-    auto e = parse_expect(r, body, c);
-    ok = ok && e;
-    if (e) p.expect = *e;
-    if (const auto* v = body.find("count")) {
-      auto count = r.integer(*v, c, "count");
-      if (count && (*count < 1 || *count > 1000)) {
-        r.error(v->pos, c + ": count " + std::to_string(*count) + " is out of range 1-1000");
-        count.reset();
-      }
-      ok = ok && count;
-      if (count) p.count = *count;
-    }
-    if (!ok) return std::nullopt;
-    tc.check = p;
+    auto p = parse_ping(r, body, c);
+    if (!p) return std::nullopt;
+    tc.check = *p;
   } else if (kind == "tcp") {
     r.check_keys(body, {"from", "to", "port", "expect"}, c);
     TcpTest p;
@@ -119,6 +233,10 @@ std::optional<TestCase> parse_test(Reader& r, const yaml::Node& n) {
     }
     if (!ok) return std::nullopt;
     tc.check = p;
+  } else if (kind == "throughput") {
+    auto p = parse_throughput(r, body, c);
+    if (!p) return std::nullopt;
+    tc.check = *p;
   } else {
     r.check_keys(body, {"client", "server"}, c);
     LeaseTest p;

@@ -165,6 +165,9 @@ std::vector<Error> apply_prefix(Topology& topology, const std::string& prefix) {
     } else if (auto* p = std::get_if<TcpTest>(&tc.check)) {
       p->from = rn.ns(p->from);
       target(p->to);
+    } else if (auto* p = std::get_if<ThroughputTest>(&tc.check)) {
+      p->from = rn.ns(p->from);
+      target(p->to);
     } else if (auto* p = std::get_if<LeaseTest>(&tc.check)) {
       rn.endpoint(p->client);
       p->server = rn.ns(p->server);

@@ -60,6 +60,9 @@ void Validator::check_tests() {
       if (p->port < 1 || p->port > 65535) {
         error(tc.pos, "tcp test: port " + std::to_string(p->port) + " is out of range 1-65535");
       }
+    } else if (const auto* p = std::get_if<ThroughputTest>(&tc.check)) {
+      check_from("throughput test", p->from, p->from_pos);
+      if (p->to.endpoint) check_endpoint("throughput test", *p->to.endpoint);
     } else if (const auto* p = std::get_if<LeaseTest>(&tc.check)) {
       if (auto ns = check_endpoint("lease test", p->client)) {
         const InterfaceConfig* ic = config(*ns, p->client.ifname);

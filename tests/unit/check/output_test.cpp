@@ -21,16 +21,18 @@ std::vector<CheckResult> sample() {
                  "1/1 replies, rtt 0.05 ms",
                  "rtt 0.05 ms (10.20.30.2)",
                  0.012,
-                 SourcePos{"lab.yaml", 12, 5}};
+                 SourcePos{"lab.yaml", 12, 5},
+                 {{"sent", 1}, {"received", 1}, {"rtt_avg_ms", 0.05}}};
   CheckResult bad{"tcp <host> & \"friends\" -> 'x' port 1",
                   false,
                   "connection to a<b accepted",
                   "connect: Connection refused (ECONNREFUSED)\nsecond\x01line",
                   "",
                   0.5,
-                  SourcePos{"lab.yaml", 14, 5}};
+                  SourcePos{"lab.yaml", 14, 5},
+                  {}};
   CheckResult lease{
-      "lease red:eth0-r from dhcp-r", true, "a lease", "lease", "10.20.30.57", 0.001, {}};
+      "lease red:eth0-r from dhcp-r", true, "a lease", "lease", "10.20.30.57", 0.001, {}, {}};
   return {ok, bad, lease};
 }
 
@@ -92,6 +94,14 @@ TEST_CASE("JUnit XML: one testsuite, a testcase per assertion, failures with exp
         {"xmllint", "--xpath", "string(/testsuite/testcase[2]/failure/@message)", tmpl});
     CHECK(f.text.find("expected connection to a<b accepted, got: connect: Connection refused") ==
           0);
+    // The measured figures, as properties of their test case only.
+    auto p = netlab::testing::run(
+        {"xmllint", "--xpath",
+         "string(/testsuite/testcase[1]/properties/property[@name='rtt_avg_ms']/@value)", tmpl});
+    CHECK(p.text.substr(0, p.text.find_last_not_of("\n") + 1) == "0.05");
+    auto np = netlab::testing::run(
+        {"xmllint", "--xpath", "count(/testsuite/testcase/properties/property)", tmpl});
+    CHECK(np.text.substr(0, np.text.find_last_not_of("\n") + 1) == "3");
     std::remove(tmpl);
   } else {
     WARN("xmllint not installed: XML well-formedness not checked");
@@ -115,6 +125,9 @@ TEST_CASE("results as JSON") {
   CHECK(j["results"][1]["passed"] == false);
   CHECK(j["results"][1]["expected"] == "connection to a<b accepted");
   CHECK(j["results"][2]["position"].is_null());
+  CHECK(j["results"][0]["measured"] ==
+        nlohmann::json{{"sent", 1}, {"received", 1}, {"rtt_avg_ms", 0.05}});
+  CHECK(j["results"][1]["measured"] == nlohmann::json::object());
 }
 
 TEST_CASE("a failed assertion's captures: JUnit attachments and JSON") {

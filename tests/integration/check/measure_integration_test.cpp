@@ -241,8 +241,18 @@ TEST_CASE("throughput measures a tbf rate limit as iperf3 does", "[integration]"
   }
   double reference = 0;
   for (int i = 0; i < 2; ++i) {
-    auto c = t::run({"ip", "netns", "exec", pair.a, "iperf3", "-c", "10.78.1.2", "-p", "15201",
-                     "-t", "1", "-J"});
+    // The iperf3 server takes one test at a time and needs a moment after
+    // one ends: until then it answers "the server is busy running a test",
+    // or refuses the connection while it opens its listening socket again.
+    t::Output c;
+    for (int tries = 0; tries < 50; ++tries) {
+      c = t::run({"ip", "netns", "exec", pair.a, "iperf3", "-c", "10.78.1.2", "-p", "15201", "-t",
+                  "1", "-J"});
+      if (c.text.find("server is busy") == std::string::npos &&
+          c.text.find("Connection refused") == std::string::npos)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     INFO(c.text);
     REQUIRE(c.exit_code == 0);
     double bps = nlohmann::json::parse(c.text)["end"]["sum_received"]["bits_per_second"];

@@ -70,7 +70,7 @@ struct World {
   StubMeter meter{sample(9.5e6)};
   CheckResult run(const TestCase& tc) {
     topo.tests = {tc};
-    CheckContext ctx{topo, kernel, procs, "/nonexistent", &arp, &meter};
+    CheckContext ctx{topo, kernel, procs, "/nonexistent", &arp, {}, &meter};
     auto results = run_checks(ctx, 1);
     REQUIRE(results.size() == 1);
     return results[0];

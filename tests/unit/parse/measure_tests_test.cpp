@@ -91,7 +91,7 @@ TEST_CASE("throughput: every mistake of one assertion is reported at once", "[pa
         "(bit, kbit, mbit, gbit, tbit)\n");
 }
 
-TEST_CASE("--prefix renames a throughput assertion's namespaces", "[parse]") {
+TEST_CASE("a --prefix renames a throughput assertion's namespaces", "[parse]") {
   auto r = load("  - throughput: {from: red, to: blue:eth0}\n");
   REQUIRE(r.ok());
   Topology t = *r.topology;

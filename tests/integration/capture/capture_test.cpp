@@ -11,39 +11,19 @@
 
 #include "support/system.hpp"
 #include "support/temp_dir.hpp"
+#include "support/veth_pair.hpp"
 
 using namespace netlab;
 namespace t = netlab::testing;
 
 namespace {
 
-void must(const std::vector<std::string>& argv) {
-  auto out = t::run(argv);
-  std::string cmd;
-  for (const auto& a : argv) cmd += a + " ";
-  INFO(cmd);
-  REQUIRE(out.exit_code == 0);
-}
+using t::must;
 
 /// Namespaces a and b, a:ifa 10.78.1.1/24 <-> b:ifb 10.78.1.2/24, removed
 /// when the test ends, however it ends.
-struct Pair {
-  std::string a = t::unique_name("a"), b = t::unique_name("b");
-  std::string ifa = t::unique_name("x"), ifb = t::unique_name("y");
-  t::TempDir dir{"capture"};
-  t::Cleanup guard{[this] {
-    t::remove_namespace(a);
-    t::remove_namespace(b);
-  }};
-  Pair() {
-    must({"ip", "netns", "add", a});
-    must({"ip", "netns", "add", b});
-    must({"ip", "link", "add", ifa, "netns", a, "type", "veth", "peer", "name", ifb, "netns", b});
-    must({"ip", "-n", a, "addr", "add", "10.78.1.1/24", "dev", ifa});
-    must({"ip", "-n", b, "addr", "add", "10.78.1.2/24", "dev", ifb});
-    must({"ip", "-n", a, "link", "set", ifa, "up"});
-    must({"ip", "-n", b, "link", "set", ifb, "up"});
-  }
+struct Pair : t::VethPair {
+  Pair() : VethPair("10.78.1", "p") {}
   /// `count` pings from a to b, 10 ms apart.
   void ping(int count) {
     must({"ip", "netns", "exec", a, "ping", "-q", "-n", "-c", std::to_string(count), "-i", "0.01",
@@ -80,7 +60,7 @@ std::size_t count_matching(const std::vector<std::string>& lines, const std::str
 TEST_CASE("a capture inside a namespace holds the ping made while it ran", "[integration]") {
   REQUIRE(geteuid() == 0);
   Pair pair;
-  std::string path = pair.dir.path + "/a.pcap";
+  std::string path = pair.dir + "/a.pcap";
   auto cap = Capture::start({.netns = pair.a, .interface = pair.ifa, .path = path});
   REQUIRE(cap.ok());
   pair.ping(5);
@@ -105,7 +85,7 @@ TEST_CASE("a capture filter and a packet limit", "[integration]") {
   REQUIRE(geteuid() == 0);
   Pair pair;
   SECTION("only what the filter lets through") {
-    std::string path = pair.dir.path + "/replies.pcap";
+    std::string path = pair.dir + "/replies.pcap";
     auto cap = Capture::start({.netns = pair.b,
                                .interface = pair.ifb,
                                .filter = "icmp[icmptype] == icmp-echoreply",
@@ -118,7 +98,7 @@ TEST_CASE("a capture filter and a packet limit", "[integration]") {
     CHECK(count_matching(lines, "ICMP echo reply") == 3);
   }
   SECTION("it ends by itself after max_packets") {
-    std::string path = pair.dir.path + "/two.pcap";
+    std::string path = pair.dir + "/two.pcap";
     auto cap = Capture::start(
         {.netns = pair.a, .interface = "any", .filter = "icmp", .path = path, .max_packets = 2});
     REQUIRE(cap.ok());
@@ -135,7 +115,7 @@ TEST_CASE("a capture filter and a packet limit", "[integration]") {
 TEST_CASE("a capture that cannot start says why and leaves nothing running", "[integration]") {
   REQUIRE(geteuid() == 0);
   Pair pair;
-  std::string path = pair.dir.path + "/x.pcap";
+  std::string path = pair.dir + "/x.pcap";
   auto bad_filter = Capture::start(
       {.netns = pair.a, .interface = pair.ifa, .filter = "icmp and and", .path = path});
   REQUIRE_FALSE(bad_filter.ok());
@@ -154,17 +134,16 @@ TEST_CASE("a capture that cannot start says why and leaves nothing running", "[i
   CHECK(no_ns.error().message.find("/run/netns/" + pair.a + "-gone") != std::string::npos);
 
   auto no_dir = Capture::start(
-      {.netns = pair.a, .interface = pair.ifa, .path = pair.dir.path + "/missing/x.pcap"});
+      {.netns = pair.a, .interface = pair.ifa, .path = pair.dir + "/missing/x.pcap"});
   REQUIRE_FALSE(no_dir.ok());
-  CHECK(no_dir.error().message.find("open " + pair.dir.path + "/missing/x.pcap") !=
-        std::string::npos);
+  CHECK(no_dir.error().message.find("open " + pair.dir + "/missing/x.pcap") != std::string::npos);
 }
 
 TEST_CASE("a capture whose interface goes away ends with an error, its file readable",
           "[integration]") {
   REQUIRE(geteuid() == 0);
   Pair pair;
-  std::string path = pair.dir.path + "/gone.pcap";
+  std::string path = pair.dir + "/gone.pcap";
   auto cap = Capture::start({.netns = pair.a, .interface = pair.ifa, .path = path});
   REQUIRE(cap.ok());
   pair.ping(2);

@@ -12,19 +12,14 @@
 #include "netlab/kernel.hpp"
 #include "netlab/processes.hpp"
 #include "support/system.hpp"
+#include "support/veth_pair.hpp"
 
 using namespace netlab;
 namespace t = netlab::testing;
 
 namespace {
 
-void must(const std::vector<std::string>& argv) {
-  auto out = t::run(argv);
-  std::string cmd;
-  for (const auto& a : argv) cmd += a + " ";
-  INFO(cmd);
-  REQUIRE(out.exit_code == 0);
-}
+using t::must;
 
 IpPrefix prefix(const char* s) { return *IpPrefix::parse(s); }
 
@@ -42,30 +37,8 @@ Target literal(const char* a) {
 
 /// Namespaces a and b, a:ifa 10.77.1.1/24 <-> b:ifb 10.77.1.2/24, a temp
 /// directory; all of it removed when the test ends, however it ends.
-struct Pair {
-  std::string a = t::unique_name("a"), b = t::unique_name("b");
-  std::string ifa = t::unique_name("x"), ifb = t::unique_name("y");
-  std::string dir;
-  t::Cleanup guard{[this] {
-    t::remove_namespace(a);
-    t::remove_namespace(b);
-    std::error_code ec;
-    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
-  }};
-
-  Pair() {
-    char tmpl[] = "/tmp/netlab-check-it-XXXXXX";
-    dir = mkdtemp(tmpl);
-    must({"ip", "netns", "add", a});
-    must({"ip", "netns", "add", b});
-    must({"ip", "link", "add", ifa, "netns", a, "type", "veth", "peer", "name", ifb, "netns", b});
-    must({"ip", "-n", a, "addr", "add", "10.77.1.1/24", "dev", ifa});
-    must({"ip", "-n", b, "addr", "add", "10.77.1.2/24", "dev", ifb});
-    for (const auto& [ns, ifname] : {std::pair{a, ifa}, std::pair{b, ifb}}) {
-      must({"ip", "-n", ns, "link", "set", "lo", "up"});
-      must({"ip", "-n", ns, "link", "set", ifname, "up"});
-    }
-  }
+struct Pair : t::VethPair {
+  Pair() : VethPair("10.77.1", "c") {}
 
   Topology topology() const {
     Topology topo;

@@ -15,6 +15,7 @@
 #include "netlab/nat.hpp"
 #include "netlab/processes.hpp"
 #include "support/system.hpp"
+#include "support/veth_pair.hpp"
 
 using namespace netlab;
 namespace t = netlab::testing;
@@ -55,13 +56,7 @@ bool proc_exists(int pid) {
   return state != 'Z' && state != 'X';
 }
 
-void must(const std::vector<std::string>& argv) {
-  auto out = t::run(argv);
-  std::string cmd;
-  for (const auto& a : argv) cmd += a + " ";
-  INFO(cmd);
-  REQUIRE(out.exit_code == 0);
-}
+using netlab::testing::must;
 
 /// Two namespaces joined by a veth, a state dir, and clean-up of all of it
 /// (and of every pid registered) even when a check fails half-way.

@@ -132,7 +132,8 @@ std::optional<std::set<std::string>> namespaces_changed_inside(const Plan& plan)
             if constexpr (std::is_same_v<T, op::AddAddress> ||
                           std::is_same_v<T, op::DeleteAddress> || std::is_same_v<T, op::AddRoute> ||
                           std::is_same_v<T, op::DeleteRoute> || std::is_same_v<T, op::ChangeLink> ||
-                          std::is_same_v<T, op::WriteSysctl>)
+                          std::is_same_v<T, op::WriteSysctl> || std::is_same_v<T, op::SetQdisc> ||
+                          std::is_same_v<T, op::DeleteQdisc>)
               return &x.ns;
             else
               return nullptr;

@@ -146,3 +146,19 @@ TEST_CASE("an up that changes links or the root namespace verifies the whole lab
     CHECK(w.rec->asked[1] == std::set<std::string>{"red", "blue", "green", "(root)"});
   }
 }
+
+TEST_CASE("a rate limit changed on one end verifies that end's namespace", "[lab][verify]") {
+  // The root qdisc is read with the namespace's links: a conditions edit in
+  // a standing lab is verified like an address edit (issue 16's fast edits).
+  World w;
+  const std::string limited = edited(kLab, "x: {addresses: [10.9.0.2/24]}",
+                                     "x: {addresses: [10.9.0.2/24], conditions: {rate: 10mbit}}");
+  w.up(limited);
+  w.rec->asked.clear();
+  auto report = w.up(edited(limited, "rate: 10mbit", "rate: 20mbit"));
+  REQUIRE(report.plan.actions.size() == 1);
+  REQUIRE(w.rec->asked.size() == 2);
+  CHECK(w.rec->asked[1] == std::set<std::string>{"blue"});
+  auto again = w.up(edited(limited, "rate: 10mbit", "rate: 20mbit"));
+  CHECK(again.plan.empty());
+}

@@ -323,7 +323,10 @@ class IperfMeter final : public ThroughputMeter {
       int status = 0;
       if (::waitpid(server.pid, &status, WNOHANG) == server.pid) {
         server.pid = -1;
-        std::string why;  // the child has exited: its pipe ends at once
+        // What the first read took beyond the port's line (a fast failure
+        // writes both before netlab reads), then the rest: the child has
+        // exited, so its pipe ends at once.
+        std::string why = line.substr(line.find('\n') + 1);
         read_until_eof(server.out.get(), Clock::now() + std::chrono::milliseconds(200), why);
         auto at = why.find("error: ");
         return make_error(

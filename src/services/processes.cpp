@@ -263,43 +263,9 @@ class RealProcesses final : public Processes {
 
   Result<int> spawn(const std::string& ns, const std::vector<std::string>& argv,
                     const std::string& log_file) override {
-    if (argv.empty()) return make_error(ErrorKind::Bug, "spawn: empty argv");
-    auto nsfd = open_netns(ns);
-    if (!nsfd) return nsfd.error();
-    int log =
-        ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (log < 0) return system_error(ErrorKind::Process, "open log file " + log_file, errno);
-    UniqueFd log_fd(log);
-    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (devnull < 0) return system_error(ErrorKind::Process, "open /dev/null", errno);
-    UniqueFd null_fd(devnull);
-    int errp[2];
-    if (::pipe2(errp, O_CLOEXEC) != 0) return system_error(ErrorKind::Process, "pipe", errno);
-    UniqueFd err_r(errp[0]), err_w(errp[1]);
-    auto args = c_argv(argv);
-
-    pid_t pid = ::fork();
-    if (pid < 0) return system_error(ErrorKind::Process, "fork for " + argv[0], errno);
-    if (pid == 0) {
-      ::setsid();
-      reset_signals();
-      if (nsfd->valid())
-        if (int err = nl::enter_netns(nsfd->get())) child_fail(errp[1], err);
-      if (::dup2(devnull, 0) < 0 || ::dup2(log, 1) < 0 || ::dup2(log, 2) < 0)
-        child_fail(errp[1], errno);
-      close_other_fds(errp[1]);
-      ::chdir("/");
-      ::execvp(args[0], args.data());
-      child_fail(errp[1], errno);
-    }
-    err_w.reset();
-    int exec_err = read_exec_error(err_r.get());
-    if (exec_err != 0) {
-      int status;
-      ::waitpid(pid, &status, 0);
-      return system_error(ErrorKind::Process, "start '" + argv[0] + "' in " + where(ns), exec_err);
-    }
-    return static_cast<int>(pid);
+    SpawnOptions options;
+    options.log_file = log_file;
+    return spawn_with(ns, argv, options);
   }
 
   Result<int> spawn_with(const std::string& ns, const std::vector<std::string>& argv,

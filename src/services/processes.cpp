@@ -2,6 +2,7 @@
 // child, exec argv (PATH lookup, never a shell).
 #include "netlab/processes.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -18,6 +19,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -488,6 +491,27 @@ class RealProcesses final : public Processes {
     }
     return make_error(ErrorKind::Timeout,
                       "process " + std::to_string(pid) + " still alive after SIGTERM and SIGKILL");
+  }
+
+  Result<std::map<std::string, std::vector<int>>> processes_by_netns() override {
+    std::map<std::string, std::vector<int>> out;
+    DIR* d = ::opendir("/proc");
+    if (!d) return system_error(ErrorKind::Process, "list /proc", errno);
+    std::unique_ptr<DIR, int (*)(DIR*)> guard(d, ::closedir);
+    char self_ns[64] = {};
+    ::readlink("/proc/self/ns/net", self_ns, sizeof self_ns - 1);
+    char buf[64];
+    std::string path;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+      path.assign("/proc/").append(e->d_name).append("/ns/net");
+      ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+      if (n <= 0) continue;  // gone meanwhile, or a kernel thread
+      buf[n] = 0;
+      if (std::strcmp(buf, self_ns) == 0) continue;
+      out[std::string(buf, static_cast<size_t>(n))].push_back(std::atoi(e->d_name));
+    }
+    return out;
   }
 
  private:

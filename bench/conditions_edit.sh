@@ -2,18 +2,22 @@
 # Changing only the conditions of one link in a standing lab: the lab of
 # bench/lib/labs.py (N hosts on Linux bridges, default 1000) with
 # `conditions: {rate: 10mbit}` on host 0's link; the edit sets it to 20mbit,
-# the next edit back. Each `up` applies one plan row (a tbf change).
+# the next edit back. Each `up` applies one plan row per end (a tbf change).
 #   bench/conditions_edit.sh [N] [REPS]      (root; NETLAB=path/to/netlab)
 # Prints the wall time of each `up` with netlab's --timings, and the median.
 # Before/after in one run: NETLAB_B=other/netlab makes each repetition edit
 # with NETLAB, then with NETLAB_B, on the same standing lab (built by NETLAB),
 # and prints both medians, with the load average at each edit.
+# COND_A / COND_B: the two conditions the edits alternate between (default
+# "{rate: 10mbit}" / "{rate: 20mbit}"; e.g. "{loss: 10%}" / "{loss: 20%}").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
 REPS=${2:-5}
 NETLAB=${NETLAB:-build/netlab}
 NETLAB_B=${NETLAB_B:-}
+COND_A=${COND_A:-"{rate: 10mbit}"}
+COND_B=${COND_B:-"{rate: 20mbit}"}
 P=ce$$
 LAB=${P}cond
 dir=$(mktemp -d /tmp/netlab-conditions-bench.XXXXXX)
@@ -37,13 +41,13 @@ print(text.replace(first, "  - endpoints: [%sh0:eth0, %sb0:%sv0]\n    conditions
 PY
 }
 
-write "{rate: 10mbit}"
+write "$COND_A"
 timed "up (N=$N)" "$NETLAB" up "$dir/topology.yaml" --state-dir "$dir/state"
 timed "no-op up" "$NETLAB" up "$dir/topology.yaml" --state-dir "$dir/state"
 load() { cut -d' ' -f1 /proc/loadavg; }
 edit() {  # edit LABEL BINARY I: one conditions edit; prints its line, appends its time to LABEL's list
   local label=$1 bin=$2 i=$3 line
-  if [ $((i % 2)) = 1 ]; then write "{rate: 20mbit}"; else write "{rate: 10mbit}"; fi
+  if [ $((i % 2)) = 1 ]; then write "$COND_B"; else write "$COND_A"; fi
   line=$(timed "$label edit $i" "$bin" up "$dir/topology.yaml" --state-dir "$dir/state")
   echo "$line  load $(load)"
   sed -E 's/^[a-z]+ edit [0-9]+ +([0-9.]+) s.*/\1/' <<<"$line" >>"$dir/times-$label"

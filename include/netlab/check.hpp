@@ -31,6 +31,9 @@ struct CheckResult {
   /// What was checked, e.g. "ping red -> dhcp-r:tap-r (10.20.30.2)".
   std::string name;
   bool passed = false;
+  /// Not run on this machine: its source is on another one (`detail` says
+  /// which). Neither passed nor failed.
+  bool skipped = false;
   std::string expected;  ///< what the assertion expects, e.g. "reply from 10.20.30.2"
   std::string actual;    ///< what happened, e.g. "no reply (1 sent, 0 received)"
   std::string detail;    ///< short note for the table, e.g. "rtt 0.05 ms"
@@ -61,6 +64,10 @@ struct CheckContext {
   std::string capture_dir{};
   /// Measures `throughput:` assertions; nullptr = system_throughput_meter().
   ThroughputMeter* throughput_meter = nullptr;
+  /// For a topology with machines: the machine this runs on. Assertions
+  /// whose source (`from`, a lease's client) is on another machine are
+  /// skipped, saying so. "" = run them all.
+  std::string machine{};
 };
 
 /// Runs every assertion of `ctx.topology.tests` and returns one result per

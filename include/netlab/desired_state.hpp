@@ -26,11 +26,13 @@ namespace netlab {
 struct DesiredLink {
   std::string ns;  ///< "" = root
   std::string name;
-  LinkKind kind = LinkKind::Veth;  ///< Veth, Bridge, Vlan or OvsInternal
+  LinkKind kind = LinkKind::Veth;  ///< Veth, Bridge, Vlan, OvsInternal or Vxlan
   std::string peer_name, peer_ns;  ///< veth: the other end
   bool primary = true;             ///< veth: the end that creates the pair (the other is its peer)
   std::string vlan_parent;
   int vlan_id = 0;
+  /// vxlan: this machine's end of a link to another machine (alias unset).
+  std::optional<VxlanRequest> vxlan;
   std::optional<int> mtu;
   std::optional<std::string> mac;
   std::string master;  ///< Linux bridge this is a port of

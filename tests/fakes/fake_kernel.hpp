@@ -35,12 +35,13 @@ struct FakeLink {
   std::string name;
   LinkKind kind = LinkKind::Other;
   std::string kind_text;
-  int ifindex = 0;          ///< 0 in seed_link = allocate
-  std::string peer_name;    ///< veth only
-  std::string peer_ns;      ///< veth only; "" = root
-  std::string master;       ///< bridge in the same namespace, or ""
-  std::string vlan_parent;  ///< vlan only
-  int vlan_id = 0;          ///< vlan only
+  int ifindex = 0;                    ///< 0 in seed_link = allocate
+  std::string peer_name;              ///< veth only
+  std::string peer_ns;                ///< veth only; "" = root
+  std::string master;                 ///< bridge in the same namespace, or ""
+  std::string vlan_parent;            ///< vlan only
+  int vlan_id = 0;                    ///< vlan only
+  std::optional<VxlanRequest> vxlan;  ///< vxlan only: as created (alias aside)
   bool up = false;
   int mtu = 1500;
   std::string mac;  ///< "" in seed_link = allocate
@@ -105,7 +106,7 @@ class FakeKernel : public Kernel {
   static constexpr int kUntilWait = -1;
 
   /// A fresh kernel: root namespace with `lo` up (127.0.0.1/8, ::1/128),
-  /// capabilities veth + bridge + bridge_vlan_filtering + tbf (no netem,
+  /// capabilities veth + bridge + bridge_vlan_filtering + vxlan + tbf (no netem,
   /// as on the machine this project is developed on).
   FakeKernel();
 
@@ -121,6 +122,7 @@ class FakeKernel : public Kernel {
                        const std::string& alias) override;
   Status create_vlan(const std::string& ns, const std::string& name, const std::string& parent,
                      int id, const std::string& alias) override;
+  Status create_vxlan(const VxlanRequest& req) override;
   Status delete_link(const std::string& ns, const std::string& name) override;
   Status change_link(const std::string& ns, const std::string& name,
                      const LinkChange& change) override;

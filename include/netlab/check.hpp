@@ -31,9 +31,6 @@ struct CheckResult {
   /// What was checked, e.g. "ping red -> dhcp-r:tap-r (10.20.30.2)".
   std::string name;
   bool passed = false;
-  /// Not run on this machine: its source is on another one (`detail` says
-  /// which). Neither passed nor failed.
-  bool skipped = false;
   std::string expected;  ///< what the assertion expects, e.g. "reply from 10.20.30.2"
   std::string actual;    ///< what happened, e.g. "no reply (1 sent, 0 received)"
   std::string detail;    ///< short note for the table, e.g. "rtt 0.05 ms"
@@ -46,6 +43,9 @@ struct CheckResult {
   /// With CheckContext::capture_dir, a failed assertion's pcap files (one
   /// per interface captured), as paths under that directory.
   std::vector<std::string> captures{};
+  /// Not run on this machine: its source is on another one (`detail` says
+  /// which). Neither passed nor failed.
+  bool skipped = false;
 };
 
 /// What the assertions run against. The topology is the loaded (and

@@ -31,8 +31,6 @@ struct DesiredLink {
   bool primary = true;             ///< veth: the end that creates the pair (the other is its peer)
   std::string vlan_parent;
   int vlan_id = 0;
-  /// vxlan: this machine's end of a link to another machine (alias unset).
-  std::optional<VxlanRequest> vxlan;
   std::optional<int> mtu;
   std::optional<std::string> mac;
   std::string master;  ///< Linux bridge this is a port of
@@ -45,6 +43,8 @@ struct DesiredLink {
   /// What this end does to the traffic it sends (egress); nullopt = nothing.
   std::optional<LinkConditions> conditions;
   SourcePos pos;
+  /// vxlan: this machine's end of a link to another machine (alias unset).
+  std::optional<VxlanRequest> vxlan;
 };
 
 struct DesiredRoute {

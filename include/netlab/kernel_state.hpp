@@ -72,10 +72,6 @@ struct LinkState {
   std::string master;  ///< name of the Linux bridge this is a port of, or ""
   std::string vlan_parent;
   int vlan_id = 0;
-  /// vxlan only: its id, underlay addresses and UDP port (IFLA_VXLAN_*).
-  std::uint32_t vxlan_id = 0;
-  std::optional<IpAddress> vxlan_local, vxlan_remote;
-  int vxlan_port = 0;
   bool up = false;  ///< administratively up (IFF_UP)
   int mtu = 0;
   std::string mac;                  ///< lower-case
@@ -89,6 +85,10 @@ struct LinkState {
   /// The root qdisc when it is not the kernel's default (handle 0: noqueue,
   /// pfifo_fast, mq): nullopt = default.
   std::optional<RootQdisc> qdisc;
+  /// vxlan only: its id, underlay addresses and UDP port (IFLA_VXLAN_*).
+  std::uint32_t vxlan_id = 0;
+  std::optional<IpAddress> vxlan_local, vxlan_remote;
+  int vxlan_port = 0;
 
   std::string owner() const { return owner_from_alias(alias); }
 };

@@ -214,6 +214,9 @@ class Lab {
   /// For a topology with machines: picks the machine (options, the file,
   /// or this namespace's addresses) and narrows topology_ to its share.
   Status select_machine();
+  /// Takes an edited whole topology (set_conditions, set_link_state): for a
+  /// machine's share, narrows it again.
+  Status replace_topology(Topology whole);
 
   std::string name_;
   std::optional<Topology> topology_;

@@ -128,12 +128,12 @@ struct Service {
 struct Namespace {
   std::string name;
   SourcePos pos;
-  /// `machine:`: the machine it lives on; unset = the topology's one machine.
-  std::optional<Located<std::string>> machine;
   std::vector<InterfaceConfig> interfaces;
   std::vector<Route> routes;
   std::vector<Sysctl> sysctls;
   std::vector<Service> services;
+  /// `machine:`: the machine it lives on; unset = the topology's one machine.
+  std::optional<Located<std::string>> machine;
 };
 
 /// Port options on a bridge port: access VLAN or trunk list (exclusive).
@@ -159,13 +159,13 @@ enum class Datapath { Auto, System, Netdev };
 struct Bridge {
   std::string name;
   SourcePos pos;
-  std::optional<Located<std::string>> machine;  ///< `machine:`; unset = the one machine
   BridgeKind kind = BridgeKind::Linux;
   SourcePos kind_pos;
   Datapath datapath = Datapath::Auto;
   SourcePos datapath_pos;
   std::vector<BridgePort> ports;
   std::vector<Located<IpPrefix>> addresses;
+  std::optional<Located<std::string>> machine;  ///< `machine:`; unset = the one machine
 };
 
 /// One end of a link: OWNER:IF, OWNER being a namespace, a bridge or "host".
@@ -195,11 +195,11 @@ struct Link {
   PortOptions options;  ///< applies to every end that is a bridge port
   /// `conditions:` of the long form: on both ends' egress.
   std::optional<LinkConditions> conditions;
+  SourcePos pos;
   /// `vni:` of the long form: the VXLAN id when the ends are on two machines
   /// (else derived from the lab and the link: stitch_vni).
   std::optional<Located<std::uint32_t>> vni;
   std::optional<Stitch> stitch;  ///< set only in a topology narrowed to one machine
-  SourcePos pos;
 };
 
 /// `machines.NAME`: a host that runs part of the lab.

@@ -104,7 +104,9 @@ Status Lab::set_conditions(const std::string& endpoint, const std::string& condi
     return make_error(ErrorKind::InvalidTopology, "lab " + name_ + " has no topology");
   auto parsed = parse_conditions_text(conditions, "conditions of " + endpoint);
   if (!parsed.ok()) return parsed.error();
-  Topology edited = *topology_;
+  // A machine's share is edited through the whole topology, which the
+  // validator can check, and narrowed again.
+  Topology edited = *whole_topology();
   auto end = link_end(edited, endpoint, options_.prefix);
   if (!end.ok()) return end.error();
   auto [config, link] = *end;
@@ -121,19 +123,29 @@ Status Lab::set_conditions(const std::string& endpoint, const std::string& condi
   }
   config->conditions = *parsed;
   if (auto errors = validate_topology(edited); !errors.empty()) return errors.front();
-  topology_ = std::move(edited);
-  return {};
+  return replace_topology(std::move(edited));
 }
 
 Status Lab::set_link_state(const std::string& endpoint, bool up) {
   if (!topology_)
     return make_error(ErrorKind::InvalidTopology, "lab " + name_ + " has no topology");
-  Topology edited = *topology_;
+  Topology edited = *whole_topology();
   auto end = link_end(edited, endpoint, options_.prefix);
   if (!end.ok()) return end.error();
   end->first->state_up = Located<bool>{up, {}};
   if (auto errors = validate_topology(edited); !errors.empty()) return errors.front();
-  topology_ = std::move(edited);
+  return replace_topology(std::move(edited));
+}
+
+Status Lab::replace_topology(Topology whole) {
+  if (!whole_topology_) {
+    topology_ = std::move(whole);
+    return {};
+  }
+  auto share = narrow_to_machine(whole, machine_);
+  if (!share.ok()) return share.error();
+  whole_topology_ = std::move(whole);
+  topology_ = std::move(*share);
   return {};
 }
 

@@ -35,13 +35,12 @@ struct FakeLink {
   std::string name;
   LinkKind kind = LinkKind::Other;
   std::string kind_text;
-  int ifindex = 0;                    ///< 0 in seed_link = allocate
-  std::string peer_name;              ///< veth only
-  std::string peer_ns;                ///< veth only; "" = root
-  std::string master;                 ///< bridge in the same namespace, or ""
-  std::string vlan_parent;            ///< vlan only
-  int vlan_id = 0;                    ///< vlan only
-  std::optional<VxlanRequest> vxlan;  ///< vxlan only: as created (alias aside)
+  int ifindex = 0;          ///< 0 in seed_link = allocate
+  std::string peer_name;    ///< veth only
+  std::string peer_ns;      ///< veth only; "" = root
+  std::string master;       ///< bridge in the same namespace, or ""
+  std::string vlan_parent;  ///< vlan only
+  int vlan_id = 0;          ///< vlan only
   bool up = false;
   int mtu = 1500;
   std::string mac;  ///< "" in seed_link = allocate
@@ -56,6 +55,7 @@ struct FakeLink {
   bool pending_removal = false;
   /// Root qdisc other than the default (set_root_qdisc); a move drops it.
   std::optional<RootQdisc> qdisc;
+  std::optional<VxlanRequest> vxlan;  ///< vxlan only: as created (alias aside)
 
   bool operator==(const FakeLink&) const = default;
 };

@@ -211,3 +211,19 @@ TEST_CASE("netlab test skips, and says it skips, assertions from another machine
   CHECK(junit.find("skipped=\"1\"") != std::string::npos);
   CHECK(junit.find("<skipped message=") != std::string::npos);
 }
+
+TEST_CASE("a tunnel that cannot be made rolls the share back", "[lab][machines][rollback]") {
+  FakeWorld w;
+  Lab lab = w.load(kStitched, as(w, "m1"));
+  // The second VXLAN device fails as the kernel fails it when another
+  // device on this machine holds the VNI.
+  w.kernel->fail_next("create_vxlan", EEXIST, 1);
+  auto up = lab.up();
+  REQUIRE_FALSE(up.ok());
+  CHECK(up.error().message.find("File exists") != std::string::npos);
+  CHECK(w.kernel->snapshot() == FakeKernel().snapshot());
+  // The next up, without the fault, builds it.
+  REQUIRE(lab.up().ok());
+  REQUIRE(lab.down().ok());
+  CHECK(w.kernel->snapshot() == FakeKernel().snapshot());
+}

@@ -228,6 +228,7 @@ class Lab {
   LabBackends backends_;
   std::unique_ptr<StateDir> state_;
   std::string probed_datapath_;  ///< what OVS's probe answered in this process ("" before)
+  bool own_kernel_ = false;      ///< the real kernel, made by the Lab (not given by the caller)
 };
 
 }  // namespace netlab

@@ -40,6 +40,31 @@ bool delete_and_add(const OvsTransaction& a, const OvsTransaction& b) {
   return clash(a, b) || clash(b, a);
 }
 
+// A process inside a namespace keeps it, and its links (the root end of a
+// veth), alive after the name is gone: a service's child that left its
+// group (setsid), a shell opened with `netlab exec`. The namespace is the
+// lab's, so is what runs in it; it stops before the namespace goes. A
+// process that enters after the one scan of a run is not seen.
+Status OperationRunner::stop_processes_inside(const std::string& ns) {
+  if (!b_.processes) return {};
+  auto id = b_.processes->netns_id(ns);
+  if (!id) return {};  // no such namespace: the delete says so
+  std::call_once(scan_once_, [&] {
+    if (auto found = b_.processes->processes_by_netns()) processes_by_netns_ = std::move(*found);
+  });
+  auto it = processes_by_netns_.find(*id);
+  if (it == processes_by_netns_.end()) return {};
+  for (int pid : it->second) {
+    // Read again: the pid may have ended, or been reused outside, since the scan.
+    ProcessInfo info = b_.processes->inspect(pid);
+    if (!info.alive || info.netns_id != *id) continue;
+    if (auto st = b_.processes->terminate(pid, std::chrono::milliseconds(1000)); !st.ok())
+      return make_error(st.error().kind, "stop process " + std::to_string(pid) + " inside netns " +
+                                             ns + " before deleting it: " + st.error().message);
+  }
+  return {};
+}
+
 Status OperationRunner::run(const Operation& operation, bool* cleaned) {
   Kernel& k = b_.kernel;
   return std::visit(
@@ -54,6 +79,7 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
           if (!st.ok()) (void)b_.state.forget_namespace(o.ns);
           return st;
         } else if constexpr (std::is_same_v<T, op::DeleteNamespace>) {
+          if (auto st = stop_processes_inside(o.ns); !st.ok()) return st;
           if (auto st = k.delete_namespace(o.ns); !st.ok() && st.error().sys_errno != ENOENT)
             return st;
           return b_.state.forget_namespace(o.ns);

@@ -1,6 +1,11 @@
 // One operation of a plan, run against the seams (the executor's hands).
 #pragma once
 
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
 #include "netlab/apply.hpp"
 
 namespace netlab {
@@ -28,9 +33,14 @@ class OperationRunner {
   Status start_daemon(const DaemonSpec& d, bool* cleaned);
   Status start_recorded_daemon(const DaemonSpec& d);
   Status stop(const DaemonSpec& d, bool restart);
+  Status stop_processes_inside(const std::string& ns);
 
   Backends& b_;
   const ApplyOptions& o_;
+  /// Processes by network namespace id, read once at the first namespace
+  /// delete of a run (operations run on several threads).
+  std::once_flag scan_once_;
+  std::map<std::string, std::vector<int>> processes_by_netns_;
 };
 
 }  // namespace netlab

@@ -102,12 +102,37 @@ std::vector<Measurement> measurements(const PingOutput& o, double loss) {
 
 }  // namespace
 
-std::vector<std::string> ping_argv(const IpAddress& address, int count, int interval_ms) {
+namespace {
+
+std::string interval_seconds(int interval_ms) {
   if (interval_ms < 1) interval_ms = 1;
   char interval[32];
   std::snprintf(interval, sizeof interval, "%g", interval_ms / 1000.0);
-  return {"ping", "-c",         std::to_string(count < 1 ? 1 : count), "-W", "1", "-i", interval,
-          "-n",   address.str()};
+  return interval;
+}
+
+}  // namespace
+
+std::vector<std::string> ping_argv(const IpAddress& address, int count, int interval_ms) {
+  return {"ping",       "-c", std::to_string(count < 1 ? 1 : count), "-W",
+          "1",          "-i", interval_seconds(interval_ms),         "-n",
+          address.str()};
+}
+
+std::vector<std::string> reachability_ping_argv(const IpAddress& address, int interval_ms) {
+  return {"ping",
+          "-c",
+          "1",
+          "-w",
+          std::to_string(kReachabilityDeadlineSeconds),
+          "-i",
+          interval_seconds(interval_ms),
+          "-n",
+          address.str()};
+}
+
+std::chrono::milliseconds reachability_ping_timeout() {
+  return std::chrono::milliseconds(kReachabilityDeadlineSeconds * 1000 + 3000);
 }
 
 std::chrono::milliseconds ping_timeout(int count, int interval_ms) {
@@ -174,8 +199,12 @@ CheckResult run_ping(const PingTest& test, const Model& model, const Observed& o
     return r;
   }
 
-  auto run = processes.run(from_ns, ping_argv(target->address, count, test.interval_ms),
-                           ping_timeout(count, test.interval_ms));
+  bool reachability = count == 1 && !has_bounds(test) && !expect_fail;
+  auto run = reachability
+                 ? processes.run(from_ns, reachability_ping_argv(target->address, test.interval_ms),
+                                 reachability_ping_timeout())
+                 : processes.run(from_ns, ping_argv(target->address, count, test.interval_ms),
+                                 ping_timeout(count, test.interval_ms));
   if (!run.ok()) {
     // Not an answer from the network: ping itself could not run (or hung).
     r.actual = "ping could not run in " + where(from_ns) + ": " + run.error().message;

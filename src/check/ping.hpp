@@ -21,6 +21,15 @@ std::vector<std::string> ping_argv(const IpAddress& address, int count, int inte
 /// reply's wait and a margin.
 std::chrono::milliseconds ping_timeout(int count, int interval_ms = 200);
 
+/// A plain reachability check (one ping, no bounds, a reply expected):
+/// ping -c 1 -w DEADLINE -i INTERVAL -n ADDR re-sends every INTERVAL and
+/// ends at the first reply. A single echo with -W 1 failed under load when
+/// the first echo waited on ARP (seen in CI and in 3 of 50 parallel copies).
+/// `expect: fail` keeps the single echo: waiting longer only makes it slow.
+inline constexpr int kReachabilityDeadlineSeconds = 3;
+std::vector<std::string> reachability_ping_argv(const IpAddress& address, int interval_ms = 200);
+std::chrono::milliseconds reachability_ping_timeout();
+
 /// What ping's output says.
 struct PingOutput {
   int transmitted = -1;  ///< -1 when the statistics line is missing

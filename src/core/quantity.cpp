@@ -20,6 +20,7 @@ struct Unit {
 const std::vector<Unit> kRateUnits = {
     {"bit", 1}, {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9}, {"tbit", 1e12}};
 const std::vector<Unit> kDurationUnits = {{"us", 1e-3}, {"ms", 1}, {"s", 1e3}};
+const std::vector<Unit> kSizeUnits = {{"b", 1}, {"kb", 1024}, {"mb", 1024 * 1024}};
 
 const char* example(QuantityKind kind) {
   switch (kind) {
@@ -29,6 +30,8 @@ const char* example(QuantityKind kind) {
       return "like 10ms (us, ms, s)";
     case QuantityKind::Percent:
       return "like 5%";
+    case QuantityKind::Size:
+      return "like 32kb (b, kb, mb)";
   }
   return "";
 }
@@ -66,7 +69,7 @@ Quantity parse_quantity(std::string_view text, QuantityKind kind) {
   if (kind == QuantityKind::Percent) {
     if (unit != "%") {
       q.problem =
-          "unknown unit '" + unit + "' in '" + shown + "'; write a percentage " + example(kind);
+          "'" + shown + "' has an unknown unit '" + unit + "'; write a percentage " + example(kind);
       return q;
     }
     if (number > 100) {
@@ -76,14 +79,16 @@ Quantity parse_quantity(std::string_view text, QuantityKind kind) {
     q.value = number;
     return q;
   }
-  const auto& units = kind == QuantityKind::Rate ? kRateUnits : kDurationUnits;
+  const auto& units = kind == QuantityKind::Rate       ? kRateUnits
+                      : kind == QuantityKind::Duration ? kDurationUnits
+                                                       : kSizeUnits;
   for (const auto& u : units) {
     if (unit == u.name) {
       q.value = number * u.factor;
       return q;
     }
   }
-  std::string why = "unknown unit '" + unit + "' in '" + shown + "'; write it " + example(kind);
+  std::string why = "'" + shown + "' has an unknown unit '" + unit + "'; write it " + example(kind);
   if (kind == QuantityKind::Rate && (unit == "bps" || unit.ends_with("bps")))
     why += " (bps would be bytes per second to tc, so it is not accepted)";
   q.problem = why;
@@ -113,6 +118,14 @@ std::string format_quantity(double value, QuantityKind kind) {
       return buf;
     case QuantityKind::Percent:
       std::snprintf(buf, sizeof buf, "%.3g%%", value);
+      return buf;
+    case QuantityKind::Size:
+      if (value >= 1024 * 1024)
+        std::snprintf(buf, sizeof buf, "%.3g MiB", value / (1024 * 1024));
+      else if (value >= 1024)
+        std::snprintf(buf, sizeof buf, "%.3g KiB", value / 1024);
+      else
+        std::snprintf(buf, sizeof buf, "%.3g B", value);
       return buf;
   }
   return "";

@@ -10,6 +10,7 @@
 #include "core/text.hpp"
 #include "lab/address_readiness.hpp"
 #include "lab/host_sysctls.hpp"
+#include "lab/kernel_features_cache.hpp"
 #include "lab/lab_daemons.hpp"
 #include "lab/lease_readiness.hpp"
 #include "lab/status_report.hpp"
@@ -46,7 +47,10 @@ Lab::Lab(std::string name, std::optional<Topology> topology, LabOptions options,
       topology_(std::move(topology)),
       options_(std::move(options)),
       backends_(std::move(backends)) {
-  if (!backends_.kernel) backends_.kernel = make_netlink_kernel();
+  if (!backends_.kernel) {
+    backends_.kernel = make_netlink_kernel();
+    own_kernel_ = true;
+  }
   if (!backends_.ovs) backends_.ovs = make_ovsdb_client(options_.ovsdb_socket);
   if (!backends_.processes) backends_.processes = make_real_processes();
   if (!backends_.nat) backends_.nat = make_nftables_nat();
@@ -264,8 +268,11 @@ Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe_ke
   }
   // Link conditions pick their backend (netem, or tbf + nftables) from the
   // probe: also for `status`, which observes the machine anyway.
+  // The real kernel's answer is kept in the state directory for the boot
+  // (kernel_features_cache.hpp); a kernel given by the caller (a fake) is asked.
   if ((needs_caps || conditions) && probe_kernel)
-    po.capabilities = backends_.kernel->capabilities();
+    po.capabilities = own_kernel_ ? cached_kernel_features(*state_, *backends_.kernel)
+                                  : backends_.kernel->capabilities();
   // Offline, a link to another machine is planned as if the kernel had
   // vxlan (the usual case); up probes.
   if (!probe_kernel) po.capabilities.vxlan = true;

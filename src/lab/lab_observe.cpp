@@ -114,18 +114,47 @@ Result<LiveState> Lab::observe(const DesiredState& desired, bool need_ovs) {
 
 namespace {
 
-// The named namespaces `plan` changed, when every operation of it changes
-// only addresses, routes, link settings or sysctls inside named namespaces;
-// nullopt when anything else is touched (namespaces, links made, deleted or
-// moved, the root namespace, OVS, daemons, NAT). Bringing a link up or down
-// counts as touching more: a veth end's state is its peer's carrier, and a
-// carrier that comes back starts IPv6 duplicate address detection over on
-// the peer's addresses, wherever the peer is.
-std::optional<std::set<std::string>> namespaces_changed_inside(const Plan& plan) {
-  std::set<std::string> names;
+// What an apply may have changed, when every operation of it changes only
+// addresses, routes, link settings, sysctls or root qdiscs inside namespaces,
+// or the lab's loss tables; nullopt when anything else is touched
+// (namespaces, links made, deleted or moved, OVS, daemons, NAT). Bringing a
+// link up or down counts as touching more: a veth end's state is its peer's
+// carrier, and a carrier that comes back starts IPv6 duplicate address
+// detection over on the peer's addresses, wherever the peer is.
+struct ChangedInside {
+  std::set<std::string> namespaces;  ///< named namespaces to read again
+  bool root = false;                 ///< the root namespace too (a root qdisc changed)
+  std::set<std::string> loss;        ///< namespaces ("" = root) whose loss table changed
+};
+
+std::optional<ChangedInside> changed_inside(const Plan& plan) {
+  ChangedInside changed;
   for (const auto& a : plan.actions) {
+    // Only root qdiscs of root-namespace links and loss tables: what a
+    // conditions action on the root end of a link does.
+    bool conditions_only = true;
     for (const auto& o : a.ops) {
       if (const auto* c = std::get_if<op::ChangeLink>(&o); c && c->change.up) return std::nullopt;
+      // Loss lives in the lab's netdev table of the namespace: the kernel
+      // state read by observe does not change.
+      if (const auto* l = std::get_if<op::SetLoss>(&o)) {
+        changed.loss.insert(l->ns);
+        continue;
+      }
+      if (const auto* l = std::get_if<op::ClearLoss>(&o)) {
+        changed.loss.insert(l->ns);
+        continue;
+      }
+      // A root qdisc of a root-namespace link (the bridge-side end of a
+      // link with conditions): the root is read again, links and all.
+      const std::string* qdisc_ns = nullptr;
+      if (const auto* q = std::get_if<op::SetQdisc>(&o)) qdisc_ns = &q->ns;
+      if (const auto* q = std::get_if<op::DeleteQdisc>(&o)) qdisc_ns = &q->ns;
+      if (qdisc_ns && qdisc_ns->empty()) {
+        changed.root = true;
+        continue;
+      }
+      conditions_only = false;
       const std::string* ns = std::visit(
           [](const auto& x) -> const std::string* {
             using T = std::decay_t<decltype(x)>;
@@ -140,51 +169,79 @@ std::optional<std::set<std::string>> namespaces_changed_inside(const Plan& plan)
           },
           o);
       if (!ns || ns->empty()) return std::nullopt;
-      names.insert(*ns);
+      changed.namespaces.insert(*ns);
     }
+    // A subject in the root: only the conditions of a root link, changed
+    // by nothing but the operations above.
     for (const auto& s : a.subjects)
-      if (s.ns.empty()) return std::nullopt;
+      if (s.ns.empty() && !(conditions_only && s.kind == ObjectRef::Kind::Conditions))
+        return std::nullopt;
   }
-  return names;
+  return changed;
+}
+
+// `now` replaces `was` (one namespace read again, the root or a named one);
+// a veth end whose peer is in a namespace not read again keeps the peer it
+// had: this read cannot name that peer, and the peer has not changed when
+// the end is the same device (same ifindex) as before.
+void keep_known_peers(NamespaceState& now, const NamespaceState& was,
+                      const std::set<std::string>& read_again, bool root_read_again) {
+  for (auto& [link_name, link] : now.links) {
+    const LinkState* old = was.find_link(link_name);
+    if (link.kind != LinkKind::Veth || link.peer_known || !old || !old->peer_known ||
+        old->ifindex != link.ifindex)
+      continue;
+    if (old->peer_ns.empty() ? root_read_again : read_again.count(old->peer_ns) > 0) continue;
+    link.peer_ns = old->peer_ns, link.peer_name = old->peer_name, link.peer_known = true;
+  }
 }
 
 }  // namespace
 
 // After an apply that changed only the insides of some namespaces (one
-// host's address in a 1000-host lab), only those can differ from what was
-// observed before it: they are read again and the rest of `before` stands.
-// Verifying that one address used to read all 1001 namespaces again.
+// host's address in a 1000-host lab, one link's conditions), only those can
+// differ from what was observed before it: they are read again and the rest
+// of `before` stands. Verifying that one address used to read all 1001
+// namespaces again; a rate or loss change on a link to a root bridge, too.
 Result<LiveState> Lab::observe_after(const DesiredState& desired, bool need_ovs,
                                      const Plan& applied, const LiveState& before) {
-  auto changed = namespaces_changed_inside(applied);
-  if (!changed) return observe(desired, need_ovs);
-  auto fresh = backends_.kernel->observe({changed->begin(), changed->end()},
-                                         sysctl_keys(desired, before.saved_host_sysctls),
-                                         {PeerLookup::ObservedOnly, false});
-  if (!fresh.ok()) return fresh.error();
+  auto changed = changed_inside(applied);
+  // The loss tables are re-read below only when observe read them before.
+  if (!changed || (!changed->loss.empty() && !before.loss)) return observe(desired, need_ovs);
   LiveState live = before;
   // The records may have changed since (up writes them before applying).
   live.owned_namespaces = state_->namespaces();
   live.saved_host_sysctls = state_->saved_host_sysctls();
-  for (const auto& name : *changed) {
-    auto now = fresh->namespaces.find(name);
-    if (now == fresh->namespaces.end()) {
-      live.kernel.namespaces.erase(name);
-      continue;
-    }
-    // A veth end whose peer is in a namespace not read again: this read
-    // cannot name the peer, and the peer has not changed when the end is
-    // the same device (same ifindex) as before.
-    if (auto was = before.kernel.namespaces.find(name); was != before.kernel.namespaces.end()) {
-      for (auto& [link_name, link] : now->second.links) {
-        const LinkState* old = was->second.find_link(link_name);
-        if (link.kind != LinkKind::Veth || link.peer_known || !old || !old->peer_known ||
-            old->ifindex != link.ifindex || changed->count(old->peer_ns))
-          continue;
-        link.peer_ns = old->peer_ns, link.peer_name = old->peer_name, link.peer_known = true;
+  if (!changed->namespaces.empty() || changed->root) {
+    auto fresh = backends_.kernel->observe({changed->namespaces.begin(), changed->namespaces.end()},
+                                           sysctl_keys(desired, before.saved_host_sysctls),
+                                           {PeerLookup::ObservedOnly, changed->root});
+    if (!fresh.ok()) return fresh.error();
+    for (const auto& name : changed->namespaces) {
+      auto now = fresh->namespaces.find(name);
+      if (now == fresh->namespaces.end()) {
+        live.kernel.namespaces.erase(name);
+        continue;
       }
+      if (auto was = before.kernel.namespaces.find(name); was != before.kernel.namespaces.end())
+        keep_known_peers(now->second, was->second, changed->namespaces, changed->root);
+      live.kernel.namespaces[name] = std::move(now->second);
     }
-    live.kernel.namespaces[name] = std::move(now->second);
+    if (changed->root) {
+      keep_known_peers(fresh->root, before.kernel.root, changed->namespaces, true);
+      live.kernel.root = std::move(fresh->root);
+    }
+  }
+  if (!changed->loss.empty()) {
+    // Only the tables the apply changed; the others stand as observed.
+    auto loss = backends_.loss->observe(desired.lab, {changed->loss.begin(), changed->loss.end()});
+    if (!loss.ok()) return loss.error();
+    for (const auto& ns : changed->loss) {
+      if (auto it = loss->find(ns); it != loss->end())
+        (*live.loss)[ns] = std::move(it->second);
+      else
+        live.loss->erase(ns);
+    }
   }
   return live;
 }

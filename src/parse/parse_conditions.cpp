@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/quantity.hpp"
 #include "parse/parse.hpp"
 #include "parse/sections.hpp"
 
@@ -13,78 +14,25 @@ namespace netlab {
 
 namespace {
 
-struct Unit {
-  const char* name;
-  double factor;
-};
-
-// "1.5" "gbit" from "1.5gbit"; nullopt when there is no number in front.
-std::optional<std::pair<double, std::string>> split_number(std::string_view text) {
-  std::size_t i = 0;
-  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
-  std::size_t digits = 0;
-  while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) {
-    if (text[i] != '.') ++digits;
-    ++i;
-  }
-  if (digits == 0) return std::nullopt;
-  std::string number(text.substr(0, i));
-  char* end = nullptr;
-  double v = std::strtod(number.c_str(), &end);
-  if (end != number.c_str() + number.size() || !std::isfinite(v)) return std::nullopt;
-  std::string unit(text.substr(i));
-  while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
-  return std::make_pair(v, unit);
-}
-
-std::string unit_list(const std::vector<Unit>& units) {
-  std::string s;
-  for (const auto& u : units) s += (s.empty() ? "" : ", ") + std::string(u.name);
-  return s;
-}
-
-// A number with one of `units` (none matches the empty unit unless listed).
-// Errors: no number, unknown unit, negative, out of [0, max] after scaling.
+// A quantity of `kind` in its base unit (bit/s, ms, %, bytes), read by the
+// same reader as the assertions' bounds (core/quantity); errors at the
+// value's LINE:COL, and above `max`.
 std::optional<double> quantity(Reader& r, const yaml::Node& n, const std::string& c,
-                               const std::string& key, const std::vector<Unit>& units,
-                               const std::string& example, double max,
+                               const std::string& key, QuantityKind kind, double max,
                                const std::string& max_text) {
   auto text = r.scalar(n, c, key);
   if (!text) return std::nullopt;
-  auto split = split_number(*text);
-  if (!split) {
-    r.error(n.pos, c + ": " + key + " '" + *text + "' is not a number with a unit; write it like " +
-                       example);
+  Quantity q = parse_quantity(*text, kind);
+  if (!q.value) {
+    r.error(n.pos, c + ": " + key + " " + q.problem);
     return std::nullopt;
   }
-  const Unit* unit = nullptr;
-  for (const auto& u : units)
-    if (split->second == u.name) unit = &u;
-  if (!unit) {
-    r.error(n.pos, c + ": " + key + " '" + *text + "' has " +
-                       (split->second.empty() ? std::string("no unit")
-                                              : "an unknown unit '" + split->second + "'") +
-                       "; use one of " + unit_list(units) + ", like " + example);
-    return std::nullopt;
-  }
-  if (split->first < 0 || (*text)[0] == '-') {
-    r.error(n.pos, c + ": " + key + " '" + *text + "' is negative; write it like " + example);
-    return std::nullopt;
-  }
-  double v = split->first * unit->factor;
-  if (v > max) {
+  if (*q.value > max) {
     r.error(n.pos, c + ": " + key + " '" + *text + "' is more than " + max_text);
     return std::nullopt;
   }
-  return v;
+  return q.value;
 }
-
-const std::vector<Unit> kRateUnits = {{"bit", 1},    {"kbit", 1e3},  {"mbit", 1e6},
-                                      {"gbit", 1e9}, {"tbit", 1e12}, {"bps", 8},
-                                      {"kbps", 8e3}, {"mbps", 8e6},  {"gbps", 8e9}};
-const std::vector<Unit> kSizeUnits = {{"b", 1}, {"kb", 1024}, {"mb", 1024 * 1024}};
-const std::vector<Unit> kTimeUnits = {{"us", 1}, {"ms", 1e3}, {"s", 1e6}};
-const std::vector<Unit> kPercent = {{"%", 1e4}};  // -> ppm
 
 // tbf's rate travels as 32-bit bytes per second through libnl (and netem's
 // as 32 bits too, without the 64-bit attribute): 34 Gbit/s is the ceiling
@@ -95,9 +43,9 @@ std::optional<Located<std::uint32_t>> ppm(Reader& r, const yaml::Node& map, cons
                                           const std::string& c) {
   const auto* v = map.find(key);
   if (!v) return std::nullopt;
-  auto q = quantity(r, *v, c, key, kPercent, "0.5%", 1e6, "100%");
+  auto q = quantity(r, *v, c, key, QuantityKind::Percent, 100, "100%");
   if (!q) return std::nullopt;
-  return Located<std::uint32_t>{static_cast<std::uint32_t>(std::llround(*q)), v->pos};
+  return Located<std::uint32_t>{static_cast<std::uint32_t>(std::llround(*q * 1e4)), v->pos};
 }
 
 std::optional<Located<std::uint32_t>> micros(Reader& r, const yaml::Node& map, const char* key,
@@ -106,16 +54,16 @@ std::optional<Located<std::uint32_t>> micros(Reader& r, const yaml::Node& map, c
   if (!v) return std::nullopt;
   // netem keeps delays in 32-bit ticks of the scheduler's clock: an hour is
   // far beyond any lab's need and safely inside.
-  auto q = quantity(r, *v, c, key, kTimeUnits, "20ms", 3600e6, "an hour");
+  auto q = quantity(r, *v, c, key, QuantityKind::Duration, 3600e3, "an hour");
   if (!q) return std::nullopt;
-  return Located<std::uint32_t>{static_cast<std::uint32_t>(std::llround(*q)), v->pos};
+  return Located<std::uint32_t>{static_cast<std::uint32_t>(std::llround(*q * 1e3)), v->pos};
 }
 
 std::optional<Located<std::uint32_t>> bytes(Reader& r, const yaml::Node& map, const char* key,
                                             const std::string& c) {
   const auto* v = map.find(key);
   if (!v) return std::nullopt;
-  auto q = quantity(r, *v, c, key, kSizeUnits, "32kb", 256.0 * 1024 * 1024, "256mb");
+  auto q = quantity(r, *v, c, key, QuantityKind::Size, 256.0 * 1024 * 1024, "256mb");
   if (!q) return std::nullopt;
   if (*q < 1) {
     r.error(v->pos, c + ": " + key + " must be at least 1b");
@@ -138,19 +86,19 @@ std::optional<LinkConditions> parse_conditions(Reader& r, const yaml::Node& n,
   lc.pos = n.pos;
   const std::size_t before = r.count();
   if (const auto* v = n.find("rate")) {
-    auto zero = v->is_scalar() ? split_number(v->text) : std::nullopt;
-    if (zero && zero->first == 0) {
-      r.error(v->pos, c + ": rate " + v->text +
-                          " would stop all traffic; write state: down on the interface for a "
-                          "link that carries nothing, or give a rate like 1mbit");
-    } else if (auto q = quantity(r, *v, c, "rate", kRateUnits, "100mbit", kMaxRate, "32gbit")) {
-      if (*q < 1) {
-        r.error(v->pos, c + ": rate " + v->text +
-                            " would stop all traffic; write state: down on the interface for a "
-                            "link that carries nothing, or give a rate like 1mbit");
-      } else {
+    const std::string stops = c + ": rate " + v->text +
+                              " would stop all traffic; write state: down on the interface for "
+                              "a link that carries nothing, or give a rate like 1mbit";
+    // "0" has no unit, but what it says is clear: the zero is the mistake.
+    auto zero =
+        v->is_scalar() ? parse_quantity(v->text + "bit", QuantityKind::Rate).value : std::nullopt;
+    if (zero && *zero == 0) {
+      r.error(v->pos, stops);
+    } else if (auto q = quantity(r, *v, c, "rate", QuantityKind::Rate, kMaxRate, "32gbit")) {
+      if (*q < 1)
+        r.error(v->pos, stops);
+      else
         lc.rate = Located<std::uint64_t>{static_cast<std::uint64_t>(std::llround(*q)), v->pos};
-      }
     }
   }
   lc.burst = bytes(r, n, "burst", c);

@@ -2,6 +2,7 @@
 // child, exec argv (PATH lookup, never a shell).
 #include "netlab/processes.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -18,6 +19,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -263,43 +266,9 @@ class RealProcesses final : public Processes {
 
   Result<int> spawn(const std::string& ns, const std::vector<std::string>& argv,
                     const std::string& log_file) override {
-    if (argv.empty()) return make_error(ErrorKind::Bug, "spawn: empty argv");
-    auto nsfd = open_netns(ns);
-    if (!nsfd) return nsfd.error();
-    int log =
-        ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (log < 0) return system_error(ErrorKind::Process, "open log file " + log_file, errno);
-    UniqueFd log_fd(log);
-    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (devnull < 0) return system_error(ErrorKind::Process, "open /dev/null", errno);
-    UniqueFd null_fd(devnull);
-    int errp[2];
-    if (::pipe2(errp, O_CLOEXEC) != 0) return system_error(ErrorKind::Process, "pipe", errno);
-    UniqueFd err_r(errp[0]), err_w(errp[1]);
-    auto args = c_argv(argv);
-
-    pid_t pid = ::fork();
-    if (pid < 0) return system_error(ErrorKind::Process, "fork for " + argv[0], errno);
-    if (pid == 0) {
-      ::setsid();
-      reset_signals();
-      if (nsfd->valid())
-        if (int err = nl::enter_netns(nsfd->get())) child_fail(errp[1], err);
-      if (::dup2(devnull, 0) < 0 || ::dup2(log, 1) < 0 || ::dup2(log, 2) < 0)
-        child_fail(errp[1], errno);
-      close_other_fds(errp[1]);
-      ::chdir("/");
-      ::execvp(args[0], args.data());
-      child_fail(errp[1], errno);
-    }
-    err_w.reset();
-    int exec_err = read_exec_error(err_r.get());
-    if (exec_err != 0) {
-      int status;
-      ::waitpid(pid, &status, 0);
-      return system_error(ErrorKind::Process, "start '" + argv[0] + "' in " + where(ns), exec_err);
-    }
-    return static_cast<int>(pid);
+    SpawnOptions options;
+    options.log_file = log_file;
+    return spawn_with(ns, argv, options);
   }
 
   Result<int> spawn_with(const std::string& ns, const std::vector<std::string>& argv,
@@ -522,6 +491,27 @@ class RealProcesses final : public Processes {
     }
     return make_error(ErrorKind::Timeout,
                       "process " + std::to_string(pid) + " still alive after SIGTERM and SIGKILL");
+  }
+
+  Result<std::map<std::string, std::vector<int>>> processes_by_netns() override {
+    std::map<std::string, std::vector<int>> out;
+    DIR* d = ::opendir("/proc");
+    if (!d) return system_error(ErrorKind::Process, "list /proc", errno);
+    std::unique_ptr<DIR, int (*)(DIR*)> guard(d, ::closedir);
+    char self_ns[64] = {};
+    ::readlink("/proc/self/ns/net", self_ns, sizeof self_ns - 1);
+    char buf[64];
+    std::string path;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+      path.assign("/proc/").append(e->d_name).append("/ns/net");
+      ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+      if (n <= 0) continue;  // gone meanwhile, or a kernel thread
+      buf[n] = 0;
+      if (std::strcmp(buf, self_ns) == 0) continue;
+      out[std::string(buf, static_cast<size_t>(n))].push_back(std::atoi(e->d_name));
+    }
+    return out;
   }
 
  private:

@@ -251,4 +251,16 @@ Status FakeProcesses::terminate(int pid, std::chrono::milliseconds) {
   return Status();
 }
 
+Result<std::map<std::string, std::vector<int>>> FakeProcesses::processes_by_netns() {
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::vector<int>> out;
+  const std::string root = id_of("");
+  for (auto& [pid, p] : procs_) {
+    if (!p.alive) continue;
+    std::string id = p.netns_id.empty() ? id_of(p.ns) : p.netns_id;
+    if (id != root) out[id].push_back(pid);
+  }
+  return out;
+}
+
 }  // namespace netlab::testing

@@ -100,6 +100,7 @@ class FakeProcesses final : public Processes {
   ProcessInfo inspect(int pid) override;
   Result<std::string> netns_id(const std::string& ns) override;
   Status terminate(int pid, std::chrono::milliseconds timeout) override;
+  Result<std::map<std::string, std::vector<int>>> processes_by_netns() override;
 
  private:
   struct Proc {
@@ -130,7 +131,9 @@ class FakeProcesses final : public Processes {
   std::set<std::tuple<std::string, bool, int>> ports_;  ///< (ns, tcp, port)
   unsigned long long next_start_time_ = 100;
   int next_pid_ = 1000;
-  unsigned long long next_inode_ = 4026532000ULL;
+  /// Apart from FakeKernel's ids: a name the kernel does not know never
+  /// shares its id with a namespace the kernel has.
+  unsigned long long next_inode_ = 4026732000ULL;
 };
 
 }  // namespace netlab::testing

@@ -9,7 +9,8 @@
 #   and nothing else (the other service keeps its pid);
 # - a changed command restarts only it;
 # - `netlab logs` shows the server's request log;
-# - `down` stops what a service started in the background too (its group);
+# - `down` stops what a service started in the background too (its group,
+#   and a child that left it with setsid: every process in a lab namespace);
 # - a service that exits at once: `up` exits 1 naming it, with its exit
 #   code and the tail of its log, and nothing of the lab is left.
 # Usage: services.sh SOURCE_DIR NETLAB_BINARY
@@ -55,7 +56,7 @@ namespaces:
       eth0: {addresses: [10.77.0.2/24]}
     services:
       idle:
-        command: [sh, -c, "sleep 1001 & exec sleep 1000"]
+        command: [sh, -c, "setsid sleep 1002 & sleep 1001 & exec sleep 1000"]
         after: [http]
 links:
   - [web:eth0, cli:eth0]
@@ -139,8 +140,12 @@ check "logs shows the server's requests" grep -q '"GET / HTTP/1.1" 200' "$work/l
 http3=$(svc_pid http)
 background=$(pgrep -g "$idle" -f "sleep 1001")
 check "idle's background process runs in its group" test -n "$background"
+escaped=$(pgrep -f "sleep 1002" | while read -r pid; do
+  [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/$idle/ns/net)" ] && echo "$pid"; done)
+check "idle's setsid child left its group" test -n "$escaped" -a "$(ps -o pgid= -p "$escaped" 2>/dev/null | tr -d ' ')" != "$idle"
 nl down "$lab" -q >/dev/null 2>&1
-check "down leaves no process (nor orphan), namespace or state" nothing_left "$http3" "$idle" $background
+check "down leaves no process (nor orphan, nor one that left the group), namespace or state" \
+  nothing_left "$http3" "$idle" $background $escaped
 
 # A service that exits at once.
 cat >"$work/bad.yaml" <<YAML

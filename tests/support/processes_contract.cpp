@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
@@ -106,6 +107,16 @@ void processes_contract_spawn_in_namespace(ProcessesWorld& w, const std::string&
   // In the root namespace.
   int root = g.spawn("", kSleep, log);
   CHECK(p.inspect(root).netns_id == netns_id(p, ""));
+  // One scan finds both processes of the namespace, and leaves the root's out.
+  auto by_netns = p.processes_by_netns();
+  REQUIRE(by_netns.ok());
+  REQUIRE(by_netns->count(info.netns_id) == 1);
+  auto inside = by_netns->at(info.netns_id);
+  std::sort(inside.begin(), inside.end());
+  std::vector<int> expected = {pid, other};
+  std::sort(expected.begin(), expected.end());
+  CHECK(inside == expected);
+  CHECK(by_netns->count(netns_id(p, "")) == 0);
 
   for (int x : {pid, other, root}) {
     require_ok(p.terminate(x, 2000ms));

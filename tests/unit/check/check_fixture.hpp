@@ -64,16 +64,23 @@ inline TestCase lease(const std::string& ns, const std::string& ifname, const st
   return TestCase{l, SourcePos{"lab.yaml", 20, 5}};
 }
 
+inline Namespace namespace_with(const std::string& name, std::vector<InterfaceConfig> interfaces) {
+  Namespace n;
+  n.name = name;
+  n.interfaces = std::move(interfaces);
+  return n;
+}
+
 /// Demo 03's shape, plus a host interface and a dual-stack namespace.
 inline Topology demo_topology() {
   Topology t;
   t.name = "demo";
   t.file = "lab.yaml";
-  Namespace red{"red", {}, {dhcp_if("eth0-r")}, {}, {}};
-  Namespace blue{"blue", {}, {dhcp_if("eth0-b")}, {}, {}};
-  Namespace dr{"dhcp-r", {}, {static_if("tap-r", {"10.20.30.2/24"})}, {}, {}};
-  Namespace db{"dhcp-b", {}, {static_if("tap-b", {"10.20.30.2/24"})}, {}, {}};
-  Namespace v6{"dual", {}, {static_if("eth0", {"fd00::1/64", "192.168.7.1/24"})}, {}, {}};
+  Namespace red = namespace_with("red", {dhcp_if("eth0-r")});
+  Namespace blue = namespace_with("blue", {dhcp_if("eth0-b")});
+  Namespace dr = namespace_with("dhcp-r", {static_if("tap-r", {"10.20.30.2/24"})});
+  Namespace db = namespace_with("dhcp-b", {static_if("tap-b", {"10.20.30.2/24"})});
+  Namespace v6 = namespace_with("dual", {static_if("eth0", {"fd00::1/64", "192.168.7.1/24"})});
   t.namespaces = {red, blue, dr, db, v6};
   t.host.interfaces.push_back(static_if("up0", {"172.31.0.1/30"}));
   // Every interface is placed by a link, as validation demands of a file:
@@ -82,10 +89,14 @@ inline Topology demo_topology() {
   br.name = "br0";
   t.bridges.push_back(br);
   int port = 0;
-  for (auto [owner, ifname] : {std::pair{"red", "eth0-r"}, std::pair{"blue", "eth0-b"},
-                               std::pair{"dhcp-r", "tap-r"}, std::pair{"dhcp-b", "tap-b"},
-                               std::pair{"dual", "eth0"}, std::pair{"host", "up0"}})
-    t.links.push_back(Link{{owner, ifname, {}}, {"br0", "p" + std::to_string(port++), {}}, {}, {}});
+  for (auto [owner, ifname] :
+       {std::pair{"red", "eth0-r"}, std::pair{"blue", "eth0-b"}, std::pair{"dhcp-r", "tap-r"},
+        std::pair{"dhcp-b", "tap-b"}, std::pair{"dual", "eth0"}, std::pair{"host", "up0"}}) {
+    Link link;
+    link.a = {owner, ifname, {}};
+    link.b = {"br0", "p" + std::to_string(port++), {}};
+    t.links.push_back(link);
+  }
   for (auto [ns, ifname] : {std::pair{"dhcp-r", "tap-r"}, std::pair{"dhcp-b", "tap-b"}}) {
     DhcpServer s;
     s.namespace_name = ns;

@@ -149,6 +149,24 @@ TEST_CASE("ping: a single reply shows the rtt alone") {
   CHECK(r.expected == "reply from 10.0.0.2");
 }
 
+TEST_CASE("a reachability ping re-sends until a deadline; expect fail sends one echo") {
+  World w;
+  w.procs.on_run("ping", {0, kBusybox});
+  w.run(ping("red", address_target("10.0.0.2")));
+  REQUIRE(w.procs.calls_of("run").size() == 1);
+  CHECK(w.procs.calls_of("run")[0].argv ==
+        std::vector<std::string>{"ping", "-c", "1", "-w", "3", "-i", "0.2", "-n", "10.0.0.2"});
+  CHECK(check::reachability_ping_timeout().count() > 3000);  // ping's own deadline ends it first
+
+  World f;
+  f.procs.on_run("ping", {1, kNoReply});
+  auto r = f.run(ping("red", address_target("10.0.0.2"), Expect::Fail));
+  CHECK(r.passed);
+  REQUIRE(f.procs.calls_of("run").size() == 1);
+  CHECK(f.procs.calls_of("run")[0].argv ==
+        std::vector<std::string>{"ping", "-c", "1", "-W", "1", "-i", "0.2", "-n", "10.0.0.2"});
+}
+
 TEST_CASE("ping without a reply fails, saying what happened") {
   World w;
   w.procs.on_run("ping", {1, kNoReply});

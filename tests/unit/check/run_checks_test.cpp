@@ -54,6 +54,9 @@ class SlowPing final : public Processes {
   ProcessInfo inspect(int) override { return {}; }
   Result<std::string> netns_id(const std::string&) override { return std::string("net:[1]"); }
   Status terminate(int, std::chrono::milliseconds) override { return {}; }
+  Result<std::map<std::string, std::vector<int>>> processes_by_netns() override {
+    return std::map<std::string, std::vector<int>>{};
+  }
 };
 
 /// A TCP port that was free a moment ago on 127.0.0.1.

@@ -30,9 +30,10 @@ TEST_CASE("rates are bits per second with tc's decimal units") {
   CHECK(value("2tbit", QuantityKind::Rate) == 2e12);
   CHECK(value("10Mbit", QuantityKind::Rate) == 1e7);  // tc's spelling too
   CHECK(value("0bit", QuantityKind::Rate) == 0);
-  CHECK(problem("5mbps", QuantityKind::Rate) ==
-        "unknown unit 'mbps' in '5mbps'; write it like 5mbit (bit, kbit, mbit, gbit, tbit) (bps "
-        "would be bytes per second to tc, so it is not accepted)");
+  CHECK(
+      problem("5mbps", QuantityKind::Rate) ==
+      "'5mbps' has an unknown unit 'mbps'; write it like 5mbit (bit, kbit, mbit, gbit, tbit) (bps "
+      "would be bytes per second to tc, so it is not accepted)");
   CHECK(problem("5", QuantityKind::Rate) ==
         "'5' has no unit; write it like 5mbit (bit, kbit, mbit, gbit, tbit)");
   CHECK(problem("-1mbit", QuantityKind::Rate) == "'-1mbit' is negative");
@@ -48,14 +49,25 @@ TEST_CASE("durations are milliseconds; percentages 0-100") {
   CHECK(value("1.5s", QuantityKind::Duration) == 1500);
   CHECK(value("250us", QuantityKind::Duration) == 0.25);
   CHECK(problem("5sec", QuantityKind::Duration) ==
-        "unknown unit 'sec' in '5sec'; write it like 10ms (us, ms, s)");
+        "'5sec' has an unknown unit 'sec'; write it like 10ms (us, ms, s)");
   CHECK(value("5%", QuantityKind::Percent) == 5);
   CHECK(value("0.5%", QuantityKind::Percent) == 0.5);
   CHECK(value("100%", QuantityKind::Percent) == 100);
   CHECK(problem("100.1%", QuantityKind::Percent) == "'100.1%' is more than 100%");
   CHECK(problem("5", QuantityKind::Percent) == "'5' has no unit; write it like 5%");
   CHECK(problem("5ms", QuantityKind::Percent) ==
-        "unknown unit 'ms' in '5ms'; write a percentage like 5%");
+        "'5ms' has an unknown unit 'ms'; write a percentage like 5%");
+}
+
+TEST_CASE("sizes are bytes in powers of 1024, as tc reads them") {
+  CHECK(value("32kb", QuantityKind::Size) == 32 * 1024);
+  CHECK(value("2mb", QuantityKind::Size) == 2 * 1024 * 1024);
+  CHECK(value("1500b", QuantityKind::Size) == 1500);
+  CHECK(problem("32kib", QuantityKind::Size) ==
+        "'32kib' has an unknown unit 'kib'; write it like 32kb (b, kb, mb)");
+  CHECK(format_quantity(32 * 1024, QuantityKind::Size) == "32 KiB");
+  CHECK(format_quantity(1500, QuantityKind::Size) == "1.46 KiB");
+  CHECK(format_quantity(100, QuantityKind::Size) == "100 B");
 }
 
 TEST_CASE("quantities read back with a unit that fits") {

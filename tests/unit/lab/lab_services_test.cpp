@@ -301,3 +301,28 @@ TEST_CASE("a running service that stops being ready shows in status, and up says
   CHECK_THAT(up.error().message, Catch::Contains("runs but is not ready"));
   REQUIRE_OK(lab.down());
 }
+
+TEST_CASE("down stops what runs inside the lab's namespaces, and nothing outside them",
+          "[lab][services]") {
+  // A service's child that left its group (setsid) or a shell opened with
+  // `netlab exec` would keep a deleted namespace, and its veth's other
+  // end, alive.
+  World w;
+  Lab lab = w.load(topology(kHttp, false), w.allowed());
+  REQUIRE_OK(lab.up());
+  int stray = w.processes->add_process("cli", {"sleep", "3000"});
+  int outside = w.processes->add_process("", {"sleep", "3000"});
+  int other = w.processes->add_process("elsewhere", {"sleep", "3000"});
+  REQUIRE_OK(lab.down());
+  auto alive = w.processes->alive_pids();
+  CHECK(std::find(alive.begin(), alive.end(), stray) == alive.end());
+  CHECK(std::find(alive.begin(), alive.end(), outside) != alive.end());
+  CHECK(std::find(alive.begin(), alive.end(), other) != alive.end());
+  bool stray_terminated = false;
+  for (const auto& c : w.processes->calls_of("terminate")) {
+    CHECK(c.pid != outside);
+    CHECK(c.pid != other);
+    stray_terminated |= c.pid == stray;
+  }
+  CHECK(stray_terminated);
+}

@@ -61,6 +61,7 @@ struct World : FakeWorld {
     kernel = rec;
     ovs = std::make_shared<KernelBackedFakeOvs>(*kernel);
     processes = std::make_shared<FakeProcesses>(*kernel);
+    loss = std::make_shared<FakeLoss>(*kernel);
   }
   UpReport up(const std::string& text) {
     auto lab = Lab::load(write("lab.yaml", text), options(), backends());
@@ -161,4 +162,82 @@ TEST_CASE("a rate limit changed on one end verifies that end's namespace", "[lab
   CHECK(w.rec->asked[1] == std::set<std::string>{"blue"});
   auto again = w.up(edited(limited, "rate: 10mbit", "rate: 20mbit"));
   CHECK(again.plan.empty());
+}
+
+TEST_CASE("a rate limit changed on a link to a root bridge verifies that end and the root",
+          "[lab][verify]") {
+  // Both ends of the link get the limit: one end is the bridge port in the
+  // root namespace, whose root qdisc only the root's read shows (issue 16's
+  // benchmark lab). The other namespaces are not read again.
+  World w;
+  const std::string limited = edited(kLab, "  - [red:eth0, br-s:vr]\n",
+                                     "  - endpoints: [red:eth0, br-s:vr]\n"
+                                     "    conditions: {rate: 10mbit}\n");
+  w.up(limited);
+  w.rec->asked.clear();
+  auto report = w.up(edited(limited, "rate: 10mbit", "rate: 20mbit"));
+  REQUIRE(report.plan.actions.size() == 2);
+  REQUIRE(w.rec->asked.size() == 2);
+  CHECK(w.rec->asked[1] == std::set<std::string>{"red", "(root)"});
+  auto root = w.kernel->observe({}, {});
+  REQUIRE_OK(root);
+  const LinkState* vr = root->root.find_link("vr");
+  REQUIRE(vr);
+  REQUIRE(vr->qdisc);
+  CHECK(vr->qdisc->tbf.rate == 20000000u);
+  // The root's veth ends keep their peers: a no-op up plans nothing.
+  auto again = w.up(edited(limited, "rate: 10mbit", "rate: 20mbit"));
+  CHECK(again.plan.empty());
+
+  SECTION("and still catches a root qdisc that did not take") {
+    auto lab = Lab::load(w.write("lab.yaml", limited), w.options(), w.backends());
+    REQUIRE_OK(lab);
+    bool removed = false;
+    auto r = lab->up([&](const Progress& p) {
+      if (!p.undo && !removed && p.action.resource == "conditions" && p.action.ns.empty()) {
+        removed = true;
+        REQUIRE_OK(w.kernel->delete_root_qdisc("", "vr"));
+      }
+    });
+    REQUIRE(removed);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().kind == ErrorKind::Verification);
+    CHECK(r.error().message.find("vr") != std::string::npos);
+  }
+}
+
+TEST_CASE("a loss changed on one end verifies that loss table, not the kernel", "[lab][verify]") {
+  // Loss is a drop in the lab's netdev table of the peer's namespace: the
+  // namespaces' links, addresses and routes do not change.
+  World w;
+  const std::string lossy = edited(kLab, "x: {addresses: [10.9.0.2/24]}",
+                                   "x: {addresses: [10.9.0.2/24], conditions: {loss: 30%}}");
+  w.up(lossy);
+  REQUIRE(w.loss->table("scope", "red"));
+  w.rec->asked.clear();
+  const int observed = w.loss->calls("observe");
+  auto report = w.up(edited(lossy, "loss: 30%", "loss: 5%"));
+  REQUIRE(report.plan.actions.size() == 1);
+  // Only the planning read the kernel; the verify read the loss table again.
+  CHECK(w.rec->asked.size() == 1);
+  CHECK(w.loss->calls("observe") == observed + 2);
+  REQUIRE(w.loss->table("scope", "red"));
+  CHECK(w.loss->table("scope", "red")->chains.at(0).ppm == 50000u);
+  auto again = w.up(edited(lossy, "loss: 30%", "loss: 5%"));
+  CHECK(again.plan.empty());
+
+  SECTION("and still catches a drop that did not take") {
+    auto lab = Lab::load(w.write("lab.yaml", lossy), w.options(), w.backends());
+    REQUIRE_OK(lab);
+    bool dropped = false;
+    auto r = lab->up([&](const Progress& p) {
+      if (!p.undo && !dropped && p.action.resource == "conditions") {
+        dropped = true;
+        w.loss->drop_table("scope", "red");
+      }
+    });
+    REQUIRE(dropped);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().kind == ErrorKind::Verification);
+  }
 }

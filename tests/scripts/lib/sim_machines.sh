@@ -200,25 +200,24 @@ sim__wait_ssh() {
   sim_ssh "$i" true
 }
 
-# sim_inventory FILE [VAR=VALUE...]: an Ansible inventory (INI) of the
-# machines m1..mN in group "machines", reached by key over the underlay;
-# extra VAR=VALUE go into [machines:vars].
+# sim_inventory FILE [LINE...]: an Ansible inventory (YAML) of the machines
+# m1..mN in group "netlab", reached by key over the underlay; each LINE
+# ("name: value", YAML) is added to the group's vars.
 sim_inventory() {
-  local f=$1 i
+  local f=$1 i kv
   shift
   {
-    echo "[machines]"
+    echo "netlab:"
+    echo "  hosts:"
     for i in $(seq "$SIM_N"); do
-      echo "m$i ansible_host=$(sim_addr "$i")"
+      echo "    m$i: {ansible_host: $(sim_addr "$i")}"
     done
-    echo
-    echo "[machines:vars]"
-    echo "ansible_user=root"
-    echo "ansible_ssh_private_key_file=$SIM_DIR/client_key"
-    echo "ansible_ssh_common_args='-o UserKnownHostsFile=$SIM_DIR/known_hosts -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'"
-    echo "ansible_python_interpreter=/usr/bin/python3"
-    local kv
-    for kv in "$@"; do echo "$kv"; done
+    echo "  vars:"
+    echo "    ansible_user: root"
+    echo "    ansible_ssh_private_key_file: $SIM_DIR/client_key"
+    echo "    ansible_ssh_common_args: -o UserKnownHostsFile=$SIM_DIR/known_hosts -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes"
+    echo "    ansible_python_interpreter: /usr/bin/python3"
+    for kv in "$@"; do echo "    $kv"; done
   } >"$f"
 }
 

@@ -191,6 +191,31 @@ Host m$i
 EOF
 }
 
+# sim_stop_sshd I / sim_start_sshd I: machine I unreachable, and back (its
+# namespaces and labs stay as they are, like a host whose network is cut).
+sim_stop_sshd() {
+  local i=$1 pids p
+  # The listener and every session; and the host's persistent connections
+  # (Ansible's SSH masters), which would otherwise still reach it.
+  pids=$(for p in $(sim__pids "$i"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sshd ] && echo "$p"
+  done)
+  pids+=" $(pgrep -f "$SIM_DIR/cp/")"
+  # shellcheck disable=SC2086
+  kill $pids 2>/dev/null
+  for _ in $(seq 50); do
+    # shellcheck disable=SC2086
+    [ -z "$(sim__alive $pids)" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+sim_start_sshd() {
+  local i=$1
+  sim_exec "$i" /usr/sbin/sshd -f "$SIM_DIR/m$i/sshd_config" -E "$SIM_DIR/m$i/sshd.log" &&
+    sim__wait_ssh "$i"
+}
+
 sim__wait_ssh() {
   local i=$1 t
   for t in $(seq 50); do

@@ -24,7 +24,6 @@ sim_init 3
 lab="$SIM_DIR/lab.yaml"
 inv="$SIM_DIR/inventory.yml"
 export ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
-export ANSIBLE_LOCAL_TEMP="$SIM_DIR/ansible-local" ANSIBLE_REMOTE_TEMP=/run/ansible-tmp
 
 {
   echo "name: xmbench"

@@ -36,7 +36,6 @@ inv="$SIM_DIR/inventory.yml"
 logs="$SIM_DIR/logs"
 mkdir -p "$logs"
 export ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
-export ANSIBLE_LOCAL_TEMP="$SIM_DIR/ansible-local" ANSIBLE_REMOTE_TEMP=/run/ansible-tmp
 
 # a(m1) and b(m2), f(m1) and g(m2): two stitched links between the same two
 # machines, in one subnet; a(m1) and c(m3): a third. b must not reach f:

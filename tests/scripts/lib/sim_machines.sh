@@ -107,8 +107,12 @@ sim_init() {
   # Ansible's persistent SSH connections (ControlPersist) in our directory:
   # the cleanup finds and ends them first (an open connection whose server
   # end is killed holds the machine's namespace until TCP gives up on it).
-  mkdir -p "$SIM_DIR/cp"
+  mkdir -p "$SIM_DIR/cp" "$SIM_DIR/ansible"
   export ANSIBLE_SSH_CONTROL_PATH_DIR="$SIM_DIR/cp"
+  # Nothing of Ansible's in the user's home (~/.ansible) either; the
+  # machines' remote temporary directory is in their private /run.
+  export ANSIBLE_HOME="$SIM_DIR/ansible" ANSIBLE_LOCAL_TEMP="$SIM_DIR/ansible/tmp"
+  export ANSIBLE_REMOTE_TEMP=/run/ansible-tmp
   SIM_NET=$(sim__free_net) || sim__die "no free 192.168.N.0/24 for the underlay"
   ssh-keygen -q -t ed25519 -N '' -C "sim-machines-client" -f "$SIM_DIR/client_key" ||
     sim__die "ssh-keygen failed"

@@ -40,6 +40,11 @@ export ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENA
 # a(m1) and b(m2), f(m1) and g(m2): two stitched links between the same two
 # machines, in one subnet; a(m1) and c(m3): a third. b must not reach f:
 # the two segments are kept apart by their VNIs alone.
+# The stitched ends have fixed MACs: a share that is rebuilt (down and up on
+# one machine) then comes back with the same MACs, and the other machines'
+# neighbour entries stay right. With kernel-chosen MACs, a's entry for b
+# keeps b's old MAC until it is found stale (about 30 s), and the first
+# `netlab test` after the rebuild fails (seen; see docs/machines.md).
 cat >"$lab" <<EOF
 name: xm
 machines:
@@ -50,12 +55,12 @@ namespaces:
   a:
     machine: m1
     interfaces:
-      e0: {addresses: [10.81.0.1/24]}
-      e1: {addresses: [10.82.0.1/24]}
-  f: {machine: m1, interfaces: {e0: {addresses: [10.81.0.11/24]}}}
-  b: {machine: m2, interfaces: {e0: {addresses: [10.81.0.2/24]}}}
-  g: {machine: m2, interfaces: {e0: {addresses: [10.81.0.12/24]}}}
-  c: {machine: m3, interfaces: {e0: {addresses: [10.82.0.3/24]}}}
+      e0: {addresses: [10.81.0.1/24], mac: "02:00:51:00:01:01"}
+      e1: {addresses: [10.82.0.1/24], mac: "02:00:51:00:01:02"}
+  f: {machine: m1, interfaces: {e0: {addresses: [10.81.0.11/24], mac: "02:00:51:00:01:11"}}}
+  b: {machine: m2, interfaces: {e0: {addresses: [10.81.0.2/24], mac: "02:00:51:00:02:01"}}}
+  g: {machine: m2, interfaces: {e0: {addresses: [10.81.0.12/24], mac: "02:00:51:00:02:12"}}}
+  c: {machine: m3, interfaces: {e0: {addresses: [10.82.0.3/24], mac: "02:00:51:00:03:01"}}}
 links:
   - [a:e0, b:e0]
   - [f:e0, g:e0]
@@ -114,8 +119,19 @@ nothing_on() {  # nothing_on I: machine I holds no lab object, state or daemon
 # --- up: every machine's share, then every machine's tests -------------------
 check "up.yml brings the lab up on three machines" playbook up1 up
 for i in 1 2 3; do check "m$i: its assertions pass" task_said up1 "netlab test" "m$i" ok; done
-check "m2 runs its 3 assertions" grep -q '"3 passed, 0 failed' "$logs/up1"
-check "test says it skips assertions from other machines" grep -qi 'skip' "$logs/up1"
+# test_summary LOG HOST: the summary line of HOST's `netlab test` (Results task)
+test_summary() {
+  awk -v h="$2" '
+    /^TASK \[/ { in_task = index($0, "TASK [Results") == 1; next }
+    in_task && index($0, "ok: [" h "]") == 1 { mine = 1; next }
+    in_task && /^(ok|changed|fatal|skipping): \[/ { mine = 0 }
+    in_task && mine && /passed, [0-9]+ failed/ { gsub(/^ *"|",? *$/, ""); print }' "$logs/$1"
+}
+# Each machine runs the assertions from its own namespaces and skips the
+# others, saying so: m1 has a -> b, m2 b -> a, g -> f and b -> f, m3 c -> a.
+check "m1 runs 1 assertion, skips 4" test "$(test_summary up1 m1)" = "1 passed, 0 failed, 4 skipped (on other machines)"
+check "m2 runs 3 assertions, skips 2" test "$(test_summary up1 m2)" = "3 passed, 0 failed, 2 skipped (on other machines)"
+check "m3 runs 1 assertion, skips 4" test "$(test_summary up1 m3)" = "1 passed, 0 failed, 4 skipped (on other machines)"
 check "isolation holds: b (m2) does not reach f (m1) in its subnet" \
   grep -q 'ping b -> f:e0 (10.81.0.11), expect fail *PASS' "$logs/up1"
 check "m1 has the vxlan ends of its two links to m2 and one to m3" \

@@ -74,12 +74,23 @@ sim_inventory "$inv" "netlab_bin: $netlab" "netlab_topology: $lab"
 run() {  # run NAME PLAYBOOK: wall time in seconds, or fails with the log
   local t0 t1
   t0=$(date +%s.%N)
-  if ! ansible-playbook -i "$inv" "$src/examples/ansible/$2.yml" >"$SIM_DIR/$1.log" 2>&1; then
-    tail -n 30 "$SIM_DIR/$1.log" >&2
+  if ! ansible-playbook -v -i "$inv" "$src/examples/ansible/$2.yml" >"$SIM_DIR/run.log" 2>&1; then
+    tail -n 30 "$SIM_DIR/run.log" >&2
     return 1
   fi
   t1=$(date +%s.%N)
-  printf '%s: %.1f s\n' "$1" "$(echo "$t1 - $t0" | bc -l)"
+  # netlab's own time on each machine: the "delta" Ansible reports for each
+  # command task (-v), in task order.
+  printf '%s: %.1f s (netlab per machine: %s)\n' "$1" "$(echo "$t1 - $t0" | bc -l)" \
+    "$(python3 -c '
+import re, sys
+out = []
+for m in re.finditer(r"^(?:ok|changed): \[(m\d)\] => (\{.*\})$", open(sys.argv[1]).read(), re.M):
+    d = re.search(r"\"cmd\": \[[^]]*\"(up|test|down)\"", m.group(2))
+    t = re.search(r"\"delta\": \"0:00:(\d+\.\d+)\"", m.group(2))
+    if d and t:
+        out.append("%s %s %.1f s" % (m.group(1), d.group(1), float(t.group(1))))
+print(", ".join(out))' "$SIM_DIR/run.log")"
 }
 
 echo "lab: 3 x $n namespaces, $((3 * n)) stitched links ($((6 * n)) vxlan devices), load $(cut -d' ' -f1-3 /proc/loadavg)"

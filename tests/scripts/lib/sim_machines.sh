@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests that need several machines on one: simulated machines.
 #
 # A simulated machine is

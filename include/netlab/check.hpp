@@ -43,6 +43,9 @@ struct CheckResult {
   /// With CheckContext::capture_dir, a failed assertion's pcap files (one
   /// per interface captured), as paths under that directory.
   std::vector<std::string> captures{};
+  /// Not run on this machine: its source is on another one (`detail` says
+  /// which). Neither passed nor failed.
+  bool skipped = false;
 };
 
 /// What the assertions run against. The topology is the loaded (and
@@ -61,6 +64,10 @@ struct CheckContext {
   std::string capture_dir{};
   /// Measures `throughput:` assertions; nullptr = system_throughput_meter().
   ThroughputMeter* throughput_meter = nullptr;
+  /// For a topology with machines: the machine this runs on. Assertions
+  /// whose source (`from`, a lease's client) is on another machine are
+  /// skipped, saying so. "" = run them all.
+  std::string machine{};
 };
 
 /// Runs every assertion of `ctx.topology.tests` and returns one result per

@@ -26,7 +26,7 @@ namespace netlab {
 struct DesiredLink {
   std::string ns;  ///< "" = root
   std::string name;
-  LinkKind kind = LinkKind::Veth;  ///< Veth, Bridge, Vlan or OvsInternal
+  LinkKind kind = LinkKind::Veth;  ///< Veth, Bridge, Vlan, OvsInternal or Vxlan
   std::string peer_name, peer_ns;  ///< veth: the other end
   bool primary = true;             ///< veth: the end that creates the pair (the other is its peer)
   std::string vlan_parent;
@@ -43,6 +43,8 @@ struct DesiredLink {
   /// What this end does to the traffic it sends (egress); nullopt = nothing.
   std::optional<LinkConditions> conditions;
   SourcePos pos;
+  /// vxlan: this machine's end of a link to another machine (alias unset).
+  std::optional<VxlanRequest> vxlan;
 };
 
 struct DesiredRoute {

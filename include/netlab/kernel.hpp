@@ -31,6 +31,18 @@ struct VethRequest {
   std::string alias;               ///< ownership mark set on both ends ("" = none)
 };
 
+/// A point-to-point VXLAN device: created from the root namespace, which
+/// keeps its UDP socket (the underlay), and put directly into `ns` under
+/// `name`, so that the lab's interface is the tunnel itself.
+struct VxlanRequest {
+  std::string ns, name;
+  std::uint32_t vni = 0;
+  IpAddress local, remote;  ///< underlay addresses (IPv4) of this machine and the other
+  int port = 4789;          ///< UDP destination (and listening) port
+  std::string alias;        ///< ownership mark ("" = none)
+  bool operator==(const VxlanRequest&) const = default;
+};
+
 /// A change of link attributes; unset fields are left alone.
 struct LinkChange {
   std::optional<bool> up;
@@ -122,6 +134,9 @@ class Kernel {
   /// error kind Unsupported where the kernel has no 8021q.
   virtual Status create_vlan(const std::string& ns, const std::string& name,
                              const std::string& parent, int id, const std::string& alias) = 0;
+  /// Creates a VXLAN device (down); see VxlanRequest. Unsupported where the
+  /// kernel has no vxlan.
+  virtual Status create_vxlan(const VxlanRequest& req) = 0;
   /// Deletes a link; deleting one veth end removes the other. ENODEV if absent.
   virtual Status delete_link(const std::string& ns, const std::string& name) = 0;
   virtual Status change_link(const std::string& ns, const std::string& name,

@@ -85,6 +85,10 @@ struct LinkState {
   /// The root qdisc when it is not the kernel's default (handle 0: noqueue,
   /// pfifo_fast, mq): nullopt = default.
   std::optional<RootQdisc> qdisc;
+  /// vxlan only: its id, underlay addresses and UDP port (IFLA_VXLAN_*).
+  std::uint32_t vxlan_id = 0;
+  std::optional<IpAddress> vxlan_local, vxlan_remote;
+  int vxlan_port = 0;
 
   std::string owner() const { return owner_from_alias(alias); }
 };

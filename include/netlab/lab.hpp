@@ -41,6 +41,10 @@ struct LabOptions {
   /// user (not the file) allows them.
   bool allow_services = false;
   int parallelism = 4;
+  /// --machine: act only on this machine's share of a lab that spans
+  /// machines ("" = the file's `machine:`, its only machine, or the machine
+  /// whose underlay address is in this network namespace).
+  std::string machine;
   std::string state_root = kDefaultStateRoot;
   std::string ovsdb_socket = kDefaultOvsdbSocket;
   std::chrono::milliseconds lock_timeout{60000};
@@ -124,7 +128,16 @@ class Lab {
   static std::vector<std::string> list(const std::string& state_root = kDefaultStateRoot);
 
   const std::string& name() const { return name_; }
+  /// The topology this lab acts on: for a lab spanning machines, this
+  /// machine's share (narrow_to_machine).
   const std::optional<Topology>& topology() const { return topology_; }
+  /// The whole topology before it was narrowed to one machine (what `netlab
+  /// test` reads: targets on other machines, the machine of each `from`).
+  const std::optional<Topology>& whole_topology() const {
+    return whole_topology_ ? whole_topology_ : topology_;
+  }
+  /// The machine acted as ("" for a lab that declares no machines:).
+  const std::string& machine() const { return machine_; }
 
   /// Sets the conditions on the egress of link end `endpoint` ("NS:IF" or
   /// "host:IF", as in `links:`, with or without the lab's --prefix) in the
@@ -198,9 +211,17 @@ class Lab {
   /// both would share one state directory, and the second up would remove
   /// the first lab's objects as its own.
   Status check_same_file() const;
+  /// For a topology with machines: picks the machine (options, the file,
+  /// or this namespace's addresses) and narrows topology_ to its share.
+  Status select_machine();
+  /// Takes an edited whole topology (set_conditions, set_link_state): for a
+  /// machine's share, narrows it again.
+  Status replace_topology(Topology whole);
 
   std::string name_;
   std::optional<Topology> topology_;
+  std::optional<Topology> whole_topology_;  ///< set when topology_ is one machine's share
+  std::string machine_;
   std::string source_text_;
   std::string source_path_;  ///< absolute path of the file loaded ("" when attached)
   LabOptions options_;

@@ -71,6 +71,10 @@ struct CreateVlan {
   int id = 0;
   std::string alias;
 };
+/// A link to another machine: this machine's end (VxlanRequest, alias set).
+struct CreateVxlan {
+  VxlanRequest req;
+};
 struct DeleteLink {
   std::string ns, name;
 };
@@ -151,11 +155,11 @@ struct ClearLoss {
 
 using Operation =
     std::variant<op::CreateNamespace, op::DeleteNamespace, op::AdoptNamespace, op::ForgetNamespace,
-                 op::CreateVeth, op::CreateBridge, op::CreateVlan, op::DeleteLink, op::ChangeLink,
-                 op::MoveLink, op::AddAddress, op::DeleteAddress, op::AddRoute, op::DeleteRoute,
-                 op::WriteSysctl, op::Ovs, op::WaitLinksGone, op::StartDaemon, op::StopDaemon,
-                 op::ApplyNat, op::RemoveNat, op::SetQdisc, op::DeleteQdisc, op::SetLoss,
-                 op::ClearLoss>;
+                 op::CreateVeth, op::CreateBridge, op::CreateVlan, op::CreateVxlan, op::DeleteLink,
+                 op::ChangeLink, op::MoveLink, op::AddAddress, op::DeleteAddress, op::AddRoute,
+                 op::DeleteRoute, op::WriteSysctl, op::Ovs, op::WaitLinksGone, op::StartDaemon,
+                 op::StopDaemon, op::ApplyNat, op::RemoveNat, op::SetQdisc, op::DeleteQdisc,
+                 op::SetLoss, op::ClearLoss>;
 
 /// One-line description of an operation, e.g. "create veth eth0-r (netns red) <-> veth-r".
 std::string describe(const Operation& operation);

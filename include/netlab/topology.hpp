@@ -132,6 +132,8 @@ struct Namespace {
   std::vector<Route> routes;
   std::vector<Sysctl> sysctls;
   std::vector<Service> services;
+  /// `machine:`: the machine it lives on; unset = the topology's one machine.
+  std::optional<Located<std::string>> machine;
 };
 
 /// Port options on a bridge port: access VLAN or trunk list (exclusive).
@@ -163,6 +165,7 @@ struct Bridge {
   SourcePos datapath_pos;
   std::vector<BridgePort> ports;
   std::vector<Located<IpPrefix>> addresses;
+  std::optional<Located<std::string>> machine;  ///< `machine:`; unset = the one machine
 };
 
 /// One end of a link: OWNER:IF, OWNER being a namespace, a bridge or "host".
@@ -174,13 +177,39 @@ struct Endpoint {
 
 enum class EndpointKind { Namespace, Bridge, Host };
 
-/// A veth pair.
+/// What a link whose ends are on two machines becomes on one of them: its
+/// local end is a VXLAN device (src/model/machines.cpp fills it when a
+/// topology is narrowed to one machine; a file never says it).
+struct Stitch {
+  bool local_is_a = true;  ///< which end of the link lives on this machine
+  std::uint32_t vni = 0;
+  IpAddress local, remote;  ///< underlay addresses of this machine and the other
+  int port = 4789;          ///< UDP destination port (the machines' vxlan_port)
+  int mtu = 1450;           ///< the device's MTU unless the interface sets one
+  std::string remote_machine;
+};
+
+/// A veth pair (or, across machines, a VXLAN device at each end).
 struct Link {
   Endpoint a, b;
   PortOptions options;  ///< applies to every end that is a bridge port
   /// `conditions:` of the long form: on both ends' egress.
   std::optional<LinkConditions> conditions;
   SourcePos pos;
+  /// `vni:` of the long form: the VXLAN id when the ends are on two machines
+  /// (else derived from the lab and the link: stitch_vni).
+  std::optional<Located<std::uint32_t>> vni;
+  std::optional<Stitch> stitch;  ///< set only in a topology narrowed to one machine
+};
+
+/// `machines.NAME`: a host that runs part of the lab.
+struct Machine {
+  std::string name;
+  SourcePos pos;
+  Located<IpAddress> address;  ///< underlay address (IPv4)
+  int vxlan_port = 4789;
+  SourcePos vxlan_port_pos;
+  std::optional<Located<int>> mtu;  ///< underlay MTU (default 1500)
 };
 
 struct DhcpStaticHost {
@@ -295,9 +324,19 @@ struct Topology {
   std::vector<DhcpServer> dhcp;
   HostSection host;
   std::vector<TestCase> tests;
+  /// `machines:`; empty = one implicit machine (a lab on this host only).
+  std::vector<Machine> machines;
+  /// Top-level `machine:` (a file written by `netlab split`): the machine
+  /// this file is the share of, used when --machine is not given.
+  std::optional<Located<std::string>> machine;
+  /// The machine this topology was narrowed to ("" = not narrowed): then it
+  /// holds only that machine's namespaces and bridges, and its cross-machine
+  /// links carry their Stitch.
+  std::string narrowed_to;
 
   const Namespace* find_namespace(const std::string& n) const;
   const Bridge* find_bridge(const std::string& n) const;
+  const Machine* find_machine(const std::string& n) const;
   /// What OWNER in "OWNER:IF" names: a namespace, a bridge or host; nullopt if nothing.
   std::optional<EndpointKind> endpoint_kind(const std::string& owner) const;
 

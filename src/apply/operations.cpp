@@ -67,6 +67,8 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
           return k.create_bridge(o.ns, o.name, o.alias);
         } else if constexpr (std::is_same_v<T, op::CreateVlan>) {
           return k.create_vlan(o.ns, o.name, o.parent, o.id, o.alias);
+        } else if constexpr (std::is_same_v<T, op::CreateVxlan>) {
+          return k.create_vxlan(o.req);
         } else if constexpr (std::is_same_v<T, op::DeleteLink>) {
           // Already gone (a veth peer that went with its namespace) is done.
           Status st = k.delete_link(o.ns, o.name);

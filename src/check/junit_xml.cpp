@@ -24,16 +24,18 @@ std::string seconds_text(double s) {
 }  // namespace
 
 std::string junit_xml(const std::string& lab, const std::vector<CheckResult>& results) {
-  std::size_t failures = 0;
+  std::size_t failures = 0, skipped = 0;
   double total = 0;
   for (const auto& r : results) {
-    if (!r.passed) ++failures;
+    if (r.skipped) ++skipped;
+    if (!r.passed && !r.skipped) ++failures;
     total += r.seconds;
   }
   std::string lab_attr = xml_escape(lab);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuite name=\"" + lab_attr + "\" tests=\"" + std::to_string(results.size()) +
-         "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\" time=\"" +
+         "\" failures=\"" + std::to_string(failures) + "\" errors=\"0\"" +
+         (skipped ? " skipped=\"" + std::to_string(skipped) + "\"" : std::string()) + " time=\"" +
          seconds_text(total) + "\">\n";
   for (const auto& r : results) {
     out += "  <testcase classname=\"" + lab_attr + "\" name=\"" + xml_escape(r.name) +
@@ -48,7 +50,9 @@ std::string junit_xml(const std::string& lab, const std::vector<CheckResult>& re
                value_text(m.value) + "\"/>\n";
       out += "    </properties>\n";
     }
-    if (!r.passed) {
+    if (r.skipped) {
+      out += "    <skipped message=\"" + xml_escape(r.detail) + "\"/>\n";
+    } else if (!r.passed) {
       std::string message = "expected " + r.expected + ", got: " + r.actual;
       std::string body = "expected: " + r.expected + "\nactual: " + r.actual;
       if (r.pos.known()) body += "\nat: " + r.pos.str();

@@ -27,9 +27,15 @@ std::string format_results_table(const std::vector<CheckResult>& results, bool c
   std::size_t width = 9;  // "ASSERTION"
   for (const auto& r : results) width = std::max(width, r.name.size());
   std::string out = pad("ASSERTION", width) + "  RESULT  DETAIL\n";
-  std::size_t passed = 0, failed = 0;
+  std::size_t passed = 0, failed = 0, skipped = 0;
   for (const auto& r : results) {
     std::string detail;
+    if (r.skipped) {
+      ++skipped;
+      out += pad(r.name, width) + "  " + paint("SKIP", "33", color) + "    " + one_line(r.detail) +
+             "\n";
+      continue;
+    }
     if (r.passed) {
       ++passed;
       detail = r.detail;
@@ -42,6 +48,7 @@ std::string format_results_table(const std::vector<CheckResult>& results, bool c
     out += pad(r.name, width) + "  " + verdict + "    " + one_line(detail) + "\n";
   }
   std::string summary = std::to_string(passed) + " passed, " + std::to_string(failed) + " failed";
+  if (skipped) summary += ", " + std::to_string(skipped) + " skipped (on other machines)";
   out += paint(summary, failed ? "31" : "32", color) + "\n";
   return out;
 }

@@ -14,6 +14,7 @@
 #include "check/tcp.hpp"
 #include "check/throughput.hpp"
 #include "core/parallel_for.hpp"
+#include "model/machines.hpp"
 #include "netlab/check.hpp"
 
 namespace netlab {
@@ -33,6 +34,30 @@ bool needs_observation(const Topology& t) {
     if (auto* p = std::get_if<PingTest>(&tc.check); p && p->to.endpoint) return true;
   }
   return false;
+}
+
+// An assertion's name when it is not run (the targets unresolved).
+std::string skipped_name(const TestCase& tc) {
+  if (auto* p = std::get_if<PingTest>(&tc.check))
+    return "ping " + p->from + " -> " + p->to.str() +
+           (p->expect == Expect::Fail ? ", expect fail" : "");
+  if (auto* l = std::get_if<LeaseTest>(&tc.check))
+    return "lease " + l->client.owner + ":" + l->client.ifname + " from " + l->server;
+  if (auto* c = std::get_if<TcpTest>(&tc.check))
+    return "tcp " + c->from + " -> " + c->to.str() + " port " + std::to_string(c->port) +
+           (c->expect == Expect::Fail ? ", expect fail" : "");
+  if (auto* t = std::get_if<ThroughputTest>(&tc.check))
+    return "throughput " + t->from + " -> " + t->to.str();
+  return "?";
+}
+
+// The namespace an assertion runs from.
+std::string source_of(const TestCase& tc) {
+  if (auto* p = std::get_if<PingTest>(&tc.check)) return p->from;
+  if (auto* l = std::get_if<LeaseTest>(&tc.check)) return l->client.owner;
+  if (auto* c = std::get_if<TcpTest>(&tc.check)) return c->from;
+  if (auto* t = std::get_if<ThroughputTest>(&tc.check)) return t->from;
+  return "";
 }
 
 }  // namespace
@@ -67,6 +92,20 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
 
   auto run_one = [&](std::size_t i) {
     const TestCase& tc = tests[i];
+    if (!ctx.machine.empty()) {
+      std::string from = source_of(tc);
+      std::string on = machine_of(ctx.topology, from);
+      if (!on.empty() && on != ctx.machine) {
+        CheckResult r;
+        r.name = skipped_name(tc);
+        r.skipped = true;
+        r.detail = "skipped: its source " + from + " is on machine " + on + ", this is " +
+                   ctx.machine + " (run netlab test there)";
+        r.pos = tc.pos;
+        results[i] = std::move(r);
+        return;
+      }
+    }
     auto t0 = std::chrono::steady_clock::now();
     CheckResult r;
     std::optional<check::AssertionCapture> capture;

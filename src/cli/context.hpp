@@ -57,6 +57,7 @@ Variables collect_variables(const std::vector<std::string>& assignments,
 struct LabFlags {
   std::vector<std::string> var_assignments, var_files;
   std::string prefix;
+  std::string machine;  ///< --machine
   bool adopt = false;
   bool replace = false;
   bool no_rollback = false;
@@ -75,6 +76,7 @@ struct Context {
 };
 
 void add_validate(CLI::App& app, Context& ctx);
+void add_split(CLI::App& app, Context& ctx);
 void add_graph(CLI::App& app, Context& ctx);
 void add_plan(CLI::App& app, Context& ctx);
 void add_up(CLI::App& app, Context& ctx);

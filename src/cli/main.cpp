@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] { ctx.reporter.configure(verbosity, quiet, color); });
   add_validate(app, ctx);
   add_graph(app, ctx);
+  add_split(app, ctx);
   add_plan(app, ctx);
   add_up(app, ctx);
   add_down(app, ctx);

@@ -97,8 +97,8 @@ std::string man_page(const CliReference& cli, const std::string& version) {
       << ".PP\n"
       << "Commands that read or change the machine need root (CAP_NET_ADMIN and "
          "CAP_SYS_ADMIN); "
-      << bold("validate") << ", " << bold("graph") << " and " << bold("plan --offline")
-      << " work as any user.\n";
+      << bold("validate") << ", " << bold("graph") << ", " << bold("split") << " and "
+      << bold("plan --offline") << " work as any user.\n";
 
   out << ".SH OPTIONS\n"
       << "These apply to every command and may follow it.\n";

@@ -102,6 +102,7 @@ std::string rollback_summary(const std::string& lab, const std::vector<Action>& 
 LabOptions LabFlags::options() const {
   LabOptions o;
   o.prefix = prefix;
+  o.machine = machine;
   o.adopt = adopt;
   o.replace = replace;
   o.variables = collect_variables(var_assignments, var_files);
@@ -121,6 +122,9 @@ void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
   cmd->add_option("--prefix", prefix,
                   "prefix for namespace and root-interface names, for parallel copies of a lab");
   cmd->add_option("--state-dir", state_root, "where labs keep their state")->capture_default_str();
+  cmd->add_option("--machine", machine,
+                  "act only on this machine's share of a topology with machines: (default: the "
+                  "machine whose underlay address is in this network namespace)");
   add_variable_flags(cmd, var_assignments, var_files);
   cmd->add_option("--ovsdb", ovsdb_socket, "OVSDB socket")->capture_default_str();
   if (with_apply_flags) {

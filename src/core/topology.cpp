@@ -21,6 +21,12 @@ const Bridge* Topology::find_bridge(const std::string& n) const {
                             [](const Bridge& x) -> const std::string& { return x.name; });
 }
 
+const Machine* Topology::find_machine(const std::string& n) const {
+  for (const auto& m : machines)
+    if (m.name == n) return &m;
+  return nullptr;
+}
+
 std::optional<EndpointKind> Topology::endpoint_kind(const std::string& owner) const {
   if (owner == kHostName) return EndpointKind::Host;
   if (find_namespace(owner)) return EndpointKind::Namespace;

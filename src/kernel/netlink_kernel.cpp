@@ -1,5 +1,6 @@
 // The real Kernel: namespaces through NetnsStore, everything else through
 // one netlink socket per namespace.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if_link.h>
 #include <netlink/attr.h>
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -148,6 +150,41 @@ class NetlinkKernel final : public Kernel {
         nl::NewLink{name, -1, "vlan", parent_index, "", -1,
                     [vid](nl_msg* m) { return nla_put_u16(m, IFLA_VLAN_ID, vid) == 0; }},
         alias);
+  }
+
+  Status create_vxlan(const VxlanRequest& req) override {
+    const std::string op = "create vxlan " + object_in(req.name, req.ns) + " id " +
+                           std::to_string(req.vni) + " local " + req.local.str() + " remote " +
+                           req.remote.str() + " dstport " + std::to_string(req.port);
+    if (req.local.family != 4 || req.remote.family != 4)
+      return nl::kernel_error(op, EAFNOSUPPORT, "the underlay must be IPv4");
+    // Sent on the root namespace's socket with IFLA_NET_NS_FD: the kernel
+    // binds the tunnel's UDP socket in the namespace the request came from
+    // (the root, where the underlay is) and registers the device in `ns`.
+    auto root = store_.get("");
+    if (!root) return fail(op, root.error());
+    auto h = store_.get(req.ns);
+    if (!h) return fail(op, h.error());
+    int ns_fd = req.ns.empty() ? -1 : (*h)->fd.get();
+    nl::NewLink link{req.name, ns_fd, "vxlan", 0, "", -1, [req](nl_msg* m) {
+                       std::uint32_t local = 0, remote = 0;
+                       std::memcpy(&local, req.local.bytes.data(), 4);
+                       std::memcpy(&remote, req.remote.bytes.data(), 4);
+                       return nla_put_u32(m, IFLA_VXLAN_ID, req.vni) == 0 &&
+                              nla_put(m, IFLA_VXLAN_LOCAL, 4, &local) == 0 &&
+                              nla_put(m, IFLA_VXLAN_GROUP, 4, &remote) == 0 &&
+                              nla_put_u16(m, IFLA_VXLAN_PORT,
+                                          htons(static_cast<std::uint16_t>(req.port))) == 0;
+                     }};
+    if (Reply r = nl::create_link(**root, link); !r.ok()) return create_fail(op, r);
+    if (req.alias.empty()) return {};
+    nl::SetLink mark;
+    mark.alias = req.alias;
+    if (Reply r = nl::set_link(**h, req.name, mark); !r.ok()) {
+      nl::delete_link(**h, req.name);
+      return fail(op + ": set alias", r);
+    }
+    return {};
   }
 
   Status delete_link(const std::string& ns, const std::string& name) override {

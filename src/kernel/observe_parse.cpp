@@ -1,5 +1,6 @@
 #include "kernel/observe_parse.hpp"
 
+#include <arpa/inet.h>
 #include <linux/if.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
@@ -95,6 +96,15 @@ std::optional<RawLink> parse_link(const nlmsghdr& msg) {
           nla_parse_nested(vlan, IFLA_VLAN_MAX, info[IFLA_INFO_DATA], nullptr) == 0 &&
           vlan[IFLA_VLAN_ID] && nla_len(vlan[IFLA_VLAN_ID]) >= 2)
         r.vlan_id = nla_get_u16(vlan[IFLA_VLAN_ID]);
+      nlattr* vx[IFLA_VXLAN_MAX + 1];
+      if (ls.kind_text == "vxlan" && info[IFLA_INFO_DATA] &&
+          nla_parse_nested(vx, IFLA_VXLAN_MAX, info[IFLA_INFO_DATA], nullptr) == 0) {
+        ls.vxlan_id = attr_u32(vx[IFLA_VXLAN_ID]);
+        if (vx[IFLA_VXLAN_LOCAL]) ls.vxlan_local = attr_ip(vx[IFLA_VXLAN_LOCAL], AF_INET);
+        if (vx[IFLA_VXLAN_GROUP]) ls.vxlan_remote = attr_ip(vx[IFLA_VXLAN_GROUP], AF_INET);
+        if (vx[IFLA_VXLAN_PORT] && nla_len(vx[IFLA_VXLAN_PORT]) >= 2)
+          ls.vxlan_port = ntohs(nla_get_u16(vx[IFLA_VXLAN_PORT]));
+      }
     }
   }
   ls.kind = kind_of(ls.kind_text, ifi->ifi_type);

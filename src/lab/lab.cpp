@@ -13,6 +13,7 @@
 #include "lab/lab_daemons.hpp"
 #include "lab/lease_readiness.hpp"
 #include "lab/status_report.hpp"
+#include "model/machines.hpp"
 #include "model/resource_graph.hpp"
 #include "parse/parse.hpp"
 
@@ -103,7 +104,9 @@ Status Lab::set_conditions(const std::string& endpoint, const std::string& condi
     return make_error(ErrorKind::InvalidTopology, "lab " + name_ + " has no topology");
   auto parsed = parse_conditions_text(conditions, "conditions of " + endpoint);
   if (!parsed.ok()) return parsed.error();
-  Topology edited = *topology_;
+  // A machine's share is edited through the whole topology, which the
+  // validator can check, and narrowed again.
+  Topology edited = *whole_topology();
   auto end = link_end(edited, endpoint, options_.prefix);
   if (!end.ok()) return end.error();
   auto [config, link] = *end;
@@ -120,19 +123,29 @@ Status Lab::set_conditions(const std::string& endpoint, const std::string& condi
   }
   config->conditions = *parsed;
   if (auto errors = validate_topology(edited); !errors.empty()) return errors.front();
-  topology_ = std::move(edited);
-  return {};
+  return replace_topology(std::move(edited));
 }
 
 Status Lab::set_link_state(const std::string& endpoint, bool up) {
   if (!topology_)
     return make_error(ErrorKind::InvalidTopology, "lab " + name_ + " has no topology");
-  Topology edited = *topology_;
+  Topology edited = *whole_topology();
   auto end = link_end(edited, endpoint, options_.prefix);
   if (!end.ok()) return end.error();
   end->first->state_up = Located<bool>{up, {}};
   if (auto errors = validate_topology(edited); !errors.empty()) return errors.front();
-  topology_ = std::move(edited);
+  return replace_topology(std::move(edited));
+}
+
+Status Lab::replace_topology(Topology whole) {
+  if (!whole_topology_) {
+    topology_ = std::move(whole);
+    return {};
+  }
+  auto share = narrow_to_machine(whole, machine_);
+  if (!share.ok()) return share.error();
+  whole_topology_ = std::move(whole);
+  topology_ = std::move(*share);
   return {};
 }
 
@@ -155,6 +168,7 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
   }
   std::string name = topo.name;
   Lab lab(name, std::move(topo), std::move(options), std::move(backends));
+  if (auto st = lab.select_machine(); !st.ok()) return st.error();
   lab.source_text_ = std::move(text);
   std::error_code ec;
   auto absolute = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
@@ -181,7 +195,53 @@ Result<Lab> Lab::attach(const std::string& lab_name, LabOptions options, LabBack
     }
   }
   Lab lab(lab_name, std::move(topo), std::move(options), std::move(backends));
+  if (auto st = lab.select_machine(); !st.ok()) return st.error();
   return lab;
+}
+
+Status Lab::select_machine() {
+  if (!topology_) return {};
+  const Topology& t = *topology_;
+  std::string m = options_.machine;
+  if (t.machines.empty()) {
+    if (!m.empty())
+      return make_error(ErrorKind::InvalidTopology,
+                        "--machine " + m + ": " + t.file +
+                            " declares no machines: (it runs on one machine); drop --machine");
+    return {};
+  }
+  if (!m.empty() && t.machine && t.machine->value != m)
+    return make_error(ErrorKind::InvalidTopology,
+                      "--machine " + m + ": " + t.file + " is the share of machine '" +
+                          t.machine->value +
+                          "' (its machine: key); run it there, or without "
+                          "--machine");
+  if (m.empty()) {
+    // Which machine this is: its underlay address is on this network namespace.
+    std::vector<IpAddress> here;
+    if (!t.machine && t.machines.size() > 1) {
+      if (!options_.observe)
+        return make_error(ErrorKind::InvalidTopology,
+                          t.file +
+                              " spans machines; offline, say which one to plan for with "
+                              "--machine NAME");
+      ObserveOptions oo;
+      oo.peers = PeerLookup::ObservedOnly;
+      auto live = backends_.kernel->observe({}, {}, oo);
+      if (!live.ok()) return live.error();
+      for (const auto& [_, l] : live->root.links)
+        for (const auto& a : l.addresses) here.push_back(a.address);
+    }
+    auto picked = pick_machine(t, here);
+    if (!picked.ok()) return picked.error();
+    m = *picked;
+  }
+  auto share = narrow_to_machine(t, m);
+  if (!share.ok()) return share.error();
+  whole_topology_ = std::move(topology_);
+  topology_ = std::move(*share);
+  machine_ = m;
+  return {};
 }
 
 std::vector<std::string> Lab::list(const std::string& state_root) {
@@ -199,13 +259,16 @@ Result<PlanOptions> Lab::plan_options(const DesiredState& desired, bool probe_ke
   bool needs_caps = false;
   bool conditions = false;
   for (const auto& l : desired.links) {
-    needs_caps |= l.kind == LinkKind::Vlan;
+    needs_caps |= l.kind == LinkKind::Vlan || l.kind == LinkKind::Vxlan;
     conditions |= l.conditions.has_value();
   }
   // Link conditions pick their backend (netem, or tbf + nftables) from the
   // probe: also for `status`, which observes the machine anyway.
   if ((needs_caps || conditions) && probe_kernel)
     po.capabilities = backends_.kernel->capabilities();
+  // Offline, a link to another machine is planned as if the kernel had
+  // vxlan (the usual case); up probes.
+  if (!probe_kernel) po.capabilities.vxlan = true;
   bool needs_auto = false;
   for (const auto& b : desired.ovs_bridges) needs_auto |= b.datapath == Datapath::Auto;
   if (needs_auto && probe_ovs) {

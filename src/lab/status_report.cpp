@@ -18,6 +18,11 @@ std::string link_state(const LinkState* have, const DesiredLink* want) {
   if (want && want->dhcp) s += have->addresses.empty() ? " (no lease)" : " (dhcp)";
   if (want && !want->master.empty())
     s += have->master.empty() ? ", no master" : ", master " + have->master;
+  // A link to another machine: the tunnel as the kernel has it.
+  if (have->kind == LinkKind::Vxlan)
+    s += ", vni " + std::to_string(have->vxlan_id) + " remote " +
+         (have->vxlan_remote ? have->vxlan_remote->str() : std::string("none")) + " dstport " +
+         std::to_string(have->vxlan_port);
   return s;
 }
 

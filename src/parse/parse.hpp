@@ -42,6 +42,14 @@ Result<std::string> read_topology_file(const std::string& path);
 /// Reads `path` and parses it; an unreadable file is one error naming it.
 LoadResult load_topology(const std::string& path, const Variables& variables = {});
 
+/// `netlab split`: for each machine of a topology with machines:, its
+/// file: the text unchanged plus a top-level `machine: NAME` appended (so
+/// positions stay the original's), checked by parsing it again. Errors: the
+/// file is invalid, declares no machines, already names its machine, or
+/// cannot take the appended key (flow-style top level).
+Result<std::vector<std::pair<std::string, std::string>>> split_by_machine(
+    std::string_view text, const std::string& filename, const Variables& variables = {});
+
 /// Every rule of the format document that needs the whole file (references,
 /// duplicates, ranges inside subnets...). parse_topology already calls it.
 std::vector<Error> validate_topology(const Topology& topology);

@@ -45,7 +45,8 @@ void parse_bridges(Reader& r, const yaml::Node& section, Topology& t) {
     b.pos = key.pos;
     std::string c = "bridge '" + b.name + "'";
     if (r.expect_map(value, c, "a map with kind, datapath, ports, addresses")) {
-      r.check_keys(value, {"kind", "datapath", "ports", "addresses"}, c);
+      r.check_keys(value, {"kind", "datapath", "ports", "addresses", "machine"}, c);
+      b.machine = parse_machine_key(r, value, c);
       if (const auto* v = value.find("kind")) {
         b.kind_pos = v->pos;
         if (auto k = r.scalar(*v, c, "a bridge kind (ovs or linux)")) {

@@ -45,7 +45,16 @@ void parse_links(Reader& r, const yaml::Node& section, Topology& t) {
         r.gaps.placement = true;
       }
     } else if (item.is_map()) {
-      r.check_keys(item, {"endpoints", "vlan", "trunks", "conditions"}, c);
+      r.check_keys(item, {"endpoints", "vlan", "trunks", "conditions", "vni"}, c);
+      if (const auto* v = item.find("vni")) {
+        if (auto n = r.integer(*v, c, "a VXLAN id (1-16777215) for vni")) {
+          if (*n < 1 || *n > 0xFFFFFF) {
+            r.error(v->pos, c + ": vni " + std::to_string(*n) + " is out of range 1-16777215");
+          } else {
+            link.vni = Located<std::uint32_t>{static_cast<std::uint32_t>(*n), v->pos};
+          }
+        }
+      }
       const auto* eps = require(r, item, "endpoints", c, "the two ends, [NAME:IF, NAME:IF]");
       link.options = parse_port_options(r, item, c);
       if (const auto* v = item.find("conditions")) link.conditions = parse_conditions(r, *v, c);

@@ -67,7 +67,8 @@ void parse_namespaces(Reader& r, const yaml::Node& section, Topology& t) {
     ns.pos = key.pos;
     std::string c = "namespace '" + ns.name + "'";
     if (r.expect_map(value, c, "a map with interfaces, routes, sysctls, services")) {
-      r.check_keys(value, {"interfaces", "routes", "sysctls", "services"}, c);
+      r.check_keys(value, {"interfaces", "routes", "sysctls", "services", "machine"}, c);
+      ns.machine = parse_machine_key(r, value, c);
       if (const auto* v = value.find("interfaces"))
         ns.interfaces = parse_interfaces(r, *v, ns.name, c);
       if (const auto* v = value.find("routes")) {

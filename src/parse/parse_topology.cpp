@@ -30,13 +30,18 @@ void parse_root(Reader& r, const yaml::Node& root, Topology& t) {
                 Reader::describe(root));
     return;
   }
-  r.check_keys(root, {"name", "namespaces", "bridges", "links", "dhcp", "host", "tests"}, "");
+  r.check_keys(
+      root,
+      {"name", "machines", "machine", "namespaces", "bridges", "links", "dhcp", "host", "tests"},
+      "");
   if (const auto* v = root.find("name")) {
     if (auto n = r.scalar(*v, "", "a lab name for name")) {
       t.name = *n;
       t.name_pos = v->pos;
     }
   }
+  if (const auto* v = root.find("machines")) parse_machines(r, *v, t);
+  t.machine = parse_machine_key(r, root, "");
   if (const auto* v = root.find("namespaces")) parse_namespaces(r, *v, t);
   if (const auto* v = root.find("bridges")) parse_bridges(r, *v, t);
   if (const auto* v = root.find("links")) parse_links(r, *v, t);

@@ -19,6 +19,10 @@ void parse_links(Reader& r, const yaml::Node& section, Topology& t);
 void parse_dhcp(Reader& r, const yaml::Node& section, Topology& t);
 void parse_host(Reader& r, const yaml::Node& section, Topology& t);
 void parse_tests(Reader& r, const yaml::Node& section, Topology& t);
+void parse_machines(Reader& r, const yaml::Node& section, Topology& t);
+/// The `machine:` key of a namespace or bridge map (parse_machines.cpp).
+std::optional<Located<std::string>> parse_machine_key(Reader& r, const yaml::Node& map,
+                                                      std::string_view context);
 
 // Shared pieces.
 

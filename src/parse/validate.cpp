@@ -98,6 +98,7 @@ std::vector<Error> Validator::run() {
   check_tests();
   check_services();
   check_conditions();
+  check_machines();
   sort_by_position(errors);
   return std::move(errors);
 }

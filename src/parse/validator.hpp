@@ -32,6 +32,7 @@ class Validator {
   void check_tests();
   void check_services();
   void check_conditions();  ///< validate_conditions.cpp
+  void check_machines();    ///< validate_machines.cpp
 
   // Helpers shared by the checks.
   void error(const SourcePos& pos, std::string message);

@@ -188,6 +188,9 @@ void add_op(Use& u, const Operation& operation, const Action& action) {
           require_ns(u, o.ns);
           u.requires_.push_back(key::link(o.ns, o.parent));
           make_link(u, o.ns, o.name);
+        } else if constexpr (std::is_same_v<T, op::CreateVxlan>) {
+          require_ns(u, o.req.ns);
+          make_link(u, o.req.ns, o.req.name);
         } else if constexpr (std::is_same_v<T, op::DeleteLink>) {
           require_ns(u, o.ns);
           u.destroys.push_back(key::link(o.ns, o.name));

@@ -173,6 +173,8 @@ DesiredState desired_network(const Topology& t) {
     for (int i = 0; i < 2; ++i) {
       const Endpoint& e = *ends[i];
       const Endpoint& other = *ends[1 - i];
+      // A link to another machine: only this machine's end, a VXLAN device.
+      if (link.stitch && link.stitch->local_is_a != (i == 0)) continue;
       DesiredLink l;
       l.ns = link_end_ns(t, e);
       l.name = e.ifname;
@@ -196,6 +198,15 @@ DesiredState desired_network(const Topology& t) {
         apply_config(l, find_config(configs_of(l.ns), e.ifname));
       }
       if (link.conditions && !link.conditions->empty()) l.conditions = link.conditions;
+      if (link.stitch) {
+        const Stitch& s = *link.stitch;
+        l.kind = LinkKind::Vxlan;
+        l.peer_name.clear();
+        l.peer_ns.clear();
+        l.tx_checksum_off = false;
+        l.vxlan = VxlanRequest{l.ns, l.name, s.vni, s.local, s.remote, s.port, ""};
+        if (!l.mtu) l.mtu = s.mtu;
+      }
       d.links.push_back(l);
     }
   }

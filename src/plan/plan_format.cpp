@@ -44,6 +44,11 @@ struct Describe {
     return "create vlan " + o.name + in_ns(o.ns) + " on " + o.parent + " id " +
            std::to_string(o.id);
   }
+  std::string operator()(const op::CreateVxlan& o) {
+    return "create vxlan " + o.req.name + in_ns(o.req.ns) + " id " + std::to_string(o.req.vni) +
+           " local " + o.req.local.str() + " remote " + o.req.remote.str() + " dstport " +
+           std::to_string(o.req.port);
+  }
   std::string operator()(const op::DeleteLink& o) { return "delete link " + o.name + in_ns(o.ns); }
   std::string operator()(const op::ChangeLink& o) {
     return "set link " + o.name + in_ns(o.ns) + " " + change_text(o.change);

@@ -47,6 +47,14 @@ std::vector<Operation> create_ops(const DesiredState& d, const std::string& alia
       ops.push_back(op::CreateVlan{l.ns, l.name, l.vlan_parent, l.vlan_id, alias});
       ops.push_back(op::ChangeLink{l.ns, l.name, fresh_change(l)});
       break;
+    case LinkKind::Vxlan:
+      if (l.vxlan) {
+        VxlanRequest req = *l.vxlan;
+        req.alias = alias;
+        ops.push_back(op::CreateVxlan{req});
+        ops.push_back(op::ChangeLink{l.ns, l.name, fresh_change(l)});
+      }
+      break;
     default:
       break;
   }
@@ -62,6 +70,9 @@ std::vector<Operation> recreate_ops(const std::string& ns, const LinkState& have
     ops.push_back(op::CreateBridge{ns, have.name, have.alias});
   } else if (have.kind == LinkKind::Vlan) {
     ops.push_back(op::CreateVlan{ns, have.name, have.vlan_parent, have.vlan_id, have.alias});
+  } else if (have.kind == LinkKind::Vxlan && have.vxlan_local && have.vxlan_remote) {
+    ops.push_back(op::CreateVxlan{{ns, have.name, have.vxlan_id, *have.vxlan_local,
+                                   *have.vxlan_remote, have.vxlan_port, have.alias}});
   } else {
     return ops;  // cannot be recreated by netlab
   }
@@ -88,6 +99,10 @@ Action link_action(ActionKind kind, const DesiredLink& l, const std::string& rea
   a.object = l.kind == LinkKind::Veth ? l.name + " <-> " + l.peer_name +
                                             (l.peer_ns.empty() ? "" : " (netns " + l.peer_ns + ")")
                                       : l.name;
+  // A tunnel: which one, so that both machines' plans can be compared.
+  if (l.kind == LinkKind::Vxlan && l.vxlan)
+    a.object = l.name + " (vni " + std::to_string(l.vxlan->vni) + ", remote " +
+               l.vxlan->remote.str() + ")";
   a.reason = reason;
   a.pos = l.pos;
   a.phase = Phase::Links;
@@ -154,6 +169,24 @@ void plan_veth(const DesiredState& d, const DesiredLink& l, const LinkState* hav
   }
 }
 
+// Why a live link is not the wanted VXLAN end ("" = it is): its kind, id,
+// underlay addresses or port. None of them can be changed in place.
+std::string vxlan_difference(const DesiredLink& l, const LinkState& have) {
+  if (have.kind != LinkKind::Vxlan)
+    return std::string("is a ") + to_string(have.kind) + ", wanted vxlan";
+  const VxlanRequest& want = *l.vxlan;
+  if (have.vxlan_id != want.vni)
+    return "vni " + std::to_string(have.vxlan_id) + " -> " + std::to_string(want.vni);
+  auto text = [](const std::optional<IpAddress>& a) { return a ? a->str() : "none"; };
+  if (have.vxlan_local != want.local)
+    return "local " + text(have.vxlan_local) + " -> " + want.local.str();
+  if (have.vxlan_remote != want.remote)
+    return "remote " + text(have.vxlan_remote) + " -> " + want.remote.str();
+  if (have.vxlan_port != want.port)
+    return "dstport " + std::to_string(have.vxlan_port) + " -> " + std::to_string(want.port);
+  return "";
+}
+
 }  // namespace
 
 void check_capabilities(const DesiredState& d, const LiveState& /*live*/, PlanBuilder& b) {
@@ -164,6 +197,13 @@ void check_capabilities(const DesiredState& d, const LiveState& /*live*/, PlanBu
               "interface '" + l.name + "': this kernel has no 802.1Q VLAN support " +
                   "(CONFIG_VLAN_8021Q); use an OVS port with vlan: " + std::to_string(l.vlan_id) +
                   " instead",
+              l.pos);
+    }
+    if (l.kind == LinkKind::Vxlan && !caps.vxlan) {
+      b.error(ErrorKind::Unsupported,
+              "interface '" + l.name + "' links to another machine over VXLAN, and this kernel " +
+                  "has no vxlan (CONFIG_VXLAN); load the vxlan module or keep the link on one " +
+                  "machine",
               l.pos);
     }
   }
@@ -190,6 +230,13 @@ void plan_links(const DesiredState& d, const LiveState& live, PlanBuilder& b) {
           replace_link(
               d, l, *have,
               std::string("kind ") + to_string(have->kind) + ", wanted " + to_string(l.kind), b);
+        }
+        break;
+      case LinkKind::Vxlan:
+        if (!have) {
+          create_link(d, l, b);
+        } else if (auto why = vxlan_difference(l, *have); !why.empty()) {
+          replace_link(d, l, *have, why, b);
         }
         break;
       default:

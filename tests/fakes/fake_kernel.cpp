@@ -14,9 +14,9 @@ constexpr int kProtoStatic = 4;
 constexpr int kScopeLink = 253;
 
 const std::set<std::string> kMutatingOps = {
-    "create_namespace", "delete_namespace", "create_veth", "create_bridge", "create_vlan",
-    "delete_link",      "change_link",      "move_link",   "add_address",   "delete_address",
-    "add_route",        "delete_route",     "write_sysctl"};
+    "create_namespace", "delete_namespace", "create_veth",  "create_bridge", "create_vlan",
+    "create_vxlan",     "delete_link",      "change_link",  "move_link",     "add_address",
+    "delete_address",   "add_route",        "delete_route", "write_sysctl"};
 
 // Per-interface sysctls (and their "all"/"default" forms) with the defaults of
 // a fresh network namespace.
@@ -126,6 +126,7 @@ FakeKernel::FakeKernel() {
   caps_.bridge = true;
   caps_.bridge_vlan_filtering = true;
   caps_.tbf = true;
+  caps_.vxlan = true;
   ns_[""] = make_namespace(true);
 }
 
@@ -331,6 +332,12 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
       s.master = l.master;
       s.vlan_parent = l.vlan_parent;
       s.vlan_id = l.vlan_id;
+      if (l.vxlan) {
+        s.vxlan_id = l.vxlan->vni;
+        s.vxlan_local = l.vxlan->local;
+        s.vxlan_remote = l.vxlan->remote;
+        s.vxlan_port = l.vxlan->port;
+      }
       s.up = l.up;
       s.mtu = l.mtu;
       s.mac = l.mac;
@@ -500,6 +507,38 @@ Status FakeKernel::create_vlan(const std::string& ns, const std::string& name,
   l.ifindex = alloc_ifindex(ns, *n);
   n->links[name] = l;
   add_interface_sysctls(*n, name);
+  ++mutations_;
+  return {};
+}
+
+// As the kernel: the device is made in `ns`, its UDP socket in the root; a
+// second device with the same id on the same port (in any namespace, since
+// all sockets are the root's) is refused, and without a lower device the
+// MTU is 1500.
+Status FakeKernel::create_vxlan(const VxlanRequest& req) {
+  std::lock_guard lk(mu_);
+  std::string msg = "create vxlan " + req.name + " id " + std::to_string(req.vni) + where(req.ns);
+  if (auto e = fault("create_vxlan", req.ns, req.name)) return fail(msg, *e);
+  if (!caps_.vxlan) return fail(msg, EOPNOTSUPP, ErrorKind::Unsupported);
+  if (!valid_ifname(req.name) || req.vni == 0 || req.vni > 0xFFFFFF) return fail(msg, EINVAL);
+  if (req.local.family != 4 || req.remote.family != 4) return fail(msg, EAFNOSUPPORT);
+  FakeNamespace* n = find_ns(req.ns);
+  if (!n) return fail(msg, ENOENT);
+  if (n->links.count(req.name)) return fail(msg, EEXIST);
+  for (const auto& [_, other] : ns_)
+    for (const auto& [__, l] : other.links)
+      if (l.vxlan && l.vxlan->vni == req.vni && l.vxlan->port == req.port) return fail(msg, EEXIST);
+  FakeLink l;
+  l.name = req.name;
+  l.kind = LinkKind::Vxlan;
+  l.kind_text = "vxlan";
+  l.vxlan = req;
+  l.vxlan->alias.clear();
+  l.mac = alloc_mac();
+  l.alias = req.alias;
+  l.ifindex = alloc_ifindex(req.ns, *n);
+  n->links[req.name] = l;
+  add_interface_sysctls(*n, req.name);
   ++mutations_;
   return {};
 }

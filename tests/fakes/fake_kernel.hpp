@@ -55,6 +55,7 @@ struct FakeLink {
   bool pending_removal = false;
   /// Root qdisc other than the default (set_root_qdisc); a move drops it.
   std::optional<RootQdisc> qdisc;
+  std::optional<VxlanRequest> vxlan;  ///< vxlan only: as created (alias aside)
 
   bool operator==(const FakeLink&) const = default;
 };
@@ -105,7 +106,7 @@ class FakeKernel : public Kernel {
   static constexpr int kUntilWait = -1;
 
   /// A fresh kernel: root namespace with `lo` up (127.0.0.1/8, ::1/128),
-  /// capabilities veth + bridge + bridge_vlan_filtering + tbf (no netem,
+  /// capabilities veth + bridge + bridge_vlan_filtering + vxlan + tbf (no netem,
   /// as on the machine this project is developed on).
   FakeKernel();
 
@@ -121,6 +122,7 @@ class FakeKernel : public Kernel {
                        const std::string& alias) override;
   Status create_vlan(const std::string& ns, const std::string& name, const std::string& parent,
                      int id, const std::string& alias) override;
+  Status create_vxlan(const VxlanRequest& req) override;
   Status delete_link(const std::string& ns, const std::string& name) override;
   Status change_link(const std::string& ns, const std::string& name,
                      const LinkChange& change) override;

@@ -729,6 +729,54 @@ void contract_errors_name_operation_object_and_errno(Kernel& k, const std::strin
   }
 }
 
+void contract_vxlan(Kernel& k, const std::string& prefix) {
+  NsGuard g(k);
+  std::string a = g.create(name_for(prefix, "Xa"));
+  std::string b = g.create(name_for(prefix, "Xb"));
+  // A VNI of this call's own: VNIs are unique per root namespace, where
+  // other tests may hold some.
+  std::uint32_t vni = 0x800000;
+  for (char c : prefix) vni = (vni * 31 + static_cast<unsigned char>(c)) & 0x7FFFFF;
+  vni |= 0x800000;
+  VxlanRequest req{a, "vx0", vni, A("192.0.2.1"), A("192.0.2.2"), 4789, "netlab:ct"};
+  require_ok(k.create_vxlan(req));
+  auto s = observe(k, {a, b});
+  const LinkState& l = link(s.namespaces.at(a), "vx0");
+  CHECK(l.kind == LinkKind::Vxlan);
+  CHECK(l.vxlan_id == vni);
+  CHECK(l.vxlan_local == std::optional<IpAddress>(A("192.0.2.1")));
+  CHECK(l.vxlan_remote == std::optional<IpAddress>(A("192.0.2.2")));
+  CHECK(l.vxlan_port == 4789);
+  CHECK(l.alias == "netlab:ct");
+  CHECK_FALSE(l.up);
+  CHECK(l.mtu == 1500);  // no lower device: the kernel leaves 1500
+  // Not in the root namespace: only its socket would be there.
+  CHECK(s.root.find_link("vx0") == nullptr);
+  // The same name there, or the same VNI and port anywhere (all made from
+  // the root namespace): EEXIST, nothing made.
+  require_errno(k.create_vxlan(req), EEXIST);
+  VxlanRequest same_vni = req;
+  same_vni.ns = b;
+  same_vni.remote = A("192.0.2.3");
+  require_errno(k.create_vxlan(same_vni), EEXIST);
+  CHECK(observe_ns(k, b).find_link("vx0") == nullptr);
+  VxlanRequest other = same_vni;
+  other.vni = vni ^ 1;
+  require_ok(k.create_vxlan(other));
+  // Up, addressed, deleted like any link; ENOENT for a missing namespace.
+  set_up(k, a, "vx0");
+  require_ok(k.add_address(a, "vx0", P("10.99.0.1/24")));
+  CHECK(has_address(link(observe_ns(k, a), "vx0"), P("10.99.0.1/24")));
+  require_ok(k.delete_link(a, "vx0"));
+  CHECK(observe_ns(k, a).find_link("vx0") == nullptr);
+  require_errno(k.delete_link(a, "vx0"), ENODEV);
+  VxlanRequest nowhere = req;
+  nowhere.ns = name_for(prefix, "Xz");
+  require_errno(k.create_vxlan(nowhere), ENOENT);
+  // Its namespace's deletion destroys it (b's goes with b, at the guard).
+  require_ok(k.create_vxlan(req));
+}
+
 void contract_all(Kernel& k, const std::string& prefix) {
   contract_namespace_lifecycle(k, prefix);
   contract_veth_across_namespaces(k, prefix);
@@ -741,6 +789,7 @@ void contract_all(Kernel& k, const std::string& prefix) {
   contract_move_link(k, prefix);
   contract_sysctls(k, prefix);
   contract_errors_name_operation_object_and_errno(k, prefix);
+  contract_vxlan(k, prefix);
 }
 
 }  // namespace netlab::testing

@@ -52,6 +52,12 @@ void contract_sysctls(Kernel& k, const std::string& prefix);
 /// and the namespace.
 void contract_errors_name_operation_object_and_errno(Kernel& k, const std::string& prefix);
 
+/// create_vxlan: the device is in its namespace (not the root) with its
+/// id, underlay addresses, port, alias, down, mtu 1500; EEXIST for its name
+/// or for its VNI and port again (from any namespace); ENOENT for a missing
+/// namespace; deleted like any link.
+void contract_vxlan(Kernel& k, const std::string& prefix);
+
 /// All of the above, each with its own names derived from `prefix` (at most
 /// 11 characters).
 void contract_all(Kernel& k, const std::string& prefix);

@@ -1,4 +1,5 @@
-// Golden plan tests: tests/golden/<case>/{topology.yaml, live.yaml, plan.txt}.
+// Golden plan tests: tests/golden/<case>/{topology.yaml, live.yaml, plan.txt},
+// and an optional `machine` file: its one line is the --machine to plan as.
 //
 // Each case pre-seeds a fake world (FakeKernel, FakeOvs, the lab's state
 // directory) from live.yaml, loads topology.yaml as a Lab on that world, plans,
@@ -38,7 +39,8 @@
 // Link keys: kind (loopback, veth, bridge, vlan, tap, ovs-internal, vxlan,
 // macvlan, other; default other), kind_text, peer, peer_ns (absent or "host" =
 // root), master, vlan_parent, vlan_id, up (default false), mtu (default 1500),
-// mac, alias, addresses, physical, qdisc (a root qdisc: {kind: tbf, handle:
+// mac, alias, addresses, physical, vxlan ({id: VNI, local: ADDR, remote: ADDR,
+// port: 4789}), qdisc (a root qdisc: {kind: tbf, handle:
 // 0x4e4c0000, rate: BITS, burst: BYTES, limit: BYTES}).
 // A namespace's `loss: {lab: gold, drops: {DEVICE: PPM}}` seeds the lab's
 // netdev loss table there (loss.hpp). Connected routes of links that are up with
@@ -133,6 +135,16 @@ void seed_link(FakeKernel& k, const std::string& ns, const std::string& name, co
   l.alias = n["alias"].as<std::string>("");
   l.physical = n["physical"].as<bool>(false);
   l.addresses = prefixes(n["addresses"]);
+  if (const YAML::Node v = n["vxlan"]) {
+    VxlanRequest r;
+    r.ns = ns;
+    r.name = name;
+    r.vni = v["id"].as<std::uint32_t>();
+    r.local = address(v["local"].as<std::string>());
+    r.remote = address(v["remote"].as<std::string>());
+    r.port = v["port"].as<int>(4789);
+    l.vxlan = r;
+  }
   if (const YAML::Node q = n["qdisc"]) {
     RootQdisc r;
     r.kind = q["kind"].as<std::string>();
@@ -220,7 +232,12 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 std::optional<Plan> plan_case(const fs::path& dir, std::string& out) {
   FakeWorld w;
   const std::string topo = (dir / "topology.yaml").string();
-  auto lab = Lab::load(topo, w.options(), w.backends());
+  LabOptions options = w.options();
+  if (fs::exists(dir / "machine")) {
+    std::ifstream in(dir / "machine");
+    std::getline(in, options.machine);
+  }
+  auto lab = Lab::load(topo, options, w.backends());
   auto errors = [&](const Error& e) {
     std::string text = e.str();
     replace_all(text, topo, "topology.yaml");

@@ -278,7 +278,7 @@ bogus: 1
   CHECK(r.errors[2].message.find("no namespace or bridge named 'nowhere'") != std::string::npos);
   CHECK(r.errors[3].where == SourcePos{"f.yaml", 7, 1});
   CHECK(r.errors[3].str() ==
-        "f.yaml:7:1: unknown key 'bogus'; expected one of: name, namespaces, "
+        "f.yaml:7:1: unknown key 'bogus'; expected one of: name, machines, machine, namespaces, "
         "bridges, links, dhcp, host, tests");
 }
 

@@ -15,6 +15,10 @@ packages=(
   # Independent tools the integration tests measure with.
   tcpdump iperf3 curl
   python3 python3-jsonschema python3-yaml graphviz libxml2-utils
+  # The multi-machine test (tests/scripts/machines.sh): simulated machines
+  # reached over SSH by Ansible. Only the binaries are used: the host's own
+  # ssh service is kept from starting (below).
+  openssh-server openssh-client ansible-core
   # The sanitizer and fuzz build (scripts/build.sh asan): clang++, the
   # sanitizer and libFuzzer runtimes, llvm-symbolizer for readable reports.
   clang libclang-rt-14-dev llvm ccache
@@ -32,7 +36,29 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup.sh: installing ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # This is a CI machine: a package's service (openssh-server's sshd) must
+  # not start or be enabled by the install. invoke-rc.d asks policy-rc.d;
+  # exit 101 means "not allowed". Put one in place only for the install when
+  # the machine has none, and remove it again.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  rc=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  [ "$own_policy" = 1 ] && rm -f "$policy"
+  [ "$rc" = 0 ] || exit "$rc"
+fi
+
+# The host's own ssh service stays off, whatever installed it: disabled under
+# systemd (nothing to do without it; policy-rc.d kept it from starting).
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+  for unit in ssh.service ssh.socket; do
+    systemctl disable --now "$unit" >/dev/null 2>&1 || true
+  done
 fi
 
 # Open vSwitch: ovsdb-server and ovs-vswitchd. In a container there is no

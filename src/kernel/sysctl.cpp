@@ -86,13 +86,36 @@ std::map<std::string, std::string> read_sysctls(NetnsHandle& h,
   return out;
 }
 
+namespace {
+
+// A key the namespace does not have. Some (net.ipv4.tcp_low_latency, the
+// route cache's) exist only in the host's initial network namespace, and
+// netlab's root namespace need not be that one: in a container, or on a
+// machine simulated as a namespace (tests/scripts/lib/sim_machines.sh),
+// host.sysctls land in a namespace without them.
+Error sysctl_error(const std::string& op, const std::string& key, const NetnsHandle& h, int e) {
+  Error err = kernel_error(op, e);
+  if (e != ENOENT) return err;
+  if (!h.name.empty()) {
+    err.message += ": namespace " + h.name + " has no " + key;
+    return err;
+  }
+  err.message += ": the network namespace netlab runs in has no " + key +
+                 " (some keys exist only in the host's initial namespace, and in a container "
+                 "or on a simulated machine netlab's root namespace is another one); set it "
+                 "outside netlab, or remove it from host.sysctls";
+  return err;
+}
+
+}  // namespace
+
 Result<std::string> read_sysctl(NetnsHandle& h, const std::string& key) {
   std::string path = sysctl_path(key), value;
   if (path.empty()) return kernel_error(describe("read", key, h), EINVAL);
   int e = 0;
   int err = run_in_netns(h.fd.get(), [&] { e = slurp(path, value); });
   if (err) return kernel_error(describe("read", key, h), err);
-  if (e) return kernel_error(describe("read", key, h), e);
+  if (e) return sysctl_error(describe("read", key, h), key, h, e);
   return value;
 }
 
@@ -113,7 +136,7 @@ Status write_sysctl(NetnsHandle& h, const std::string& key, const std::string& v
       e = errno ? errno : EIO;
   });
   if (err) return kernel_error(op, err);
-  if (e) return kernel_error(op, e);
+  if (e) return sysctl_error(op, key, h, e);
   return {};
 }
 

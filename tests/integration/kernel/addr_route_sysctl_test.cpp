@@ -175,6 +175,13 @@ TEST_CASE("sysctls are read and written inside the namespace", "[integration][ke
   auto missing = k->read_sysctl(ns, "net.ipv4.no_such_key");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().sys_errno == ENOENT);
+  // Says which namespace lacks the key (a host key may exist only in the
+  // initial namespace, and netlab's root need not be that one).
+  CHECK(missing.error().message.find("namespace " + ns + " has no net.ipv4.no_such_key") !=
+        std::string::npos);
+  auto missing_root = k->read_sysctl("", "net.ipv4.no_such_key");
+  REQUIRE_FALSE(missing_root.ok());
+  CHECK(missing_root.error().message.find("remove it from host.sysctls") != std::string::npos);
   auto bad = k->write_sysctl(ns, "net/../../etc/passwd", "x");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().sys_errno == EINVAL);

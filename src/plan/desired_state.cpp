@@ -3,6 +3,7 @@
 #include "netlab/desired_state.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "model/placement.hpp"
 #include "netlab/dhcp.hpp"
@@ -12,6 +13,17 @@
 namespace netlab {
 
 namespace {
+
+// A stitched end's MAC, from its VNI and side, so that a share rebuilt on
+// one machine keeps the address the other machine's neighbour table holds
+// (a kernel-chosen one left it stale and the first ping after a rebuild
+// failed). Locally administered: 02:4e ('N'), the VNI, 0a or 0b.
+std::string stitched_mac(std::uint32_t vni, bool side_a) {
+  char mac[18];
+  std::snprintf(mac, sizeof mac, "02:4e:%02x:%02x:%02x:%s", (vni >> 16) & 0xff, (vni >> 8) & 0xff,
+                vni & 0xff, side_a ? "0a" : "0b");
+  return mac;
+}
 
 const InterfaceConfig* find_config(const std::vector<InterfaceConfig>& list,
                                    const std::string& name) {
@@ -206,6 +218,7 @@ DesiredState desired_network(const Topology& t) {
         l.tx_checksum_off = false;
         l.vxlan = VxlanRequest{l.ns, l.name, s.vni, s.local, s.remote, s.port, ""};
         if (!l.mtu) l.mtu = s.mtu;
+        if (!l.mac) l.mac = stitched_mac(s.vni, s.local_is_a);
       }
       d.links.push_back(l);
     }

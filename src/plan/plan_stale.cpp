@@ -16,9 +16,21 @@ void plan_stale_kernel_objects(const DesiredState& d, const LiveState& live, Pla
   std::set<std::string> dying;  // namespaces this plan deletes
   std::unordered_set<std::string> listed(live.kernel.all_namespaces.begin(),
                                          live.kernel.all_namespaces.end());
+  for (const auto& ns : live.owned_namespaces)
+    if (!wanted_ns.count(ns) && listed.count(ns)) dying.insert(ns);
+  // A vxlan device in a deleted namespace is torn down asynchronously, and
+  // until then its VNI stays taken in the root namespace that holds its
+  // socket: an `up` right after `down` failed with EEXIST. Deleted first,
+  // by name, it is gone when the namespace goes.
+  for (const auto& ns : dying) {
+    auto it = live.kernel.namespaces.find(ns);
+    if (it == live.kernel.namespaces.end()) continue;
+    for (const auto& [name, have] : it->second.links)
+      if (have.kind == LinkKind::Vxlan && b.marked(have))
+        delete_link(b, ns, have, "goes with its namespace; its VNI is freed first");
+  }
   for (const auto& ns : live.owned_namespaces) {
-    if (wanted_ns.count(ns) || !listed.count(ns)) continue;
-    dying.insert(ns);
+    if (!dying.count(ns)) continue;
     Action a;
     a.kind = ActionKind::Delete;
     a.resource = "namespace";

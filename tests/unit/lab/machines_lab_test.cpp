@@ -1,7 +1,9 @@
 // A lab spanning machines, one machine's share at a time, on the fakes:
 // the VXLAN ends it makes, idempotence, repair of a deleted tunnel, down,
 // --machine and its errors, and `netlab test` skipping what runs elsewhere.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <optional>
 
 #include "lab_fixture.hpp"
 #include "netlab/check.hpp"
@@ -72,6 +74,9 @@ TEST_CASE("m1's share: a VXLAN end in the namespace, one as a bridge port", "[la
   CHECK(vc->vxlan->vni == 102);
   CHECK(vc->master == "br0");
   CHECK(vc->alias == "netlab:st");
+  // MACs from the VNI and the side: a rebuilt end keeps the one m2 has learnt.
+  CHECK(e0->mac == "02:4e:00:00:65:0a");
+  CHECK(vc->mac == "02:4e:00:00:66:0a");
 
   SECTION("a second up changes nothing") {
     w.kernel->reset_counters();
@@ -92,6 +97,7 @@ TEST_CASE("m1's share: a VXLAN end in the namespace, one as a bridge port", "[la
     const FakeLink* back = find(after, "a", "e0");
     REQUIRE(back);
     CHECK(back->vxlan->vni == 101);
+    CHECK(back->mac == "02:4e:00:00:65:0a");
     CHECK(back->addresses == std::vector<IpPrefix>{*IpPrefix::parse("10.1.0.1/24")});
     CHECK(lab.plan()->empty());
   }
@@ -112,9 +118,22 @@ TEST_CASE("m1's share: a VXLAN end in the namespace, one as a bridge port", "[la
     REQUIRE(lab.up().ok());
     CHECK(find(w.kernel->snapshot(), "", "vc")->vxlan->remote.str() == "192.168.77.2");
   }
-  SECTION("down leaves nothing") {
-    REQUIRE(lab.down().ok());
+  SECTION("down leaves nothing, and frees the VNI before the namespace goes") {
+    auto down = lab.down();
+    REQUIRE(down.ok());
     CHECK(w.kernel->snapshot() == FakeKernel().snapshot());
+    // The kernel tears down a dying namespace's vxlan late, holding its VNI
+    // in the root: an `up` right after would meet EEXIST.
+    std::optional<std::size_t> tunnel, ns;
+    const auto& actions = down->plan.actions;
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+      if (actions[i].resource == "vxlan" && actions[i].object == "e0") tunnel = i;
+      if (actions[i].resource == "namespace" && actions[i].object == "a") ns = i;
+    }
+    REQUIRE(tunnel);
+    REQUIRE(ns);
+    CHECK(std::find(actions[*ns].deps.begin(), actions[*ns].deps.end(), *tunnel) !=
+          actions[*ns].deps.end());
   }
 }
 

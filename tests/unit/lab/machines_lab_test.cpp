@@ -158,7 +158,7 @@ TEST_CASE("without --machine the underlay address says which machine this is", "
   REQUIRE(lab.down().ok());
 }
 
-TEST_CASE("--machine errors: unknown, none found, no machines: section", "[lab][machines]") {
+TEST_CASE("the --machine flag's errors: unknown, none found, no machines: section", "[lab][machines]") {
   FakeWorld w;
   std::string path = w.write("st.yaml", kStitched);
   auto unknown = Lab::load(path, as(w, "m9"), w.backends());

@@ -32,10 +32,7 @@ cleanup() {
   done
   # What netlab itself might have left: only names of this test.
   [ "${#servers[@]}" -gt 0 ] && kill -CONT "${servers[@]}" 2>/dev/null
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$p"); do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-    ip netns del "$ns" 2>/dev/null
-  done
+  delete_namespaces "$p"
   for br in $(ovs-vsctl list-br 2>/dev/null | grep "^$p"); do ovs-vsctl --if-exists del-br "$br"; done
   # Daemons of this test: their argv names its own state directory.
   pgrep -f -- "$state/" | xargs -r kill -9 2>/dev/null

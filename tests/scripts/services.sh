@@ -26,10 +26,7 @@ cleanup() {
   for lab in $("$netlab" ls --state-dir "$state" 2>/dev/null); do
     "$netlab" down "$lab" --state-dir "$state" -q >/dev/null 2>&1
   done
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$p"); do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-    ip netns del "$ns" 2>/dev/null
-  done
+  delete_namespaces "$p"
   rm -rf "$state" "$work"
 }
 trap cleanup EXIT

@@ -36,10 +36,7 @@ on() {  # on 1|2 NETLAB-ARGS...: netlab as machine N (its root: underlay namespa
 cleanup() {
   on 1 down "$work/lab.yaml" --machine m1 -q >/dev/null 2>&1
   on 2 down "$work/lab.yaml" --machine m2 -q >/dev/null 2>&1
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$p"); do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-    ip netns del "$ns" 2>/dev/null
-  done
+  delete_namespaces "$p"
   rm -rf "$state" "$work"
 }
 trap cleanup EXIT

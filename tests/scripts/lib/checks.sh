@@ -29,3 +29,14 @@ summary() {  # summary TITLE: prints the counts and the failed checks; status
   echo "$1: $passes passed, $fails failed"
   [ "$fails" -eq 0 ]
 }
+
+# delete_namespaces PREFIX: a failed run's namespaces whose name starts with
+# PREFIX, with every process inside them (a process would keep one alive).
+delete_namespaces() {
+  local ns
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$1"); do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$ns" 2>/dev/null
+  done
+  return 0
+}

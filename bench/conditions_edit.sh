@@ -10,6 +10,11 @@
 # and prints both medians, with the load average at each edit.
 # COND_A / COND_B: the two conditions the edits alternate between (default
 # "{rate: 10mbit}" / "{rate: 20mbit}"; e.g. "{loss: 10%}" / "{loss: 20%}").
+# SETTLE=S: wait S seconds after the build before the edits (default 0).
+# For ~10 s after a build the lab's own IPv6 neighbour discovery (DAD, MLD
+# reports, router solicitations of every host) is flooded by the bridge to
+# all its ports, and every netlink dump competes with it for the CPU: see
+# docs/performance.md. SETTLE=15 measures the standing lab after that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
@@ -18,6 +23,7 @@ NETLAB=${NETLAB:-build/netlab}
 NETLAB_B=${NETLAB_B:-}
 COND_A=${COND_A:-"{rate: 10mbit}"}
 COND_B=${COND_B:-"{rate: 20mbit}"}
+SETTLE=${SETTLE:-0}
 P=ce$$
 LAB=${P}cond
 dir=$(mktemp -d /tmp/netlab-conditions-bench.XXXXXX)
@@ -44,6 +50,10 @@ PY
 write "$COND_A"
 timed "up (N=$N)" "$NETLAB" up "$dir/topology.yaml" --state-dir "$dir/state"
 timed "no-op up" "$NETLAB" up "$dir/topology.yaml" --state-dir "$dir/state"
+if [ "$SETTLE" != 0 ]; then
+  sleep "$SETTLE"
+  timed "no-op up after ${SETTLE} s" "$NETLAB" up "$dir/topology.yaml" --state-dir "$dir/state"
+fi
 load() { cut -d' ' -f1 /proc/loadavg; }
 edit() {  # edit LABEL BINARY I: one conditions edit; prints its line, appends its time to LABEL's list
   local label=$1 bin=$2 i=$3 line

@@ -21,7 +21,8 @@ import labs  # noqa: E402
 
 from mininet.log import setLogLevel  # noqa: E402
 from mininet.net import Mininet  # noqa: E402
-from mininet.node import LinuxBridge, OVSSwitch  # noqa: E402
+from mininet.node import OVSSwitch  # noqa: E402
+from mininet.nodelib import LinuxBridge  # noqa: E402
 
 
 def main():

@@ -18,6 +18,8 @@ PHASE_TITLE = {
     "small-alone": "no-op up of demo 01 alone",
     "small-beside": "no-op up of demo 01 beside the big lab",
 }
+PHASE_SHORT = {"noop": "no-op up", "small-alone": "demo 01 alone",
+               "small-beside": "demo 01 beside"}
 REDRAWN = "(tables and plots redrawn from raw.csv by --replot)"
 KIND_TITLE = {
     "linux": "Linux bridge",
@@ -131,6 +133,8 @@ def write(b, a, header):
     text += ["", _plots(med, methods, a, out)]
     with open(os.path.join(out, "table.txt"), "w") as f:
         f.write("\n".join(text) + "\n")
+    with open(os.path.join(out, "table.md"), "w") as f:
+        f.write("\n".join(_markdown(med, timings, methods, netlabs)) + "\n")
     print("\n".join(text))
     print("CSV, table and plots in %s" % out)
 
@@ -190,6 +194,42 @@ def _tables(med, timings, ratios, methods, netlabs, a):
             row.append("%.1f" % max(vals) if vals else "-")
         if any(x != "-" for x in row):
             lines.append("%-6s %6d" % (k, n) + "".join("%*s" % (w, x) for x in row))
+    return lines
+
+
+def _markdown(med, timings, methods, netlabs):
+    """The medians as Markdown tables for docs/performance.md: per kind, one
+    row per N and phase, a column per method, then the first netlab method's
+    ratio to every other method and its slowest --timings parts."""
+    lines = []
+    for kind in sorted({k for k, _, _, _ in med}):
+        cols = [m for m in methods if any(key[0] == kind and key[2] == m for key in med)]
+        main = next((m for m in netlabs if m in cols), None)
+        versus = [c for c in cols if c != main] if main else []
+        keys = sorted({(n, ph) for k, n, _, ph in med if k == kind},
+                      key=lambda x: (x[0], _pi(x[1])))
+        lines.append("%s, median seconds:" % KIND_TITLE.get(kind, kind))
+        lines.append("")
+        head = ["N", "phase"] + cols + ["%s / %s" % (main, v) for v in versus]
+        if main:
+            head.append("%s: largest parts (ms)" % main)
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        for n, ph in keys:
+            row = [str(n), PHASE_SHORT.get(ph, ph)]
+            row += [_fmt(med[(kind, n, c, ph)]["median"]) if (kind, n, c, ph) in med else ""
+                    for c in cols]
+            mine = med.get((kind, n, main, ph))
+            for v in versus:
+                o = med.get((kind, n, v, ph))
+                row.append(_ratio(mine["median"] / o["median"])
+                           if mine and o and o["median"] > 0 else "")
+            if main:
+                parts = timings.get((kind, n, main, ph), {})
+                top = sorted(parts.items(), key=lambda kv: -kv[1])[:2]
+                row.append(", ".join("%s %.0f" % kv for kv in top))
+            lines.append("| " + " | ".join(row) + " |")
+        lines.append("")
     return lines
 
 

@@ -7,6 +7,7 @@ if(NOT NETLAB_FUZZ)
 endif()
 
 set(NETLAB_FUZZ_AREAS_topology parse model)
+set(NETLAB_FUZZ_AREAS_topology_codec parse model)
 set(NETLAB_FUZZ_AREAS_ovsdb ovs)
 set(NETLAB_FUZZ_AREAS_netlink kernel)
 

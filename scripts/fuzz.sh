@@ -6,12 +6,12 @@
 # repository. Prints per target: executions, time, coverage (cov/ft), findings.
 # A finding (crash, sanitizer report, leak, timeout, out-of-memory) is saved
 # under build-asan/fuzz-findings/<target>/ and makes the script exit 1.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (TARGET: topology ovsdb netlink)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (TARGET: topology topology_codec ovsdb netlink)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-targets=("${@:-topology ovsdb netlink}")
+targets=("${@:-topology topology_codec ovsdb netlink}")
 read -r -a targets <<<"${targets[*]}"
 scripts/build.sh asan "${targets[@]/#/fuzz_}" >/dev/null || exit 1
 source tests/sanitize/env.sh
@@ -22,7 +22,9 @@ failed=0
 printf '%-10s %10s %8s %7s %7s  %s\n' TARGET EXECS SECONDS COV FT FINDINGS
 for t in "${targets[@]}"; do
   seeds=(tests/fuzz/corpus/"$t")
-  [ "$t" = topology ] && seeds+=(topologies tests/data/invalid)
+  # The codec's target reads topology files too (and encodes their models).
+  [ "$t" = topology_codec ] && seeds=(tests/fuzz/corpus/topology)
+  [[ $t = topology* ]] && seeds+=(topologies tests/data/invalid)
   findings=build-asan/fuzz-findings/$t
   mkdir -p "$work/$t" "$findings"
   # -timeout: one input running over 10 s is a hang (a finding);

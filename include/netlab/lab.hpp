@@ -217,13 +217,17 @@ class Lab {
   /// Takes an edited whole topology (set_conditions, set_link_state): for a
   /// machine's share, narrows it again.
   Status replace_topology(Topology whole);
+  /// After a successful up: keeps the parse of the file for the next load
+  /// (src/lab/parse_cache.hpp).
+  void keep_parse();
 
   std::string name_;
   std::optional<Topology> topology_;
   std::optional<Topology> whole_topology_;  ///< set when topology_ is one machine's share
   std::string machine_;
   std::string source_text_;
-  std::string source_path_;  ///< absolute path of the file loaded ("" when attached)
+  std::string source_path_;        ///< absolute path of the file loaded ("" when attached)
+  std::string parse_cache_entry_;  ///< the parse, to keep once the lab stands ("" = nothing)
   LabOptions options_;
   LabBackends backends_;
   std::unique_ptr<StateDir> state_;

@@ -1,6 +1,12 @@
 // The desired state: what a topology file says, as plain value types.
 // Every element remembers where it came from (SourcePos) so that any later
 // error can point back at the YAML. Containers keep the file's order.
+//
+// A parsed topology is kept in a cache (src/parse/topology_codec.cpp): a new
+// field, struct or enum value must be added to the codec there too, and to
+// the struct's defaulted operator== here. The codec's round-trip test
+// (tests/unit/parse/topology_codec_test.cpp) fails for a field it forgets
+// when some topology in the repository sets it.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +29,7 @@ template <class T>
 struct Located {
   T value{};
   SourcePos pos;
+  bool operator==(const Located&) const = default;
 };
 
 /// `vlan: {parent: eth1, id: 10}` — an 802.1Q sub-interface.
@@ -32,6 +39,7 @@ struct VlanSubInterface {
   SourcePos pos;
   SourcePos parent_pos;  ///< of the `parent:` value
   SourcePos id_pos;      ///< of the `id:` value
+  bool operator==(const VlanSubInterface&) const = default;
 };
 
 /// `conditions:` — what a link does to the traffic leaving one end (egress):
@@ -56,6 +64,7 @@ struct LinkConditions {
     return !rate && !loss && !delay && !jitter && !correlation && !duplicate && !reorder &&
            !corrupt;
   }
+  bool operator==(const LinkConditions&) const = default;
 };
 
 /// L3 (and a few L2) settings of one interface, under namespaces.X.interfaces
@@ -72,6 +81,7 @@ struct InterfaceConfig {
   std::optional<LinkConditions> conditions;
   /// `state: down` (false) or `state: up` (true, the default).
   std::optional<Located<bool>> state_up;
+  bool operator==(const InterfaceConfig&) const = default;
 };
 
 /// `{to: default|PREFIX, via: ADDR, dev: IF}`; at least one of via/dev.
@@ -83,12 +93,14 @@ struct Route {
   std::optional<std::string> dev;
   SourcePos pos;
   SourcePos to_pos, via_pos, dev_pos;  ///< of the values, when given
+  bool operator==(const Route&) const = default;
 };
 
 struct Sysctl {
   std::string key;    ///< dotted form, e.g. net.ipv4.ip_forward
   std::string value;  ///< as written (scalars are stringified)
   SourcePos pos;
+  bool operator==(const Sysctl&) const = default;
 };
 
 /// `ready:` of a service: what `up` waits for before it calls the service
@@ -100,6 +112,7 @@ struct ServiceReady {
   std::string path;                  ///< file
   std::vector<std::string> command;  ///< command: argv, run in the service's namespace
   SourcePos pos;
+  bool operator==(const ServiceReady&) const = default;
 };
 
 /// One entry of a service's `after:`: another service of the lab (a
@@ -108,6 +121,7 @@ struct ServiceAfter {
   std::string service;  ///< "" for a lease
   std::string lease_ns, lease_if;
   SourcePos pos;
+  bool operator==(const ServiceAfter&) const = default;
 };
 
 /// `namespaces.NS.services.NAME`: a long-running program of the lab,
@@ -123,6 +137,7 @@ struct Service {
   std::vector<ServiceAfter> after;
   ServiceReady ready;
   int timeout_seconds = 10;  ///< readiness bound (`timeout:`)
+  bool operator==(const Service&) const = default;
 };
 
 struct Namespace {
@@ -134,6 +149,7 @@ struct Namespace {
   std::vector<Service> services;
   /// `machine:`: the machine it lives on; unset = the topology's one machine.
   std::optional<Located<std::string>> machine;
+  bool operator==(const Namespace&) const = default;
 };
 
 /// Port options on a bridge port: access VLAN or trunk list (exclusive).
@@ -142,6 +158,7 @@ struct PortOptions {
   std::vector<Located<int>> trunks;
   SourcePos trunks_pos;
   bool empty() const { return !vlan && trunks.empty(); }
+  bool operator==(const PortOptions&) const = default;
 };
 
 /// A port declared under bridges.B.ports (not a veth end from `links`).
@@ -151,6 +168,7 @@ struct BridgePort {
   bool internal = false;
   std::optional<Located<std::string>> namespace_name;  ///< internal port moved there
   PortOptions options;
+  bool operator==(const BridgePort&) const = default;
 };
 
 enum class BridgeKind { Linux, Ovs };
@@ -166,6 +184,7 @@ struct Bridge {
   std::vector<BridgePort> ports;
   std::vector<Located<IpPrefix>> addresses;
   std::optional<Located<std::string>> machine;  ///< `machine:`; unset = the one machine
+  bool operator==(const Bridge&) const = default;
 };
 
 /// One end of a link: OWNER:IF, OWNER being a namespace, a bridge or "host".
@@ -173,6 +192,7 @@ struct Endpoint {
   std::string owner;
   std::string ifname;
   SourcePos pos;
+  bool operator==(const Endpoint&) const = default;
 };
 
 enum class EndpointKind { Namespace, Bridge, Host };
@@ -187,6 +207,7 @@ struct Stitch {
   int port = 4789;          ///< UDP destination port (the machines' vxlan_port)
   int mtu = 1450;           ///< the device's MTU unless the interface sets one
   std::string remote_machine;
+  bool operator==(const Stitch&) const = default;
 };
 
 /// A veth pair (or, across machines, a VXLAN device at each end).
@@ -200,6 +221,7 @@ struct Link {
   /// (else derived from the lab and the link: stitch_vni).
   std::optional<Located<std::uint32_t>> vni;
   std::optional<Stitch> stitch;  ///< set only in a topology narrowed to one machine
+  bool operator==(const Link&) const = default;
 };
 
 /// `machines.NAME`: a host that runs part of the lab.
@@ -210,12 +232,14 @@ struct Machine {
   int vxlan_port = 4789;
   SourcePos vxlan_port_pos;
   std::optional<Located<int>> mtu;  ///< underlay MTU (default 1500)
+  bool operator==(const Machine&) const = default;
 };
 
 struct DhcpStaticHost {
   std::string mac;  ///< canonical lower-case
   IpAddress address;
   SourcePos pos;
+  bool operator==(const DhcpStaticHost&) const = default;
 };
 
 /// lease_seconds value of `lease_time: infinite`.
@@ -236,6 +260,7 @@ struct DhcpServer {
   std::vector<Located<IpAddress>> dns;
   std::vector<DhcpStaticHost> hosts;
   SourcePos pos;
+  bool operator==(const DhcpServer&) const = default;
 };
 
 /// `{source: PREFIX, out: IF}`: masquerade traffic from source leaving via out.
@@ -244,6 +269,7 @@ struct NatRule {
   std::string out;
   SourcePos pos;
   SourcePos out_pos;  ///< of the `out:` value
+  bool operator==(const NatRule&) const = default;
 };
 
 struct HostSection {
@@ -251,6 +277,7 @@ struct HostSection {
   std::vector<Sysctl> sysctls;
   std::vector<InterfaceConfig> interfaces;
   std::vector<NatRule> nat;
+  bool operator==(const HostSection&) const = default;
 };
 
 /// `NS:IF` (resolves to the interface's address), or a literal address.
@@ -259,6 +286,7 @@ struct Target {
   std::optional<IpAddress> address;
   SourcePos pos;
   std::string str() const;
+  bool operator==(const Target&) const = default;
 };
 
 enum class Expect { Success, Fail };
@@ -270,6 +298,7 @@ struct Bounds {
   SourcePos pos;
   /// Whether `v` lies within the bounds (inclusive).
   bool contains(double v) const { return (!min || v >= *min) && (!max || v <= *max); }
+  bool operator==(const Bounds&) const = default;
 };
 
 struct PingTest {
@@ -281,12 +310,14 @@ struct PingTest {
   int interval_ms = 200;         ///< between echo requests (`interval: 10ms`)
   std::optional<Bounds> rtt_ms;  ///< `rtt: {max: 5ms}`: bounds on the average rtt
   std::optional<Bounds> loss;    ///< `loss: {max: 5%}`: bounds on the loss, percent
+  bool operator==(const PingTest&) const = default;
 };
 
 struct LeaseTest {
   Endpoint client;     ///< NS:IF with dhcp: true
   std::string server;  ///< namespace of a dhcp: server
   SourcePos server_pos;
+  bool operator==(const LeaseTest&) const = default;
 };
 
 struct TcpTest {
@@ -295,6 +326,7 @@ struct TcpTest {
   Target to;
   int port = 0;
   Expect expect = Expect::Success;
+  bool operator==(const TcpTest&) const = default;
 };
 
 /// `throughput: {from: red, to: blue:eth0, min: 5mbit}`: TCP from `from`
@@ -307,11 +339,13 @@ struct ThroughputTest {
   Target to;
   int duration_s = 2;
   Bounds bits_per_second;  ///< `min:` / `max:`, in bit/s
+  bool operator==(const ThroughputTest&) const = default;
 };
 
 struct TestCase {
   std::variant<PingTest, LeaseTest, TcpTest, ThroughputTest> check;
   SourcePos pos;
+  bool operator==(const TestCase&) const = default;
 };
 
 struct Topology {
@@ -342,6 +376,7 @@ struct Topology {
 
   // Caches behind find_namespace / find_bridge, not part of the model.
   NameIndex namespace_index_, bridge_index_;
+  bool operator==(const Topology&) const = default;
 };
 
 }  // namespace netlab

@@ -132,6 +132,11 @@ std::string man_page(const CliReference& cli, const std::string& version) {
       << italic(state + "/") << "\\fIlab\\fR.lock\n"
       << "serialises " << bold("up") << " and " << bold("down") << " of one lab.\n"
       << ".TP\n"
+      << italic(state + "/.parse-cache/") << "\n"
+      << "the parse of each standing lab's topology file, for its next " << bold("up")
+      << "; read only for exactly the same file, variables and netlab binary, and removed by "
+      << bold("down") << ".\n"
+      << ".TP\n"
       << italic("/run/netns/") << "\n"
       << "named network namespaces, as " << bold("ip netns")
       << " makes them: " << bold("ip netns exec") << " works on netlab's namespaces.\n"

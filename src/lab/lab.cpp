@@ -13,6 +13,7 @@
 #include "lab/kernel_features_cache.hpp"
 #include "lab/lab_daemons.hpp"
 #include "lab/lease_readiness.hpp"
+#include "lab/parse_cache.hpp"
 #include "lab/status_report.hpp"
 #include "model/machines.hpp"
 #include "model/resource_graph.hpp"
@@ -157,15 +158,17 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
   auto read = read_topology_file(path);
   if (!read.ok()) return read.error();
   std::string text = std::move(*read);
-  LoadResult loaded = parse_topology(text, path, options.variables);
+  // Parsed and checked (no cycle, no dangling need), or read back from the
+  // last up of this very input (parse_cache.hpp).
+  CachedParse parsed =
+      parse_with_cache(ParseCache(options.state_root), text, path, options.variables);
+  LoadResult& loaded = parsed.loaded;
   if (!loaded.ok()) {
     if (loaded.errors.empty())
       return make_error(ErrorKind::Bug, path + ": parser returned no topology and no error");
     return join_errors(loaded.errors);
   }
   Topology topo = std::move(*loaded.topology);
-  // Every object must be creatable in some order: no cycle, no dangling need.
-  if (auto errors = build_resource_graph(topo).check(); !errors.empty()) return join_errors(errors);
   if (!options.prefix.empty()) {
     auto errors = apply_prefix(topo, options.prefix);
     if (!errors.empty()) return join_errors(errors);
@@ -177,6 +180,7 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
   std::error_code ec;
   auto absolute = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
   lab.source_path_ = ec ? path : absolute.string();
+  lab.parse_cache_entry_ = std::move(parsed.entry);
   return lab;
 }
 
@@ -463,6 +467,7 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
         return st.error();
     }
     if (auto st = wait_ready(desired, observed, &report.timings); !st.ok()) return st.error();
+    keep_parse();
     return report;
   }
 
@@ -505,7 +510,15 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
   report.apply = run(report.plan, progress, finish);
   report.timings.add("apply", ms_since(t0));
   if (!report.apply.ok()) return after_failed_up(report.apply, existed, previous, need_ovs);
+  keep_parse();
   return report;
+}
+
+void Lab::keep_parse() {
+  // Only a lab that stands keeps its parse: `down` removes it again.
+  if (parse_cache_entry_.empty() || source_path_.empty() || !state_->exists()) return;
+  (void)ParseCache(options_.state_root).store(source_path_, parse_cache_entry_);
+  parse_cache_entry_.clear();
 }
 
 Error Lab::after_failed_up(const ApplyReport& apply, bool existed,
@@ -591,8 +604,13 @@ Result<DownReport> Lab::down(const std::function<void(const Progress&)>& progres
                                                    "' remain:\n" + format_plan(again->plan));
   }
   for (const auto& [key, _] : state_->saved_host_sysctls()) (void)state_->forget_host_sysctl(key);
+  std::string file = source_path_;
+  if (file.empty())
+    if (auto applied = state_->read_applied(); applied.ok()) file = applied->file;
   if (auto st = state_->remove(); !st.ok()) return st.error();
   (*lock)->remove_file();
+  // Nothing of the lab stays in the state root, not the parse its up kept.
+  ParseCache(options_.state_root).forget(file);
   return report;
 }
 

@@ -106,7 +106,9 @@ struct DesiredState {
   /// The lab's nftables table as plans and `status` name it: "ip netlab-<lab>".
   std::string nat_table() const;
 
-  NameIndex link_index_;  ///< cache behind find_link, not part of the state
+  /// Cache behind find_link, not part of the state. It trusts a miss: after
+  /// changing a link's ns or name in place, call link_index_.invalidate().
+  NameIndex link_index_;
 };
 
 /// Derives the desired model of `topology` (already validated and

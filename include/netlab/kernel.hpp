@@ -111,7 +111,8 @@ class Kernel {
 
   /// A fresh snapshot of the root namespace and of each namespace in
   /// `namespaces` that exists (missing ones are simply absent), with the
-  /// sysctls `sysctl_keys` (dotted, e.g. "net.ipv4.ip_forward") read in each.
+  /// sysctls `sysctl_keys` (dotted, e.g. "net.ipv4.ip_forward") read in each;
+  /// a key a namespace does not have (ENOENT) is in its missing_sysctls.
   /// Loopback is reported like any link.
   /// `options`: how far peers are looked for (PeerLookup), whether the root
   /// namespace is read.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,9 @@ struct NamespaceState {
   std::map<std::string, LinkState> links;
   std::vector<RouteState> routes;
   std::map<std::string, std::string> sysctls;  ///< only the keys asked for; value trimmed
+  /// Keys asked for that this namespace does not have (reading them: ENOENT),
+  /// e.g. a key of the host's initial namespace when netlab runs in another.
+  std::set<std::string> missing_sysctls;
   const LinkState* find_link(const std::string& n) const {
     auto it = links.find(n);
     return it == links.end() ? nullptr : &it->second;

@@ -374,6 +374,11 @@ struct Topology {
   /// What OWNER in "OWNER:IF" names: a namespace, a bridge or host; nullopt if nothing.
   std::optional<EndpointKind> endpoint_kind(const std::string& owner) const;
 
+  /// Tells find_namespace / find_bridge / endpoint_kind that names of
+  /// `namespaces` or `bridges` changed in place (an element renamed or
+  /// replaced rather than the vector rebuilt): their caches trust a miss.
+  void names_changed();
+
   // Caches behind find_namespace / find_bridge, not part of the model.
   NameIndex namespace_index_, bridge_index_;
   bool operator==(const Topology&) const = default;

@@ -8,9 +8,8 @@ std::string Target::str() const {
   return "?";
 }
 
-// The keys by reference: a miss compares every name (NameIndex trusts only
-// hits), and a copy of each name there was most of a 1000-namespace parse's
-// lookup time (endpoint_kind asks the namespaces first for every bridge end).
+// The keys by reference: NameIndex compares the key with an element's on
+// every hit, and a copy of the name there would cost more than the lookup.
 const Namespace* Topology::find_namespace(const std::string& n) const {
   return namespace_index_.find(namespaces, n,
                                [](const Namespace& x) -> const std::string& { return x.name; });
@@ -19,6 +18,11 @@ const Namespace* Topology::find_namespace(const std::string& n) const {
 const Bridge* Topology::find_bridge(const std::string& n) const {
   return bridge_index_.find(bridges, n,
                             [](const Bridge& x) -> const std::string& { return x.name; });
+}
+
+void Topology::names_changed() {
+  namespace_index_.invalidate();
+  bridge_index_.invalidate();
 }
 
 const Machine* Topology::find_machine(const std::string& n) const {

@@ -329,7 +329,8 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
     }
     status[i] = observe_one(ob);
     if (status[i].ok())
-      ob.state->sysctls = read_sysctls(*ob.handle, sysctl_keys, &sysctl_errors[i]);
+      ob.state->sysctls =
+          read_sysctls(*ob.handle, sysctl_keys, &ob.state->missing_sysctls, &sysctl_errors[i]);
   });
   for (std::size_t i = 0; i < obs.size(); ++i) {
     if (!status[i].ok()) return status[i].error();

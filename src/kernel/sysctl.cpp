@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/unique_fd.hpp"
+#include "kernel/missing_sysctl.hpp"
 #include "kernel/nl_error.hpp"
 
 namespace netlab::nl {
@@ -60,9 +61,11 @@ std::string sysctl_path(const std::string& key) {
 
 std::map<std::string, std::string> read_sysctls(NetnsHandle& h,
                                                 const std::vector<std::string>& keys,
+                                                std::set<std::string>* missing,
                                                 std::vector<Error>* errors) {
   std::map<std::string, std::string> out;
   if (keys.empty()) return out;
+  std::vector<std::string> absent;
   std::vector<std::pair<std::string, int>> failed;
   int err = run_in_netns(h.fd.get(), [&] {
     for (const auto& k : keys) {
@@ -74,10 +77,13 @@ std::map<std::string, std::string> read_sysctls(NetnsHandle& h,
       int e = slurp(path, value);
       if (e == 0)
         out[k] = value;
-      else if (e != ENOENT)
+      else if (e == ENOENT)
+        absent.push_back(k);
+      else
         failed.emplace_back(k, e);
     }
   });
+  if (missing && !err) missing->insert(absent.begin(), absent.end());
   if (errors) {
     if (err)
       errors->push_back(kernel_error("read sysctls in " + object_in("namespace", h.name), err));
@@ -88,22 +94,10 @@ std::map<std::string, std::string> read_sysctls(NetnsHandle& h,
 
 namespace {
 
-// A key the namespace does not have. Some (net.ipv4.tcp_low_latency, the
-// route cache's) exist only in the host's initial network namespace, and
-// netlab's root namespace need not be that one: in a container, or on a
-// machine simulated as a namespace (tests/scripts/lib/sim_machines.sh),
-// host.sysctls land in a namespace without them.
+// A key the namespace does not have (kernel/missing_sysctl.hpp).
 Error sysctl_error(const std::string& op, const std::string& key, const NetnsHandle& h, int e) {
   Error err = kernel_error(op, e);
-  if (e != ENOENT) return err;
-  if (!h.name.empty()) {
-    err.message += ": namespace " + h.name + " has no " + key;
-    return err;
-  }
-  err.message += ": the network namespace netlab runs in has no " + key +
-                 " (some keys exist only in the host's initial namespace, and in a container "
-                 "or on a simulated machine netlab's root namespace is another one); set it "
-                 "outside netlab, or remove it from host.sysctls";
+  if (e == ENOENT) err.message += ": " + missing_sysctl_problem(h.name, key);
   return err;
 }
 

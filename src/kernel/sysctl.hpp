@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,11 @@ namespace netlab::nl {
 std::string sysctl_path(const std::string& key);
 
 /// Reads `keys` inside `h`'s namespace; values trimmed. Keys that do not
-/// exist are left out; `errors` receives one Error per other failure.
+/// exist (ENOENT) are left out and go to `missing`; `errors` receives one
+/// Error per other failure.
 std::map<std::string, std::string> read_sysctls(NetnsHandle& h,
                                                 const std::vector<std::string>& keys,
+                                                std::set<std::string>* missing,
                                                 std::vector<Error>* errors);
 
 Result<std::string> read_sysctl(NetnsHandle& h, const std::string& key);

@@ -173,6 +173,10 @@ std::vector<Error> apply_prefix(Topology& topology, const std::string& prefix) {
       p->server = rn.ns(p->server);
     }
   }
+  // The namespaces and bridges above were renamed in place: t's lookups
+  // must not answer from names cached before (copying t, below, clears
+  // them too, but a lookup on t itself would not).
+  t.names_changed();
   sort_by_position(errors);
   if (errors.empty()) topology = std::move(t);
   return errors;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "kernel/missing_sysctl.hpp"
 #include "plan/families.hpp"
 
 namespace netlab {
@@ -90,6 +91,17 @@ void plan_routes(const DesiredState& d, const LiveState& live, PlanBuilder& b) {
 void plan_sysctls(const DesiredState& d, const LiveState& live, PlanBuilder& b) {
   for (const auto& s : d.sysctls) {
     const NamespaceState* n = live.kernel.find_ns(s.ns);
+    // A key the namespace does not have, and that nothing this apply does
+    // can bring: writing it would fail (ENOENT) after the changes before it,
+    // so the plan stops here instead, before anything changes.
+    if (n && n->missing_sysctls.count(s.key) && !sysctl_may_appear(s.key)) {
+      b.error(ErrorKind::Unsupported,
+              "set sysctl " + s.key + " = " + s.value +
+                  (s.ns.empty() ? "" : " (netns " + s.ns + ")") + ": " +
+                  missing_sysctl_problem(s.ns, s.key),
+              s.pos);
+      continue;
+    }
     std::string have;
     if (n) {
       auto it = n->sysctls.find(s.key);

@@ -350,9 +350,13 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
     }
     for (const auto& r : n.routes)
       st.routes.push_back(RouteState{r.family, r.dst, r.gateway, r.dev, r.protocol, r.scope});
+    // As the kernel: a key the namespace does not have cannot be opened (ENOENT).
     for (const auto& k : sysctl_keys) {
       auto it = n.sysctls.find(k);
-      if (it != n.sysctls.end()) st.sysctls[k] = it->second;
+      if (it != n.sysctls.end())
+        st.sysctls[k] = it->second;
+      else
+        st.missing_sysctls.insert(k);
     }
     return st;
   };

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -656,6 +657,18 @@ void contract_sysctls(Kernel& k, const std::string& prefix) {
   }
   require_errno(k.read_sysctl(a, "net.ipv4.no_such_key").status(), ENOENT);
   require_errno(k.write_sysctl(a, "net.ipv4.no_such_key", "1"), ENOENT);
+  {
+    // Observe says which keys asked for the namespace does not have (the
+    // plan refuses to write them), and only those.
+    auto s = observe(k, {a},
+                     {"net.ipv4.ip_forward", "net.ipv4.no_such_key",
+                      "net.ipv4.conf.nope.forwarding", "net.ipv4.tcp_low_latency"});
+    const auto& na = s.namespaces.at(a);
+    CHECK(na.sysctls.count("net.ipv4.ip_forward") == 1);
+    CHECK(na.missing_sysctls == std::set<std::string>{"net.ipv4.conf.nope.forwarding",
+                                                      "net.ipv4.no_such_key",
+                                                      "net.ipv4.tcp_low_latency"});
+  }
   require_errno(k.read_sysctl(a, "net.ipv4.conf.nope.forwarding").status(), ENOENT);
   require_errno(k.read_sysctl(missing, "net.ipv4.ip_forward").status(), ENOENT);
 }

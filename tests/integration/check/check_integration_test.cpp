@@ -19,6 +19,24 @@ namespace t = netlab::testing;
 
 namespace {
 
+// A namespace with these interfaces and nothing else (named members: a
+// braced list that stops early trips -Wmissing-field-initializers).
+Namespace namespace_with(const std::string& name, std::vector<InterfaceConfig> interfaces) {
+  Namespace ns;
+  ns.name = name;
+  ns.interfaces = std::move(interfaces);
+  return ns;
+}
+
+// The link between a:ifa and b:ifb.
+Link link_between(const std::string& a, const std::string& ifa, const std::string& b,
+                  const std::string& ifb) {
+  Link l;
+  l.a = {a, ifa, {}};
+  l.b = {b, ifb, {}};
+  return l;
+}
+
 using t::must;
 
 IpPrefix prefix(const char* s) { return *IpPrefix::parse(s); }
@@ -49,8 +67,8 @@ struct Pair : t::VethPair {
     InterfaceConfig ib;
     ib.name = ifb;
     ib.addresses.push_back({prefix("10.77.1.2/24"), {}});
-    topo.namespaces = {Namespace{a, {}, {ia}, {}, {}}, Namespace{b, {}, {ib}, {}, {}}};
-    topo.links.push_back(Link{{a, ifa, {}}, {b, ifb, {}}, {}, {}});  // the veth made by hand
+    topo.namespaces = {namespace_with(a, {ia}), namespace_with(b, {ib})};
+    topo.links.push_back(link_between(a, ifa, b, ifb));  // the veth made by hand
     return topo;
   }
 
@@ -163,9 +181,8 @@ TEST_CASE("a target address the source holds too is asked with real ARP", "[inte
     };
     Topology topo;
     topo.name = "arp";
-    topo.namespaces = {Namespace{src, {}, {iface(s0)}, {}, {}},
-                       Namespace{peer, {}, {iface(p0)}, {}, {}},
-                       Namespace{far, {}, {iface(f0)}, {}, {}}};
+    topo.namespaces = {namespace_with(src, {iface(s0)}), namespace_with(peer, {iface(p0)}),
+                       namespace_with(far, {iface(f0)})};
     topo.tests = {
         ping(src, endpoint(peer, p0)),                // 0: same link: peer answers
         ping(src, endpoint(far, f0), Expect::Fail),   // 1: other link: nobody answers

@@ -25,6 +25,24 @@ namespace t = netlab::testing;
 
 namespace {
 
+// A namespace with these interfaces and nothing else (named members: a
+// braced list that stops early trips -Wmissing-field-initializers).
+Namespace namespace_with(const std::string& name, std::vector<InterfaceConfig> interfaces) {
+  Namespace ns;
+  ns.name = name;
+  ns.interfaces = std::move(interfaces);
+  return ns;
+}
+
+// The link between a:ifa and b:ifb.
+Link link_between(const std::string& a, const std::string& ifa, const std::string& b,
+                  const std::string& ifb) {
+  Link l;
+  l.a = {a, ifa, {}};
+  l.b = {b, ifb, {}};
+  return l;
+}
+
 using t::must;
 
 /// Namespaces a and b, a:ifa 10.78.1.1/24 <-> b:ifb 10.78.1.2/24 (a veth),
@@ -62,8 +80,8 @@ struct Pair : t::VethPair {
     InterfaceConfig ib;
     ib.name = ifb;
     ib.addresses.push_back({*IpPrefix::parse("10.78.1.2/24"), {}});
-    topo.namespaces = {Namespace{a, {}, {ia}, {}, {}}, Namespace{b, {}, {ib}, {}, {}}};
-    topo.links.push_back(Link{{a, ifa, {}}, {b, ifb, {}}, {}, {}});
+    topo.namespaces = {namespace_with(a, {ia}), namespace_with(b, {ib})};
+    topo.links.push_back(link_between(a, ifa, b, ifb));
     return topo;
   }
 

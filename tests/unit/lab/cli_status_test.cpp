@@ -46,7 +46,10 @@ struct Recorded {
     std::ofstream(file) << text;
     StateDir state((dir / "state").string(), lab);
     REQUIRE_OK(state.ensure());
-    REQUIRE_OK(state.write_applied({file, "", text}));
+    StateDir::Applied applied;
+    applied.file = file;
+    applied.text = text;
+    REQUIRE_OK(state.write_applied(applied));
   }
   ~Recorded() {
     std::error_code ec;

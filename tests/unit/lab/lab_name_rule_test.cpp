@@ -73,7 +73,9 @@ TEST_CASE("a state directory never acts on a name that breaks the rule", "[lab][
     CHECK_FALSE(LabLock::acquire(tree.root.string(), bad, std::chrono::milliseconds(10)).ok());
     CHECK(tree.intact());
   }
-  CHECK_FALSE(Lab::attach("..", LabOptions{.state_root = tree.root.string()}).ok());
+  LabOptions options;
+  options.state_root = tree.root.string();
+  CHECK_FALSE(Lab::attach("..", options).ok());
 }
 
 TEST_CASE("listing the state root shows only entries that are lab names", "[lab][names]") {

@@ -81,6 +81,28 @@ TEST_CASE("prefix renames namespaces and root names everywhere", "[parse][prefix
   CHECK(validate_topology(t).empty());
 }
 
+TEST_CASE("prefix: lookups find the new names and not the old ones", "[parse][prefix]") {
+  Topology t = load("netns-demo-03.yaml");
+  // Lookups before the prefix, hits and misses, so that the name caches are built.
+  REQUIRE(t.endpoint_kind("ovs1") == EndpointKind::Bridge);
+  REQUIRE(t.endpoint_kind("red") == EndpointKind::Namespace);
+  REQUIRE_FALSE(t.endpoint_kind("p1-red"));
+  REQUIRE(apply_prefix(t, "p1-").empty());
+  for (const char* ns : {"red", "blue", "dhcp-r", "dhcp-b"}) {
+    INFO(ns);
+    const Namespace* now = t.find_namespace(std::string("p1-") + ns);
+    REQUIRE(now);
+    CHECK(now->name == std::string("p1-") + ns);
+    CHECK(t.endpoint_kind(std::string("p1-") + ns) == EndpointKind::Namespace);
+    CHECK(t.find_namespace(ns) == nullptr);
+    CHECK_FALSE(t.endpoint_kind(ns));
+  }
+  CHECK(t.find_bridge("p1-ovs1") == &t.bridges[0]);
+  CHECK(t.endpoint_kind("p1-ovs1") == EndpointKind::Bridge);
+  CHECK(t.find_bridge("ovs1") == nullptr);
+  CHECK_FALSE(t.endpoint_kind("ovs1"));
+}
+
 TEST_CASE("prefix: host ends and nat.out, but not foreign interfaces", "[parse][prefix]") {
   Topology t = load("routed-nat.yaml");
   t.host.nat.push_back(NatRule{*IpPrefix::parse("10.0.0.0/8"), "eth0", {}, {}});

@@ -48,7 +48,9 @@ Action veth(const std::string& ns, const std::string& name, const std::string& p
 }
 
 Action ovs(OvsTransaction t, ActionKind kind = ActionKind::Create) {
-  t.lab = "t";
+  // A std::string, not "t": GCC 12 inlines operator=(const char*) here and
+  // warns of a memcpy bound it made up itself (-Wstringop-overflow).
+  t.lab = std::string("t");
   return act("", {op::Ovs{t}}, {}, kind);
 }
 

@@ -35,10 +35,13 @@ Status StateDir::ensure() {
   // from a name that breaks the rule, whoever built this StateDir.
   if (auto st = check_lab_name(lab_, "state directory of lab"); !st.ok()) return st;
   std::error_code ec;
-  fs::create_directories(path(), ec);
+  bool created = fs::create_directories(path(), ec);
   if (ec)
     return system_error(ErrorKind::Permission, "create state directory " + path(), ec.value());
   chmod(path().c_str(), 0700);
+  // A new lab records its root links from the start (see root_links); a
+  // crash before this write leaves no record, and observe reads every link.
+  if (created) return write_file("root-links", "");
   return {};
 }
 
@@ -122,6 +125,37 @@ Status StateDir::record_loss_namespace(const std::string& ns) {
   if (auto st = ensure(); !st.ok()) return st;
   current.insert(ns);
   return write_file("loss-namespaces", join_lines(current));
+}
+
+std::optional<std::set<std::string>> StateDir::root_links() const {
+  std::lock_guard lock(mu_);
+  return root_links_unlocked();
+}
+
+std::optional<std::set<std::string>> StateDir::root_links_unlocked() const {
+  if (lab_name_problem(lab_) || !fs::is_regular_file(path() + "/root-links")) return std::nullopt;
+  std::set<std::string> out;
+  std::istringstream in(read_file("root-links"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.insert(line);
+  return out;
+}
+
+Status StateDir::record_root_link(const std::string& name) {
+  std::lock_guard lock(mu_);
+  // The lab's first object may be this link: a new directory starts the record.
+  if (auto st = ensure(); !st.ok()) return st;
+  auto current = root_links_unlocked();
+  if (!current || current->count(name)) return {};
+  current->insert(name);
+  return write_file("root-links", join_lines(*current));
+}
+
+Status StateDir::forget_root_link(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto current = root_links_unlocked();
+  if (!current || !current->erase(name)) return {};
+  return write_file("root-links", join_lines(*current));
 }
 
 std::map<std::string, std::string> StateDir::saved_host_sysctls() const {

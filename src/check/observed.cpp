@@ -34,7 +34,7 @@ Observed observe_lab(const DesiredState& desired, Kernel& kernel) {
   for (const auto& ns : desired.namespaces) names.push_back(ns.name);
   Observed o;
   // Checks read addresses and links, never peers elsewhere (PeerLookup).
-  auto st = kernel.observe(names, {}, {PeerLookup::ObservedOnly});
+  auto st = kernel.observe(names, {}, {PeerLookup::ObservedOnly, true, std::nullopt});
   if (st.ok()) {
     o.state = std::move(*st);
   } else {

@@ -341,8 +341,8 @@ Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, T
       if (!n.empty()) names.insert(n);
     for (const auto& n : namespaces_of(unleased))
       if (!n.empty()) names.insert(n);
-    auto kernel =
-        backends_.kernel->observe({names.begin(), names.end()}, {}, {PeerLookup::ObservedOnly});
+    auto kernel = backends_.kernel->observe({names.begin(), names.end()}, {},
+                                            {PeerLookup::ObservedOnly, true, std::nullopt});
     if (!kernel.ok()) return kernel.error();
     LiveState now;
     now.kernel = std::move(*kernel);

@@ -315,10 +315,30 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
 
   std::set<std::string> observed(namespaces.begin(), namespaces.end());
   if (options.root) observed.insert("");
+  // ObserveOptions::root_links: the links named, those holding an address
+  // or a route, and the bridges of those (as the real kernel's read by name).
+  auto root_kept = [&](const FakeNamespace& n) {
+    std::set<std::string> kept(options.root_links->begin(), options.root_links->end());
+    for (const auto& [ln, l] : n.links)
+      if (std::any_of(l.addresses.begin(), l.addresses.end(),
+                      [](const IpPrefix& a) { return !is_link_local6(a.address); }))
+        kept.insert(ln);
+    for (const auto& r : n.routes)
+      if (!r.dev.empty()) kept.insert(r.dev);
+    std::set<std::string> masters;
+    for (const auto& ln : kept)
+      if (auto it = n.links.find(ln); it != n.links.end() && !it->second.master.empty())
+        masters.insert(it->second.master);
+    kept.insert(masters.begin(), masters.end());
+    return kept;
+  };
   auto convert = [&](const std::string& name, const FakeNamespace& n) {
     NamespaceState st;
     st.name = name;
+    std::optional<std::set<std::string>> only;
+    if (name.empty() && options.root_links) only = root_kept(n);
     for (const auto& [ln, l] : n.links) {
+      if (only && !only->count(ln)) continue;
       LinkState s;
       s.name = l.name;
       s.kind = l.kind;
@@ -349,7 +369,8 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
       st.links[ln] = std::move(s);
     }
     for (const auto& r : n.routes)
-      st.routes.push_back(RouteState{r.family, r.dst, r.gateway, r.dev, r.protocol, r.scope});
+      if (!only || r.dev.empty() || only->count(r.dev))
+        st.routes.push_back(RouteState{r.family, r.dst, r.gateway, r.dev, r.protocol, r.scope});
     for (const auto& k : sysctl_keys) {
       auto it = n.sysctls.find(k);
       if (it != n.sysctls.end()) st.sysctls[k] = it->second;

@@ -106,6 +106,7 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
           if (auto st = record_root_link(o.ns, o.name); !st.ok()) return st;
           return k.create_vlan(o.ns, o.name, o.parent, o.id, o.alias);
         } else if constexpr (std::is_same_v<T, op::CreateVxlan>) {
+          if (auto st = record_root_link(o.req.ns, o.req.name); !st.ok()) return st;
           return k.create_vxlan(o.req);
         } else if constexpr (std::is_same_v<T, op::DeleteLink>) {
           // Already gone (a veth peer that went with its namespace) is done.
@@ -119,7 +120,10 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
             if (auto st = record_root_link(o.ns, o.name); !st.ok()) return st;
           return k.change_link(o.ns, o.name, o.change);
         } else if constexpr (std::is_same_v<T, op::MoveLink>) {
-          if (auto st = record_root_link(o.to_ns, o.name); !st.ok()) return st;
+          // Into the root, or out of it: a device moved out of the root
+          // (an internal port) may come back when its namespace goes.
+          if (auto st = record_root_link(o.to_ns.empty() ? o.to_ns : o.ns, o.name); !st.ok())
+            return st;
           return k.move_link(o.ns, o.name, o.to_ns);
         } else if constexpr (std::is_same_v<T, op::AddAddress>) {
           return k.add_address(o.ns, o.ifname, o.address);

@@ -43,6 +43,9 @@ struct Observed {
   /// Only some links were read (ObserveOptions::root_links): routes on the
   /// others are left out rather than reported without their device.
   bool some_links = false;
+  /// The addresses and routes read to find those links: not dumped again.
+  std::optional<std::vector<RawAddress>> addresses;
+  std::optional<std::vector<RawRoute>> routes;
 };
 
 // Namespaces are read on this many threads: dumps of different namespaces
@@ -132,37 +135,55 @@ Result<std::optional<RawLink>> get_link(nl_sock* sk, int ifindex, const std::str
   return link;
 }
 
-Status read_addresses(nl_sock* sk, Observed& ob, const std::string& where) {
+Status dump_addresses(nl_sock* sk, std::vector<RawAddress>& out, const std::string& where) {
   ifaddrmsg ifa{};
   ifa.ifa_family = AF_UNSPEC;
-  NamespaceState& ns = *ob.state;
   return dump(sk, RTM_GETADDR, ifa, 0, "list addresses in " + where, [&](const nlmsghdr& msg) {
-    auto a = parse_address(msg);
-    if (!a) return;
-    auto it = ob.names.find(a->ifindex);
-    if (it == ob.names.end()) return;
-    auto link = ns.links.find(it->second);
-    if (link == ns.links.end()) return;
-    link->second.addresses.push_back(a->prefix);
-    if (a->dad_failed) link->second.dad_failed.push_back(a->prefix);
-    if (a->tentative) link->second.tentative.push_back(a->prefix);
+    if (auto a = parse_address(msg)) out.push_back(std::move(*a));
   });
 }
 
-Status read_routes(nl_sock* sk, Observed& ob, const std::string& where) {
+Status dump_routes(nl_sock* sk, std::vector<RawRoute>& out, const std::string& where) {
   rtmsg rtm{};
   rtm.rtm_family = AF_UNSPEC;
-  NamespaceState& ns = *ob.state;
   return dump(sk, RTM_GETROUTE, rtm, 0, "list routes in " + where, [&](const nlmsghdr& msg) {
-    auto r = parse_route(msg);
-    if (!r) return;
-    auto it = ob.names.find(r->oif);
-    if (r->oif > 0 && it != ob.names.end())
-      r->route.dev = it->second;
-    else if (r->oif > 0 && ob.some_links)
-      return;
-    ns.routes.push_back(std::move(r->route));
+    if (auto r = parse_route(msg)) out.push_back(std::move(*r));
   });
+}
+
+Status read_addresses(nl_sock* sk, Observed& ob, const std::string& where) {
+  if (!ob.addresses) {
+    ob.addresses.emplace();
+    if (auto st = dump_addresses(sk, *ob.addresses, where); !st.ok()) return st;
+  }
+  NamespaceState& ns = *ob.state;
+  for (const auto& a : *ob.addresses) {
+    auto it = ob.names.find(a.ifindex);
+    if (it == ob.names.end()) continue;
+    auto link = ns.links.find(it->second);
+    if (link == ns.links.end()) continue;
+    link->second.addresses.push_back(a.prefix);
+    if (a.dad_failed) link->second.dad_failed.push_back(a.prefix);
+    if (a.tentative) link->second.tentative.push_back(a.prefix);
+  }
+  return {};
+}
+
+Status read_routes(nl_sock* sk, Observed& ob, const std::string& where) {
+  if (!ob.routes) {
+    ob.routes.emplace();
+    if (auto st = dump_routes(sk, *ob.routes, where); !st.ok()) return st;
+  }
+  NamespaceState& ns = *ob.state;
+  for (auto& r : *ob.routes) {
+    auto it = ob.names.find(r.oif);
+    if (r.oif > 0 && it != ob.names.end())
+      r.route.dev = it->second;
+    else if (r.oif > 0 && ob.some_links)
+      continue;
+    ns.routes.push_back(std::move(r.route));
+  }
+  return {};
 }
 
 // Root qdiscs other than the default (link conditions): one more dump.
@@ -194,31 +215,31 @@ Status read_links_by_name(nl_sock* sk, Observed& ob, const std::vector<std::stri
     // A name the kernel cannot hold names no link (IFNAMSIZ).
     if (!name.empty() && name.size() < 16)
       if (auto st = get(0, name); !st.ok()) return st;
+  // Kept for read_addresses and read_routes, which would dump them again.
   std::set<int> more;
-  ifaddrmsg ifa{};
-  ifa.ifa_family = AF_UNSPEC;
-  auto st = dump(sk, RTM_GETADDR, ifa, 0, "list addresses in " + where, [&](const nlmsghdr& msg) {
-    if (auto a = parse_address(msg)) more.insert(a->ifindex);
-  });
-  if (!st.ok()) return st;
-  rtmsg rtm{};
-  rtm.rtm_family = AF_UNSPEC;
-  st = dump(sk, RTM_GETROUTE, rtm, 0, "list routes in " + where, [&](const nlmsghdr& msg) {
+  ob.addresses.emplace();
+  if (auto st = dump_addresses(sk, *ob.addresses, where); !st.ok()) return st;
+  for (const auto& a : *ob.addresses) more.insert(a.ifindex);
+  ob.routes.emplace();
+  if (auto st = dump_routes(sk, *ob.routes, where); !st.ok()) return st;
+  for (const auto& r : *ob.routes) {
     // Not the fe80::/64 route every link with IPv6 has: on the other labs'
     // 1000 root ends, those would bring the cost of the dump back.
-    auto r = parse_route(msg);
-    if (!r || r->oif <= 0) return;
-    const auto& dst = r->route.dst;
-    bool link_local = r->route.family == 6 && dst && dst->address.bytes[0] == 0xfe &&
+    if (r.oif <= 0) continue;
+    const auto& dst = r.route.dst;
+    bool link_local = r.route.family == 6 && dst && dst->address.bytes[0] == 0xfe &&
                       (dst->address.bytes[1] & 0xc0) == 0x80;
-    if (!link_local) more.insert(r->oif);
-  });
-  if (!st.ok()) return st;
-  for (const auto& r : raw)
-    if (r.master > 0) more.insert(r.master);
+    if (!link_local) more.insert(r.oif);
+  }
   for (int ifindex : more)
     if (!have.count(ifindex))
-      if (auto st2 = get(ifindex, ""); !st2.ok()) return st2;
+      if (auto st = get(ifindex, ""); !st.ok()) return st;
+  // The bridge of every link read, named or found above.
+  std::set<int> masters;
+  for (const auto& r : raw)
+    if (r.master > 0 && !have.count(r.master)) masters.insert(r.master);
+  for (int ifindex : masters)
+    if (auto st = get(ifindex, ""); !st.ok()) return st;
   ob.some_links = true;
   add_links(raw, ob);
   return {};

@@ -307,6 +307,7 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
                                         const std::vector<std::string>& sysctl_keys,
                                         const ObserveOptions& options) {
   std::lock_guard lk(mu_);
+  observe_options_.push_back(options);
   if (auto e = fault("observe", "", "")) return fail("observe kernel state", *e);
   bool pending = false;
   for (const auto& [_, n] : ns_)
@@ -332,11 +333,12 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
     kept.insert(masters.begin(), masters.end());
     return kept;
   };
+  std::optional<std::set<std::string>> root_only;
+  if (options.root && options.root_links) root_only = root_kept(ns_.at(""));
   auto convert = [&](const std::string& name, const FakeNamespace& n) {
     NamespaceState st;
     st.name = name;
-    std::optional<std::set<std::string>> only;
-    if (name.empty() && options.root_links) only = root_kept(n);
+    const std::set<std::string>* only = name.empty() && root_only ? &*root_only : nullptr;
     for (const auto& [ln, l] : n.links) {
       if (only && !only->count(ln)) continue;
       LinkState s;
@@ -345,7 +347,10 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
       s.kind_text = l.kind_text;
       s.ifindex = l.ifindex;
       if (l.kind == LinkKind::Veth) {
-        s.peer_known = observed.count(l.peer_ns) > 0 && ns_.count(l.peer_ns) > 0;
+        // A peer in the root is named only when read there (as the kernel's
+        // peer names come from the peer's namespace's links read).
+        bool peer_read = !(l.peer_ns.empty() && root_only && !root_only->count(l.peer_name));
+        s.peer_known = observed.count(l.peer_ns) > 0 && ns_.count(l.peer_ns) > 0 && peer_read;
         if (s.peer_known || options.peers == PeerLookup::AllNamespaces) s.peer_ns = l.peer_ns;
         if (s.peer_known) s.peer_name = l.peer_name;
       }
@@ -946,9 +951,15 @@ int FakeKernel::mutations() const {
   return mutations_;
 }
 
+std::vector<ObserveOptions> FakeKernel::observe_options() const {
+  std::lock_guard lk(mu_);
+  return observe_options_;
+}
+
 void FakeKernel::reset_counters() {
   std::lock_guard lk(mu_);
   calls_.clear();
+  observe_options_.clear();
   mutations_ = 0;
 }
 

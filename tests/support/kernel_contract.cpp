@@ -831,6 +831,10 @@ void contract_root_links_by_name(Kernel& k, const std::string& prefix) {
   CHECK(x.peer_known);
   CHECK(x.peer_ns.empty());
   CHECK(x.peer_name == r1);
+  // Its end whose root peer was not read: that peer is not named.
+  const LinkState& y = link(s->namespaces.at(a), "y");
+  CHECK_FALSE(y.peer_known);
+  CHECK(y.peer_name.empty());
   // An empty list: only the links holding addresses (and their bridges).
   auto none = k.observe({a}, {}, {PeerLookup::ObservedOnly, true, std::vector<std::string>{}});
   require_ok(none.status());

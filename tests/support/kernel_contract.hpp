@@ -65,8 +65,8 @@ void contract_vxlan(Kernel& k, const std::string& prefix);
 /// root links: named `prefix` + R1..R3/RB, deleted even when a check fails.
 void contract_root_links_by_name(Kernel& k, const std::string& prefix);
 
-/// All of the above, each with its own names derived from `prefix` (at most
-/// 11 characters).
+/// All of the above but contract_root_links_by_name, each with its own names
+/// derived from `prefix` (at most 11 characters).
 void contract_all(Kernel& k, const std::string& prefix);
 
 }  // namespace netlab::testing

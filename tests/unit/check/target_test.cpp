@@ -117,7 +117,7 @@ TEST_CASE("host:IF is the root namespace") {
   CHECK(check::netns_of("red") == "red");
 }
 
-TEST_CASE("checks read the root links they name, not every root link") {
+TEST_CASE("checks read the root links they name and no other root link") {
   World w;
   w.give("", "hand1", {});                   // named by the assertion, no address
   w.give("", "hand2", {"198.51.100.9/24"});  // not named, holds an address

@@ -100,8 +100,9 @@ TEST_CASE("a lab records the root links it makes and finds them when they leave 
   CHECK(root_has(w, "other0"));
 }
 
-TEST_CASE("a foreign root link with a name the lab wants still blocks it, record or not",
-          "[lab][root_links]") {
+TEST_CASE(
+    "a foreign root link with a name the lab wants still blocks it with or without the record",
+    "[lab][root_links]") {
   FakeWorld w;
   REQUIRE_OK(w.load(kSmall).up());
   REQUIRE(StateDir(w.options().state_root, "rl").root_links().has_value());
@@ -122,7 +123,8 @@ namespace {
 // Root links marked as lab `lab`'s.
 std::set<std::string> marked_in_root(FakeWorld& w, const std::string& lab) {
   std::set<std::string> out;
-  for (const auto& [name, l] : w.kernel->snapshot().namespaces.at("").links)
+  auto snapshot = w.kernel->snapshot();  // kept alive: the loop reads into it
+  for (const auto& [name, l] : snapshot.namespaces.at("").links)
     if (l.alias == owner_alias(lab)) out.insert(name);
   return out;
 }
@@ -155,7 +157,7 @@ TEST_CASE("down finds every root link of the lab through the record alone", "[la
   CHECK_FALSE(std::filesystem::exists(w.options().state_root + "/rl"));
 }
 
-TEST_CASE("a lab without the record (an older netlab's) reads the whole root, down included",
+TEST_CASE("a lab without the record (an older netlab's) reads the whole root in down too",
           "[lab][root_links]") {
   FakeWorld w;
   REQUIRE_OK(w.load(kBig).up());
@@ -175,7 +177,7 @@ TEST_CASE("a lab without the record (an older netlab's) reads the whole root, do
   CHECK(marked_in_root(w, "rl").empty());
 }
 
-TEST_CASE("--adopt records the root link it takes over; down deletes it", "[lab][root_links]") {
+TEST_CASE("adopting records the root link it takes over and down deletes it", "[lab][root_links]") {
   FakeWorld w;
   REQUIRE_OK(w.load(kSmall).up());
   FakeLink hand = foreign_link("rl-c");
@@ -292,7 +294,7 @@ TEST_CASE("the readiness wait reads again only what it waits for", "[lab][root_l
   REQUIRE_OK(load(kDad).down());
 }
 
-TEST_CASE("a lab an older netlab wrote to since reads the whole root again, for good",
+TEST_CASE("a lab an older netlab wrote to since reads the whole root again for good",
           "[lab][root_links]") {
   FakeWorld w;
   REQUIRE_OK(w.load(kSmall).up());

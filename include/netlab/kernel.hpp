@@ -100,6 +100,17 @@ struct ObserveOptions {
   /// False: the root namespace is not read (KernelState::root is left empty,
   /// and peers there are not known), for a caller that knows it unchanged.
   bool root = true;
+  /// Set: the root namespace's links are read by name, only these (absent
+  /// ones are simply not reported), plus every root link that holds an
+  /// address (other than IPv6 link-local) or is the device of a route (other
+  /// than fe80::/64), and the bridge each link read is a port of; a veth end
+  /// elsewhere whose peer is a root link not read has its peer unknown.
+  /// Unset: every root link, in one dump. The kernel fills each veth end of that dump with the
+  /// id of its peer's namespace, a walk over every id the root has given:
+  /// beside a 1000-host lab, one dump of its 1000 root ends cost a small lab
+  /// ~70 ms of a no-op `up`. Addresses, routes and qdiscs are read as ever,
+  /// for the links reported.
+  std::optional<std::vector<std::string>> root_links;
 };
 
 class Kernel {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,6 +42,26 @@ class StateDir {
   /// root), not every namespace of the lab. Kept until the lab is removed.
   std::set<std::string> loss_namespaces() const;
   Status record_loss_namespace(const std::string& ns);
+
+  /// Links the lab made or adopted in the root namespace, recorded before
+  /// they are made: observe reads these (and the topology's) by name rather
+  /// than every link of the root (ObserveOptions::root_links). nullopt when
+  /// the lab has no such record (no state directory, or one made by a
+  /// netlab before the record, or one a netlab before the record wrote
+  /// lab.json in since: write_applied then drops the record for good): then
+  /// only the marks on the links tell.
+  /// A name stays recorded after its link is gone without the lab deleting
+  /// it (a veth end that went with its peer's namespace): reading an absent
+  /// name costs one request. Each record and forget appends one line (a
+  /// name recorded twice is read once), so recording stays O(1) per link.
+  std::optional<std::set<std::string>> root_links() const;
+  /// Adds `name` to the record when the lab has one, creating the directory
+  /// (and with it the record) when there is none yet; never starts a record
+  /// in a state directory made without it (it would miss the older links).
+  Status record_root_link(const std::string& name);
+  /// Removes `name` from the record, after its link is gone; a no-op
+  /// without a record.
+  Status forget_root_link(const std::string& name);
 
   /// Host sysctl values from before the lab first changed them.
   std::map<std::string, std::string> saved_host_sysctls() const;
@@ -78,6 +99,11 @@ class StateDir {
 
  private:
   std::set<std::string> namespaces_unlocked() const;
+  std::optional<std::set<std::string>> root_links_unlocked() const;
+  bool root_links_kept_unlocked() const;
+  /// Appends `line` to the root-links record; sets *no_record when the lab
+  /// has none (the file is missing), which is not an error.
+  Status append_root_links_line(const std::string& line, bool* no_record) const;
   std::map<std::string, std::string> saved_host_sysctls_unlocked() const;
   Result<std::map<std::string, DaemonSpec>> daemons_unlocked() const;
   Status write_file(const std::string& name, const std::string& content) const;

@@ -65,6 +65,10 @@ Status OperationRunner::stop_processes_inside(const std::string& ns) {
   return {};
 }
 
+Status OperationRunner::record_root_link(const std::string& ns, const std::string& name) {
+  return ns.empty() ? b_.state.record_root_link(name) : Status{};
+}
+
 Status OperationRunner::run(const Operation& operation, bool* cleaned) {
   Kernel& k = b_.kernel;
   return std::visit(
@@ -88,21 +92,38 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
         } else if constexpr (std::is_same_v<T, op::ForgetNamespace>) {
           return b_.state.forget_namespace(o.ns);
         } else if constexpr (std::is_same_v<T, op::CreateVeth>) {
+          // Root links are recorded before they exist, like namespaces: a
+          // lab reads its root links by these names (StateDir::root_links).
+          // A record of a link not made stays harmless: what is the lab's
+          // is decided by the mark on the link.
+          if (auto st = record_root_link(o.req.ns, o.req.name); !st.ok()) return st;
+          if (auto st = record_root_link(o.req.peer_ns, o.req.peer_name); !st.ok()) return st;
           return k.create_veth(o.req);
         } else if constexpr (std::is_same_v<T, op::CreateBridge>) {
+          if (auto st = record_root_link(o.ns, o.name); !st.ok()) return st;
           return k.create_bridge(o.ns, o.name, o.alias);
         } else if constexpr (std::is_same_v<T, op::CreateVlan>) {
+          if (auto st = record_root_link(o.ns, o.name); !st.ok()) return st;
           return k.create_vlan(o.ns, o.name, o.parent, o.id, o.alias);
         } else if constexpr (std::is_same_v<T, op::CreateVxlan>) {
+          if (auto st = record_root_link(o.req.ns, o.req.name); !st.ok()) return st;
           return k.create_vxlan(o.req);
         } else if constexpr (std::is_same_v<T, op::DeleteLink>) {
           // Already gone (a veth peer that went with its namespace) is done.
           Status st = k.delete_link(o.ns, o.name);
-          if (!st.ok() && st.error().sys_errno == ENODEV) return {};
-          return st;
+          if (!st.ok() && st.error().sys_errno != ENODEV) return st;
+          if (o.ns.empty()) return b_.state.forget_root_link(o.name);
+          return {};
         } else if constexpr (std::is_same_v<T, op::ChangeLink>) {
+          // A mark set on a root link (--adopt) makes it the lab's.
+          if (o.change.alias && !o.change.alias->empty())
+            if (auto st = record_root_link(o.ns, o.name); !st.ok()) return st;
           return k.change_link(o.ns, o.name, o.change);
         } else if constexpr (std::is_same_v<T, op::MoveLink>) {
+          // Into the root, or out of it: a device moved out of the root
+          // (an internal port) may come back when its namespace goes.
+          if (auto st = record_root_link(o.to_ns.empty() ? o.to_ns : o.ns, o.name); !st.ok())
+            return st;
           return k.move_link(o.ns, o.name, o.to_ns);
         } else if constexpr (std::is_same_v<T, op::AddAddress>) {
           return k.add_address(o.ns, o.ifname, o.address);

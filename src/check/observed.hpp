@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "netlab/desired_state.hpp"
 #include "netlab/kernel.hpp"
@@ -26,8 +27,11 @@ struct Observed {
                                               const IpAddress& address) const;
 };
 
-/// Observes the root namespace and every namespace of the lab.
-Observed observe_lab(const DesiredState& desired, Kernel& kernel);
+/// Observes every namespace of the lab and, of the root namespace, the
+/// lab's links, the links `tests` name there (host:IF) and every link that
+/// holds an address (ObserveOptions::root_links): not the other root links.
+Observed observe_lab(const DesiredState& desired, const std::vector<TestCase>& tests,
+                     Kernel& kernel);
 
 /// The namespace an endpoint owner names: "" for "host", else the owner.
 std::string netns_of(const std::string& owner);

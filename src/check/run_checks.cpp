@@ -74,7 +74,7 @@ std::vector<CheckResult> run_checks(const CheckContext& ctx, int parallelism) {
 
   check::Observed observed;
   if (needs_observation(ctx.topology)) {
-    observed = check::observe_lab(desired, ctx.kernel);
+    observed = check::observe_lab(desired, tests, ctx.kernel);
   } else {
     observed.error = "not observed";
   }

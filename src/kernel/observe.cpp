@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -39,6 +40,12 @@ struct Observed {
   NamespaceState* state = nullptr;
   std::map<int, std::string> names;  // ifindex -> name
   std::vector<PeerRef> peers;
+  /// Only some links were read (ObserveOptions::root_links): routes on the
+  /// others are left out rather than reported without their device.
+  bool some_links = false;
+  /// The addresses and routes read to find those links: not dumped again.
+  std::optional<std::vector<RawAddress>> addresses;
+  std::optional<std::vector<RawRoute>> routes;
 };
 
 // Namespaces are read on this many threads: dumps of different namespaces
@@ -72,15 +79,9 @@ Status dump(nl_sock* sk, int type, const Hdr& request, std::uint32_t ext_mask,
   return {};
 }
 
-Status read_links(nl_sock* sk, Observed& ob, const std::string& where) {
-  std::vector<RawLink> raw;
-  ifinfomsg ifi{};
-  ifi.ifi_family = AF_UNSPEC;
-  auto st = dump(sk, RTM_GETLINK, ifi, RTEXT_FILTER_SKIP_STATS, "list links in " + where,
-                 [&](const nlmsghdr& msg) {
-                   if (auto l = parse_link(msg)) raw.push_back(std::move(*l));
-                 });
-  if (!st.ok()) return st;
+// Names the raw links and adds them to the namespace's state: masters, veth
+// peers (for resolve_peers) and vlan parents by index.
+void add_links(std::vector<RawLink>& raw, Observed& ob) {
   for (const auto& r : raw) ob.names[r.state.ifindex] = r.state.name;
   NamespaceState& ns = *ob.state;
   for (auto& r : raw) {
@@ -98,37 +99,91 @@ Status read_links(nl_sock* sk, Observed& ob, const std::string& where) {
     std::string name = ls.name;
     ns.links[name] = std::move(ls);
   }
+}
+
+Status read_links(nl_sock* sk, Observed& ob, const std::string& where) {
+  std::vector<RawLink> raw;
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  auto st = dump(sk, RTM_GETLINK, ifi, RTEXT_FILTER_SKIP_STATS, "list links in " + where,
+                 [&](const nlmsghdr& msg) {
+                   if (auto l = parse_link(msg)) raw.push_back(std::move(*l));
+                 });
+  if (!st.ok()) return st;
+  add_links(raw, ob);
   return {};
 }
 
-Status read_addresses(nl_sock* sk, Observed& ob, const std::string& where) {
+// One link, by name (ifindex 0) or by index: nullopt when absent (ENODEV).
+Result<std::optional<RawLink>> get_link(nl_sock* sk, int ifindex, const std::string& name,
+                                        const std::string& where) {
+  std::string what =
+      "read link " + (name.empty() ? "#" + std::to_string(ifindex) : name) + " in " + where;
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  ifi.ifi_index = ifindex;
+  auto m = new_request(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, ifi);
+  if (!m || (!name.empty() && nla_put_string(m.get(), IFLA_IFNAME, name.c_str()) < 0) ||
+      nla_put_u32(m.get(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0)
+    return kernel_error(what, ENOMEM);
+  std::optional<RawLink> link;
+  Reply r = transact(sk, m.get(), [&](const nlmsghdr* hdr) {
+    if (auto l = parse_link(*hdr)) link = std::move(*l);
+  });
+  if (r.err == ENODEV) return std::optional<RawLink>{};
+  if (!r.ok()) return kernel_error(what, r.err);
+  return link;
+}
+
+Status dump_addresses(nl_sock* sk, std::vector<RawAddress>& out, const std::string& where) {
   ifaddrmsg ifa{};
   ifa.ifa_family = AF_UNSPEC;
-  NamespaceState& ns = *ob.state;
   return dump(sk, RTM_GETADDR, ifa, 0, "list addresses in " + where, [&](const nlmsghdr& msg) {
-    auto a = parse_address(msg);
-    if (!a) return;
-    auto it = ob.names.find(a->ifindex);
-    if (it == ob.names.end()) return;
-    auto link = ns.links.find(it->second);
-    if (link == ns.links.end()) return;
-    link->second.addresses.push_back(a->prefix);
-    if (a->dad_failed) link->second.dad_failed.push_back(a->prefix);
-    if (a->tentative) link->second.tentative.push_back(a->prefix);
+    if (auto a = parse_address(msg)) out.push_back(std::move(*a));
   });
 }
 
-Status read_routes(nl_sock* sk, Observed& ob, const std::string& where) {
+Status dump_routes(nl_sock* sk, std::vector<RawRoute>& out, const std::string& where) {
   rtmsg rtm{};
   rtm.rtm_family = AF_UNSPEC;
-  NamespaceState& ns = *ob.state;
   return dump(sk, RTM_GETROUTE, rtm, 0, "list routes in " + where, [&](const nlmsghdr& msg) {
-    auto r = parse_route(msg);
-    if (!r) return;
-    if (auto it = ob.names.find(r->oif); r->oif > 0 && it != ob.names.end())
-      r->route.dev = it->second;
-    ns.routes.push_back(std::move(r->route));
+    if (auto r = parse_route(msg)) out.push_back(std::move(*r));
   });
+}
+
+Status read_addresses(nl_sock* sk, Observed& ob, const std::string& where) {
+  if (!ob.addresses) {
+    ob.addresses.emplace();
+    if (auto st = dump_addresses(sk, *ob.addresses, where); !st.ok()) return st;
+  }
+  NamespaceState& ns = *ob.state;
+  for (const auto& a : *ob.addresses) {
+    auto it = ob.names.find(a.ifindex);
+    if (it == ob.names.end()) continue;
+    auto link = ns.links.find(it->second);
+    if (link == ns.links.end()) continue;
+    link->second.addresses.push_back(a.prefix);
+    if (a.dad_failed) link->second.dad_failed.push_back(a.prefix);
+    if (a.tentative) link->second.tentative.push_back(a.prefix);
+  }
+  return {};
+}
+
+Status read_routes(nl_sock* sk, Observed& ob, const std::string& where) {
+  if (!ob.routes) {
+    ob.routes.emplace();
+    if (auto st = dump_routes(sk, *ob.routes, where); !st.ok()) return st;
+  }
+  NamespaceState& ns = *ob.state;
+  for (auto& r : *ob.routes) {
+    auto it = ob.names.find(r.oif);
+    if (r.oif > 0 && it != ob.names.end())
+      r.route.dev = it->second;
+    else if (r.oif > 0 && ob.some_links)
+      continue;
+    ns.routes.push_back(std::move(r.route));
+  }
+  return {};
 }
 
 // Root qdiscs other than the default (link conditions): one more dump.
@@ -143,12 +198,60 @@ Status read_qdiscs(nl_sock* sk, Observed& ob, const std::string& where) {
   return {};
 }
 
-Status observe_one(Observed& ob) {
+// The links named (see ObserveOptions::root_links), then the ones the
+// addresses and routes of the namespace are on and the bridges of those read:
+// one request each, where a dump would fill every link of the namespace.
+Status read_links_by_name(nl_sock* sk, Observed& ob, const std::vector<std::string>& wanted,
+                          const std::string& where) {
+  std::vector<RawLink> raw;
+  std::set<int> have;
+  auto get = [&](int ifindex, const std::string& name) -> Status {
+    auto l = get_link(sk, ifindex, name, where);
+    if (!l.ok()) return l.error();
+    if (*l && have.insert((*l)->state.ifindex).second) raw.push_back(std::move(**l));
+    return {};
+  };
+  for (const auto& name : std::set<std::string>(wanted.begin(), wanted.end()))
+    // A name the kernel cannot hold names no link (IFNAMSIZ).
+    if (!name.empty() && name.size() < 16)
+      if (auto st = get(0, name); !st.ok()) return st;
+  // Kept for read_addresses and read_routes, which would dump them again.
+  std::set<int> more;
+  ob.addresses.emplace();
+  if (auto st = dump_addresses(sk, *ob.addresses, where); !st.ok()) return st;
+  for (const auto& a : *ob.addresses) more.insert(a.ifindex);
+  ob.routes.emplace();
+  if (auto st = dump_routes(sk, *ob.routes, where); !st.ok()) return st;
+  for (const auto& r : *ob.routes) {
+    // Not the fe80::/64 route every link with IPv6 has: on the other labs'
+    // 1000 root ends, those would bring the cost of the dump back.
+    if (r.oif <= 0) continue;
+    const auto& dst = r.route.dst;
+    bool link_local = r.route.family == 6 && dst && dst->address.bytes[0] == 0xfe &&
+                      (dst->address.bytes[1] & 0xc0) == 0x80;
+    if (!link_local) more.insert(r.oif);
+  }
+  for (int ifindex : more)
+    if (!have.count(ifindex))
+      if (auto st = get(ifindex, ""); !st.ok()) return st;
+  // The bridge of every link read, named or found above.
+  std::set<int> masters;
+  for (const auto& r : raw)
+    if (r.master > 0 && !have.count(r.master)) masters.insert(r.master);
+  for (int ifindex : masters)
+    if (auto st = get(ifindex, ""); !st.ok()) return st;
+  ob.some_links = true;
+  add_links(raw, ob);
+  return {};
+}
+
+Status observe_one(Observed& ob, const std::optional<std::vector<std::string>>& by_name) {
   NetnsHandle& h = *ob.handle;
   const std::string where = object_in("namespace", h.name);
   std::lock_guard lock(h.mu);
   nl_sock* sk = h.sock.get();
-  if (auto st = read_links(sk, ob, where); !st.ok()) return st;
+  Status links = by_name ? read_links_by_name(sk, ob, *by_name, where) : read_links(sk, ob, where);
+  if (!links.ok()) return links;
   if (auto st = read_addresses(sk, ob, where); !st.ok()) return st;
   if (auto st = read_qdiscs(sk, ob, where); !st.ok()) return st;
   return read_routes(sk, ob, where);
@@ -327,7 +430,7 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
       }
       ob.handle = *h;
     }
-    status[i] = observe_one(ob);
+    status[i] = observe_one(ob, i == 0 ? options.root_links : std::nullopt);
     if (status[i].ok())
       ob.state->sysctls =
           read_sysctls(*ob.handle, sysctl_keys, &ob.state->missing_sysctls, &sysctl_errors[i]);

@@ -235,6 +235,9 @@ Status Lab::select_machine() {
                               "--machine NAME");
       ObserveOptions oo;
       oo.peers = PeerLookup::ObservedOnly;
+      // Only the root links that hold addresses (no other link by name):
+      // not a dump of every veth end of the other labs here.
+      oo.root_links.emplace();
       auto live = backends_.kernel->observe({}, {}, oo);
       if (!live.ok()) return live.error();
       for (const auto& [_, l] : live->root.links)
@@ -340,13 +343,22 @@ Status Lab::wait_ready(const DesiredState& desired, const LiveState& observed, T
     // retrans_time_ms); a DHCP lease takes a few ms to 1 s (dhclient's
     // initial-interval): polling often costs little and returns soon after.
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    // Only what is waited for is read again: its namespaces, and of the
+    // root only the links waited on, by name (a dump of the root would fill
+    // every veth end of a big lab beside this one, every 25 ms).
     std::set<std::string> names;
-    for (const auto& n : namespaces_of(unsettled))
-      if (!n.empty()) names.insert(n);
-    for (const auto& n : namespaces_of(unleased))
-      if (!n.empty()) names.insert(n);
-    auto kernel =
-        backends_.kernel->observe({names.begin(), names.end()}, {}, {PeerLookup::ObservedOnly});
+    std::vector<std::string> root_links;
+    auto wait_on = [&](const std::string& ns, const std::string& link) {
+      if (ns.empty())
+        root_links.push_back(link);
+      else
+        names.insert(ns);
+    };
+    for (const auto& u : unsettled) wait_on(u.ns, u.link);
+    for (const auto& u : unleased) wait_on(u.ns, u.link);
+    auto kernel = backends_.kernel->observe(
+        {names.begin(), names.end()}, {},
+        {PeerLookup::ObservedOnly, !root_links.empty(), std::move(root_links)});
     if (!kernel.ok()) return kernel.error();
     LiveState now;
     now.kernel = std::move(*kernel);

@@ -3,6 +3,7 @@
 // model and the backends to its part of the LiveState, and all are listed
 // in kObservers: a new backend adds its observer there.
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <type_traits>
 #include <variant>
@@ -33,6 +34,29 @@ std::vector<std::string> sysctl_keys(const DesiredState& d,
   return {keys.begin(), keys.end()};
 }
 
+// Beyond this many names, one dump of the root costs no more than reading
+// each by name (a 1000-host lab's own root ends and bridges).
+constexpr std::size_t kRootLinksByName = 256;
+
+// The root links to read by name (ObserveOptions::root_links): the
+// topology's and the ones the lab recorded making. nullopt = every root link,
+// when the lab has no record (made by an older netlab, or no state
+// directory: then only the marks tell which root links are the lab's).
+std::optional<std::vector<std::string>> root_links(const DesiredState& d, const StateDir& state) {
+  auto recorded = state.root_links();
+  if (!recorded) return std::nullopt;
+  std::set<std::string> names = std::move(*recorded);
+  for (const auto& l : d.links) {
+    if (l.ns.empty()) names.insert(l.name);
+    if (l.peer_ns.empty() && !l.peer_name.empty()) names.insert(l.peer_name);
+  }
+  // The devices of OVS bridges and internal ports live in the root too.
+  for (const auto& b : d.ovs_bridges) names.insert(b.name);
+  for (const auto& p : d.ovs_ports) names.insert(p.name);
+  if (names.size() > kRootLinksByName) return std::nullopt;
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
 // The namespaces of the topology and the ones the lab recorded, the root
 // namespace, the sysctls either asks for; and what the state directory says
 // the lab owns of them. Veth peers are named only among those namespaces
@@ -44,9 +68,9 @@ Status observe_kernel(const ObserveContext& c, LiveState& live) {
   live.saved_host_sysctls = c.state.saved_host_sysctls();
   std::set<std::string> names(live.owned_namespaces.begin(), live.owned_namespaces.end());
   for (const auto& n : c.desired.namespaces) names.insert(n.name);
-  auto kernel = c.backends.kernel->observe({names.begin(), names.end()},
-                                           sysctl_keys(c.desired, live.saved_host_sysctls),
-                                           {PeerLookup::ObservedOnly});
+  auto kernel = c.backends.kernel->observe(
+      {names.begin(), names.end()}, sysctl_keys(c.desired, live.saved_host_sysctls),
+      {PeerLookup::ObservedOnly, true, root_links(c.desired, c.state)});
   if (!kernel.ok()) return kernel.error();
   live.kernel = std::move(*kernel);
   return {};
@@ -213,9 +237,10 @@ Result<LiveState> Lab::observe_after(const DesiredState& desired, bool need_ovs,
   live.owned_namespaces = state_->namespaces();
   live.saved_host_sysctls = state_->saved_host_sysctls();
   if (!changed->namespaces.empty() || changed->root) {
-    auto fresh = backends_.kernel->observe({changed->namespaces.begin(), changed->namespaces.end()},
-                                           sysctl_keys(desired, before.saved_host_sysctls),
-                                           {PeerLookup::ObservedOnly, changed->root});
+    auto fresh = backends_.kernel->observe(
+        {changed->namespaces.begin(), changed->namespaces.end()},
+        sysctl_keys(desired, before.saved_host_sysctls),
+        {PeerLookup::ObservedOnly, changed->root, root_links(desired, *state_)});
     if (!fresh.ok()) return fresh.error();
     for (const auto& name : changed->namespaces) {
       auto now = fresh->namespaces.find(name);

@@ -307,6 +307,7 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
                                         const std::vector<std::string>& sysctl_keys,
                                         const ObserveOptions& options) {
   std::lock_guard lk(mu_);
+  observe_options_.push_back(options);
   if (auto e = fault("observe", "", "")) return fail("observe kernel state", *e);
   bool pending = false;
   for (const auto& [_, n] : ns_)
@@ -315,17 +316,41 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
 
   std::set<std::string> observed(namespaces.begin(), namespaces.end());
   if (options.root) observed.insert("");
+  // ObserveOptions::root_links: the links named, those holding an address
+  // or a route, and the bridges of those (as the real kernel's read by name).
+  auto root_kept = [&](const FakeNamespace& n) {
+    std::set<std::string> kept(options.root_links->begin(), options.root_links->end());
+    for (const auto& [ln, l] : n.links)
+      if (std::any_of(l.addresses.begin(), l.addresses.end(),
+                      [](const IpPrefix& a) { return !is_link_local6(a.address); }))
+        kept.insert(ln);
+    for (const auto& r : n.routes)
+      if (!r.dev.empty()) kept.insert(r.dev);
+    std::set<std::string> masters;
+    for (const auto& ln : kept)
+      if (auto it = n.links.find(ln); it != n.links.end() && !it->second.master.empty())
+        masters.insert(it->second.master);
+    kept.insert(masters.begin(), masters.end());
+    return kept;
+  };
+  std::optional<std::set<std::string>> root_only;
+  if (options.root && options.root_links) root_only = root_kept(ns_.at(""));
   auto convert = [&](const std::string& name, const FakeNamespace& n) {
     NamespaceState st;
     st.name = name;
+    const std::set<std::string>* only = name.empty() && root_only ? &*root_only : nullptr;
     for (const auto& [ln, l] : n.links) {
+      if (only && !only->count(ln)) continue;
       LinkState s;
       s.name = l.name;
       s.kind = l.kind;
       s.kind_text = l.kind_text;
       s.ifindex = l.ifindex;
       if (l.kind == LinkKind::Veth) {
-        s.peer_known = observed.count(l.peer_ns) > 0 && ns_.count(l.peer_ns) > 0;
+        // A peer in the root is named only when read there (as the kernel's
+        // peer names come from the peer's namespace's links read).
+        bool peer_read = !(l.peer_ns.empty() && root_only && !root_only->count(l.peer_name));
+        s.peer_known = observed.count(l.peer_ns) > 0 && ns_.count(l.peer_ns) > 0 && peer_read;
         if (s.peer_known || options.peers == PeerLookup::AllNamespaces) s.peer_ns = l.peer_ns;
         if (s.peer_known) s.peer_name = l.peer_name;
       }
@@ -349,7 +374,8 @@ Result<KernelState> FakeKernel::observe(const std::vector<std::string>& namespac
       st.links[ln] = std::move(s);
     }
     for (const auto& r : n.routes)
-      st.routes.push_back(RouteState{r.family, r.dst, r.gateway, r.dev, r.protocol, r.scope});
+      if (!only || r.dev.empty() || only->count(r.dev))
+        st.routes.push_back(RouteState{r.family, r.dst, r.gateway, r.dev, r.protocol, r.scope});
     // As the kernel: a key the namespace does not have cannot be opened (ENOENT).
     for (const auto& k : sysctl_keys) {
       auto it = n.sysctls.find(k);
@@ -929,9 +955,15 @@ int FakeKernel::mutations() const {
   return mutations_;
 }
 
+std::vector<ObserveOptions> FakeKernel::observe_options() const {
+  std::lock_guard lk(mu_);
+  return observe_options_;
+}
+
 void FakeKernel::reset_counters() {
   std::lock_guard lk(mu_);
   calls_.clear();
+  observe_options_.clear();
   mutations_ = 0;
 }
 

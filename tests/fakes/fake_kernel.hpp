@@ -173,6 +173,9 @@ class FakeKernel : public Kernel {
   /// Successful calls of operations that change state (create_*, delete_*,
   /// change_link, move_link, add_*, write_sysctl).
   int mutations() const;
+  /// The options of every observe call so far, in order (what a caller
+  /// asked of the root namespace).
+  std::vector<ObserveOptions> observe_options() const;
   void reset_counters();
 
   // --- seeding and snapshots ------------------------------------------------
@@ -223,6 +226,7 @@ class FakeKernel : public Kernel {
   FaultHook hook_;
   FaultHook late_hook_;
   std::map<std::string, int> calls_;
+  std::vector<ObserveOptions> observe_options_;
   int mutations_ = 0;
   std::map<std::string, unsigned long long> ns_inodes_;  ///< assigned on first netns_id
   unsigned long long next_inode_ = 4026532000ULL;

@@ -245,14 +245,14 @@ void contract_veth_across_namespaces(Kernel& k, const std::string& prefix) {
   CHECK(only_a.root.find_link("x") == nullptr);
   // PeerLookup::ObservedOnly: peers are paired among the namespaces asked
   // for as before, and one elsewhere is not named.
-  auto both_observed_only = k.observe({a, b}, {}, {PeerLookup::ObservedOnly});
+  auto both_observed_only = k.observe({a, b}, {}, {PeerLookup::ObservedOnly, true, std::nullopt});
   require_ok(both_observed_only.status());
   const LinkState& xo = link(both_observed_only->namespaces.at(a), "x");
   CHECK(xo.peer_known);
   CHECK(xo.peer_name == "y");
   CHECK(xo.peer_ns == b);
   CHECK(link(both_observed_only->namespaces.at(b), "y").peer_ns == a);
-  auto a_observed_only = k.observe({a}, {}, {PeerLookup::ObservedOnly});
+  auto a_observed_only = k.observe({a}, {}, {PeerLookup::ObservedOnly, true, std::nullopt});
   require_ok(a_observed_only.status());
   const NamespaceState& nao = a_observed_only->namespaces.at(a);
   CHECK_FALSE(link(nao, "x").peer_known);
@@ -262,7 +262,7 @@ void contract_veth_across_namespaces(Kernel& k, const std::string& prefix) {
   CHECK(link(nao, "p").peer_ns == a);
   // Without the root namespace: it is left empty, the named ones are read
   // and paired as ever.
-  auto no_root = k.observe({a, b}, {}, {PeerLookup::ObservedOnly, false});
+  auto no_root = k.observe({a, b}, {}, {PeerLookup::ObservedOnly, false, std::nullopt});
   require_ok(no_root.status());
   CHECK(no_root->root.links.empty());
   CHECK(no_root->root.routes.empty());
@@ -788,6 +788,75 @@ void contract_vxlan(Kernel& k, const std::string& prefix) {
   require_errno(k.create_vxlan(nowhere), ENOENT);
   // Its namespace's deletion destroys it (b's goes with b, at the guard).
   require_ok(k.create_vxlan(req));
+}
+
+void contract_root_links_by_name(Kernel& k, const std::string& prefix) {
+  // Root links made here are deleted even when a check fails: the bridge by
+  // name, the veth ends with their peers' namespace.
+  std::string r1 = name_for(prefix, "R1"), r2 = name_for(prefix, "R2");
+  std::string r3 = name_for(prefix, "R3"), br = name_for(prefix, "RB");
+  struct RootGuard {
+    Kernel& k;
+    std::vector<std::string> names;
+    ~RootGuard() {
+      for (const auto& n : names) (void)k.delete_link("", n);
+    }
+  } root{k, {br, r1, r2, r3}};
+  NsGuard g(k);
+  std::string a = g.create(name_for(prefix, "Ra"));
+  veth(k, r1, "", "x", a);
+  veth(k, r2, "", "y", a);
+  veth(k, r3, "", "z", a);
+  require_ok(k.create_bridge("", br, ""));
+  LinkChange to_bridge;
+  to_bridge.master = br;
+  require_ok(k.change_link("", r1, to_bridge));
+  // TEST-NET-3, on a link that stays down: no route in the host's table.
+  IpPrefix held = P("203.0.113.219/32");
+  require_ok(k.add_address("", r3, held));
+
+  // Everything, as a reference: all four are there.
+  auto all = observe(k, {a});
+  for (const auto& n : {r1, r2, r3, br}) CHECK(all.root.find_link(n) != nullptr);
+
+  std::string missing = name_for(prefix, "R9");
+  ObserveOptions by_name{PeerLookup::ObservedOnly, true,
+                         std::vector<std::string>{r1, missing, std::string(20, 'q')}};
+  auto s = k.observe({a}, {}, by_name);
+  require_ok(s.status());
+  // The one named, with its peer and bridge as in a full read.
+  const LinkState& l1 = link(s->root, r1);
+  CHECK(l1.kind == LinkKind::Veth);
+  CHECK(l1.peer_known);
+  CHECK(l1.peer_ns == a);
+  CHECK(l1.peer_name == "x");
+  CHECK(l1.master == br);
+  CHECK(l1.ifindex == link(all.root, r1).ifindex);
+  // Its bridge, unnamed, is reported as the master of a link read.
+  CHECK(link(s->root, br).kind == LinkKind::Bridge);
+  // A link holding an address is reported, named or not, with the address.
+  CHECK(has_address(link(s->root, r3), held));
+  // Not named, no address: left out; absent names are simply not reported.
+  CHECK(s->root.find_link(r2) == nullptr);
+  CHECK(s->root.find_link(missing) == nullptr);
+  // The namespace asked for is read whole, its peers in the root paired.
+  const LinkState& x = link(s->namespaces.at(a), "x");
+  CHECK(x.peer_known);
+  CHECK(x.peer_ns.empty());
+  CHECK(x.peer_name == r1);
+  // Its end whose root peer was not read: that peer is not named.
+  const LinkState& y = link(s->namespaces.at(a), "y");
+  CHECK_FALSE(y.peer_known);
+  CHECK(y.peer_name.empty());
+  // An empty list: only the links holding addresses (and their bridges).
+  auto none = k.observe({a}, {}, {PeerLookup::ObservedOnly, true, std::vector<std::string>{}});
+  require_ok(none.status());
+  CHECK(none->root.find_link(r1) == nullptr);
+  CHECK(none->root.find_link(r3) != nullptr);
+
+  require_ok(k.delete_link("", br));
+  require_ok(k.delete_namespace(a));
+  require_ok(k.wait_links_gone("", {r1, r2, r3}, std::chrono::seconds(5)));
 }
 
 void contract_all(Kernel& k, const std::string& prefix) {

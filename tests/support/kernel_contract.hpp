@@ -6,7 +6,8 @@
 //
 // Each function creates only named namespaces called `prefix` + a short
 // suffix (so `prefix` must be at most 11 characters and unique to the call,
-// e.g. testing::unique_name()), never touches the root namespace, and removes
+// e.g. testing::unique_name()), never touches the root namespace (but for
+// contract_root_links_by_name), and removes
 // everything it created even when an assertion fails.
 #pragma once
 
@@ -58,8 +59,14 @@ void contract_errors_name_operation_object_and_errno(Kernel& k, const std::strin
 /// namespace; deleted like any link.
 void contract_vxlan(Kernel& k, const std::string& prefix);
 
-/// All of the above, each with its own names derived from `prefix` (at most
-/// 11 characters).
+/// ObserveOptions::root_links: a root link named is read with its peer and
+/// bridge, the bridge and a link holding an address are reported unnamed,
+/// other root links and absent names are not. The one contract that makes
+/// root links: named `prefix` + R1..R3/RB, deleted even when a check fails.
+void contract_root_links_by_name(Kernel& k, const std::string& prefix);
+
+/// All of the above but contract_root_links_by_name, each with its own names
+/// derived from `prefix` (at most 11 characters).
 void contract_all(Kernel& k, const std::string& prefix);
 
 }  // namespace netlab::testing

@@ -278,3 +278,64 @@ TEST_CASE("executor: a dependency on a later action is refused before anything r
   CHECK(r.failure->kind == ErrorKind::Bug);
   CHECK(k.mutations() == 0);
 }
+
+TEST_CASE("executor: every root link an operation makes or marks is recorded before it exists") {
+  TempState tmp;
+  FakeKernel k;
+  StateDir state(tmp.root, "t");
+  REQUIRE(state.ensure().ok());
+  Backends b{k, nullptr, state, nullptr};
+  k.seed_namespace("ra");
+  FakeLink hand;  // made by hand in the root, then adopted (a mark set)
+  hand.name = "rhand";
+  hand.kind = LinkKind::Bridge;
+  k.seed_link("", hand);
+  FakeLink port;  // an internal port's device, moved out of the root
+  port.name = "rport";
+  port.kind = LinkKind::OvsInternal;
+  k.seed_link("", port);
+  LinkChange mark;
+  mark.alias = "netlab:t";
+  VxlanRequest vx{
+      "",   "rvx",     0x800123, *IpAddress::parse("192.0.2.1"), *IpAddress::parse("192.0.2.2"),
+      4789, "netlab:t"};
+  Plan plan;
+  plan.actions = {act("", {op::CreateVeth{{"rv0", "", "v0", "ra", "netlab:t"}}}),
+                  act("", {op::CreateVeth{{"v1", "ra", "rv1", "", "netlab:t"}}}),
+                  act("", {op::CreateBridge{"", "rbr", "netlab:t"}}),
+                  act("", {op::CreateVlan{"", "rvl", "rbr", 7, "netlab:t"}}),
+                  act("", {op::CreateVxlan{vx}}), act("", {op::ChangeLink{"", "rhand", mark}}),
+                  act("", {op::MoveLink{"", "rport", "ra"}}),
+                  // Not the root's: not recorded.
+                  act("", {op::CreateBridge{"ra", "nbr", "netlab:t"}})};
+  k.set_capabilities([&] {
+    KernelCapabilities c = k.capabilities();
+    c.vlan_8021q = true;
+    return c;
+  }());
+  // Each operation finds its name recorded already when it reaches the kernel.
+  std::vector<std::string> unrecorded;
+  k.set_fault_hook([&](const std::string& op, const std::string& ns,
+                       const std::string& object) -> std::optional<int> {
+    if (op.rfind("create_", 0) != 0 && op != "change_link" && op != "move_link") return {};
+    if (op == "create_namespace" || ns == "ra") return {};
+    auto r = state.root_links();
+    if (!r || !r->count(object)) unrecorded.push_back(op + " " + object);
+    return {};
+  });
+  ApplyOptions o;
+  o.parallelism = 1;
+  ApplyReport r = apply_plan(plan, b, o);
+  REQUIRE(r.ok());
+  CHECK(unrecorded.empty());
+  auto recorded = state.root_links();
+  REQUIRE(recorded.has_value());
+  CHECK(*recorded == std::set<std::string>{"rv0", "rv1", "rbr", "rvl", "rvx", "rhand", "rport"});
+  // Deleted: forgotten, after the link is gone (already gone counts too).
+  Plan down;
+  down.actions = {act("", {op::DeleteLink{"", "rbr"}}), act("", {op::DeleteLink{"", "rgone"}})};
+  REQUIRE(apply_plan(down, b, o).ok());
+  CHECK(state.root_links()->count("rbr") == 0);
+  CHECK(state.root_links()->count("rvx") == 1);
+  (void)k.delete_namespace("ra");
+}

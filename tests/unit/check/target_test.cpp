@@ -29,7 +29,7 @@ struct World {
   }
   Result<check::ResolvedTarget> resolve(const Target& t) {
     DesiredState desired = desired_network(topo);
-    auto observed = check::observe_lab(desired, kernel);
+    auto observed = check::observe_lab(desired, {ping("red", t)}, kernel);
     return check::resolve_target({topo, desired}, t, observed);
   }
 };
@@ -115,4 +115,29 @@ TEST_CASE("host:IF is the root namespace") {
   CHECK(r->holders == std::vector<std::string>{""});
   CHECK(check::netns_of("host").empty());
   CHECK(check::netns_of("red") == "red");
+}
+
+TEST_CASE("checks read the root links they name and no other root link") {
+  World w;
+  w.give("", "hand1", {});                   // named by the assertion, no address
+  w.give("", "hand2", {"198.51.100.9/24"});  // not named, holds an address
+  w.give("", "other3", {});                  // neither: another lab's, say
+  w.give("", "p0", {});                      // the lab's port of br0
+  // Named but without an address: found, so the error says what it lacks.
+  auto r = w.resolve(endpoint_target("host", "hand1"));
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains("has no address"));
+  // A literal address held in the root is found on its holder.
+  auto held = w.resolve(address_target("198.51.100.9"));
+  REQUIRE(held.ok());
+  CHECK(held->holders == std::vector<std::string>{""});
+  DesiredState desired = desired_network(w.topo);
+  auto observed =
+      check::observe_lab(desired, {ping("red", endpoint_target("host", "hand1"))}, w.kernel);
+  REQUIRE(observed.state);
+  CHECK(observed.find_link("", "hand1") != nullptr);
+  CHECK(observed.find_link("", "hand2") != nullptr);
+  CHECK(observed.find_link("", "other3") == nullptr);
+  // The topology's own root links are read too.
+  CHECK(observed.find_link("", "p0") != nullptr);
 }

@@ -45,6 +45,15 @@ TEST_CASE("FakeKernel passes the kernel contract", "[fake_kernel][contract]") {
   require_clean(k);
 }
 
+TEST_CASE("FakeKernel reads root links by name as the kernel does", "[fake_kernel][contract]") {
+  FakeKernel k;
+  contract_root_links_by_name(k, "rn");
+  // Nothing of it is left in the root.
+  auto s = k.observe({}, {});
+  REQUIRE(s.ok());
+  for (const auto& [name, _] : s->root.links) CHECK(name.rfind("rn", 0) != 0);
+}
+
 TEST_CASE("FakeKernel passes the contract in async teardown mode", "[fake_kernel][contract]") {
   FakeKernel k;
   k.set_teardown_delay(FakeKernel::kUntilWait);

@@ -196,6 +196,13 @@ void seed(FakeWorld& w, StateDir& state, const YAML::Node& live) {
       }
     }
   }
+  // The lab records the root links it makes (StateDir::root_links): a world
+  // with a state directory holds the record of the lab's marked root links,
+  // as the netlab that made them would have written it.
+  auto seeded = k.snapshot();  // kept alive: the loop reads into it
+  if (state.exists())
+    for (const auto& [name, l] : seeded.namespaces.at("").links)
+      if (l.alias == owner_alias(state.lab())) REQUIRE(state.record_root_link(name).ok());
   for (const auto& nsn : live["namespaces"]) {
     std::string ns = ns_name(nsn.first.as<std::string>());
     for (const auto& r : nsn.second["routes"]) seed_route(k, ns, r);

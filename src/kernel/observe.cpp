@@ -411,7 +411,8 @@ Result<KernelState> observe(NetnsStore& store, const std::vector<std::string>& n
   std::vector<Observed> obs(names.size() + 1);
   std::vector<Status> status(obs.size());
   std::vector<std::vector<Error>> sysctl_errors(obs.size());
-  obs[0] = {store.root(), &ks.root, {}, {}};
+  obs[0].handle = store.root();
+  obs[0].state = &ks.root;
   for (std::size_t i = 0; i < names.size(); ++i) {
     auto& st = ks.namespaces[names[i]];
     st.name = names[i];

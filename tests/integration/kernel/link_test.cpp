@@ -10,6 +10,13 @@
 namespace netlab {
 namespace {
 
+ObserveOptions observe_options(PeerLookup peers, bool root = true) {
+  ObserveOptions o;
+  o.peers = peers;
+  o.root = root;
+  return o;
+}
+
 using testing::Cleanup;
 using testing::unique_name;
 
@@ -78,13 +85,13 @@ TEST_CASE_METHOD(NsAndRoot, "create_veth puts each end directly in its namespace
   CHECK(lb2->peer_ns == ns);
   CHECK_FALSE(lb2->peer_known);
   // ObservedOnly does not look for it; observing ns pairs the ends as before.
-  auto root_only_lab = k->observe({}, {}, {PeerLookup::ObservedOnly});
+  auto root_only_lab = k->observe({}, {}, observe_options(PeerLookup::ObservedOnly));
   REQUIRE(root_only_lab.ok());
   const LinkState* lb3 = find(*root_only_lab, "", b);
   REQUIRE(lb3);
   CHECK(lb3->peer_ns.empty());
   CHECK_FALSE(lb3->peer_known);
-  auto both_lab = k->observe({ns}, {}, {PeerLookup::ObservedOnly});
+  auto both_lab = k->observe({ns}, {}, observe_options(PeerLookup::ObservedOnly));
   REQUIRE(both_lab.ok());
   REQUIRE(find(*both_lab, "", b));
   CHECK(find(*both_lab, "", b)->peer_ns == ns);
@@ -93,7 +100,7 @@ TEST_CASE_METHOD(NsAndRoot, "create_veth puts each end directly in its namespace
   CHECK(find(*both_lab, ns, a)->peer_ns == "");
   CHECK(find(*both_lab, ns, a)->peer_known);
   // Without reading the root namespace, the end in ns cannot know its peer.
-  auto no_root = k->observe({ns}, {}, {PeerLookup::ObservedOnly, false});
+  auto no_root = k->observe({ns}, {}, observe_options(PeerLookup::ObservedOnly, false));
   REQUIRE(no_root.ok());
   CHECK(no_root->root.links.empty());
   REQUIRE(find(*no_root, ns, a));
@@ -193,7 +200,8 @@ TEST_CASE("veth peers resolve when ifindexes coincide across namespaces", "[inte
 
   // The same with PeerLookup::ObservedOnly: the observed pairs alike, e's
   // peer not named.
-  auto lab = k->observe({ns[0], ns[1], ns[2], ns[3], ns[4]}, {}, {PeerLookup::ObservedOnly});
+  auto lab = k->observe({ns[0], ns[1], ns[2], ns[3], ns[4]}, {},
+                        observe_options(PeerLookup::ObservedOnly));
   REQUIRE(lab.ok());
   for (std::size_t i = 0; i < 4; ++i) {
     const LinkState* x = find(*lab, ns[i], "x");
@@ -228,7 +236,7 @@ TEST_CASE("root veths beside paired ones: a peer in a namespace not observed",
   REQUIRE(k->create_veth({r2, "", "y", n2, ""}).ok());
   for (auto lookup : {PeerLookup::AllNamespaces, PeerLookup::ObservedOnly}) {
     INFO((lookup == PeerLookup::AllNamespaces ? "AllNamespaces" : "ObservedOnly"));
-    auto st = k->observe({n1}, {}, {lookup});
+    auto st = k->observe({n1}, {}, observe_options(lookup));
     REQUIRE(st.ok());
     const LinkState* l1 = find(*st, "", r1);
     const LinkState* l2 = find(*st, "", r2);

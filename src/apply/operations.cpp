@@ -112,7 +112,10 @@ Status OperationRunner::run(const Operation& operation, bool* cleaned) {
           // Already gone (a veth peer that went with its namespace) is done.
           Status st = k.delete_link(o.ns, o.name);
           if (!st.ok() && st.error().sys_errno != ENODEV) return st;
-          if (o.ns.empty()) return b_.state.forget_root_link(o.name);
+          // Best effort, as every forget here: a record of a link that is
+          // gone costs one by-name request, and a full disk must not keep a
+          // rollback from deleting what it made (faults_state.sh, tmpfs).
+          if (o.ns.empty()) (void)b_.state.forget_root_link(o.name);
           return {};
         } else if constexpr (std::is_same_v<T, op::ChangeLink>) {
           // A mark set on a root link (--adopt) makes it the lab's.
@@ -230,7 +233,8 @@ Status OperationRunner::stop(const DaemonSpec& d, bool restart) {
     // of a failed start quoted it already).
     if (auto st = stop_service(*b_.processes, *service, restart); !st.ok()) return st;
     if (restart) return {};
-    return b_.state.forget_daemon(d.id());
+    forget_record_of(d);
+    return {};
   }
   if (auto st = stop_daemon(*b_.processes, d.pid_file(), d.ns(), d.argv()); !st.ok()) return st;
   if (restart) return {};  // files and record are rewritten by the start that follows
@@ -248,7 +252,17 @@ Status OperationRunner::stop(const DaemonSpec& d, bool restart) {
     if (auto st = remove_dnsmasq_files(std::get<DnsmasqInstance>(d.instance), true); !st.ok())
       return st;
   }
-  return b_.state.forget_daemon(d.id());
+  forget_record_of(d);
+  return {};
+}
+
+void OperationRunner::forget_record_of(const DaemonSpec& d) {
+  // The process is stopped and its files are gone: a record left behind is
+  // harmless (records are written before a start so that `down` and `up`
+  // follow stale ones: they stop only a process that proves to be ours).
+  // A failure to rewrite it (a full disk) must not fail the stop, or a
+  // rollback would keep the state directory of a lab it removed.
+  (void)b_.state.forget_daemon(d.id());
 }
 
 Status OperationRunner::apply_ovs(const OvsTransaction& t) {

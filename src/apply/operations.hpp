@@ -34,6 +34,8 @@ class OperationRunner {
   Status start_recorded_daemon(const DaemonSpec& d);
   Status stop(const DaemonSpec& d, bool restart);
   Status stop_processes_inside(const std::string& ns);
+  /// Forgets a stopped daemon's record, best effort.
+  void forget_record_of(const DaemonSpec& d);
   /// Records `name` as a root link of the lab when `ns` is the root.
   Status record_root_link(const std::string& ns, const std::string& name);
 

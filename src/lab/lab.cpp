@@ -1,5 +1,6 @@
 #include "netlab/lab.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -533,6 +534,26 @@ void Lab::keep_parse() {
   parse_cache_entry_.clear();
 }
 
+namespace {
+
+// A record of a daemon whose process is gone is not an object of the lab
+// left on the machine: only the state directory holds it, and a new lab's
+// failed up removes that whole. It stays when the rewrite of daemons.json
+// failed (a full disk, faults_state.sh), which must not make the rollback
+// of everything else look incomplete.
+void drop_records_of_stopped_daemons(Plan& plan, const LiveState& live) {
+  std::erase_if(plan.actions, [&](const Action& a) {
+    return !a.subjects.empty() &&
+           std::all_of(a.subjects.begin(), a.subjects.end(), [&](const ObjectRef& r) {
+             auto it = live.daemons.find(r.name);
+             return r.kind == ObjectRef::Kind::Daemon && it != live.daemons.end() &&
+                    !it->second.running;
+           });
+  });
+}
+
+}  // namespace
+
 Error Lab::after_failed_up(const ApplyReport& apply, bool existed,
                            const std::optional<StateDir::Applied>& previous, bool used_ovs) {
   Error e = *apply.failure;
@@ -561,7 +582,9 @@ Error Lab::after_failed_up(const ApplyReport& apply, bool existed,
   // (faults_ovs.sh). Rows of an OVS that does not answer cannot be seen, so
   // then the record stays.
   const bool ovs_seen = !used_ovs || backends_.ovs->check_available().ok();
-  auto again = plan_for(empty_desired_state(name_), false, nullptr);
+  LiveState left_live;
+  auto again = plan_for(empty_desired_state(name_), false, nullptr, &left_live);
+  if (again.ok()) drop_records_of_stopped_daemons(again->plan, left_live);
   if (!again.ok()) {
     if (!apply.rollback_errors.empty()) incomplete();
     e.message += "\nafter the rollback, checking what is left failed: " + again.error().str();

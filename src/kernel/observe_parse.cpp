@@ -83,6 +83,9 @@ std::optional<RawLink> parse_link(const nlmsghdr& msg) {
     ls.mac = format_mac(mac);
   }
   ls.alias = attr_string(tb[IFLA_IFALIAS]);
+  // Absent (no kernel leaves it out) counts as set: the dump then decides.
+  const std::string qdisc = attr_string(tb[IFLA_QDISC]);
+  r.root_qdisc_set = qdisc != "noqueue" && qdisc != "noop";
   r.master = static_cast<int>(attr_u32(tb[IFLA_MASTER]));
   r.link = static_cast<int>(attr_u32(tb[IFLA_LINK]));
   if (tb[IFLA_LINK_NETNSID] && nla_len(tb[IFLA_LINK_NETNSID]) >= 4)

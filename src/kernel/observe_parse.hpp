@@ -19,6 +19,11 @@ struct RawLink {
   int link = 0;      ///< IFLA_LINK: veth peer / vlan parent ifindex
   int netnsid = -1;  ///< IFLA_LINK_NETNSID: `link` lives in that namespace
   int vlan_id = -1;
+  /// The link's root qdisc (IFLA_QDISC) is not one the kernel gives every
+  /// link by itself: noqueue (veth, bridge, lo) or noop (a link down). Only
+  /// then can a qdisc dump of its namespace report something (link
+  /// conditions, or someone else's qdisc).
+  bool root_qdisc_set = true;
 };
 
 /// One address, on the link with index `ifindex`.

@@ -490,5 +490,46 @@ TEST_CASE("capabilities probes this kernel and leaves nothing behind", "[integra
   CHECK(again.vlan_8021q == caps.vlan_8021q);
 }
 
+// observe dumps a namespace's qdiscs only where a link's IFLA_QDISC is not
+// the kernel's default (noqueue, or noop while down): a root qdisc on a veth
+// is still seen when the veth is down, and one made by hand (another handle)
+// as well; a namespace of plain veths reports none.
+TEST_CASE_METHOD(NsAndRoot, "observe reads root qdiscs of down links and of other handles",
+                 "[integration][kernel]") {
+  REQUIRE(k->create_veth({a, ns, b, "", "netlab:t"}).ok());
+  auto qdisc_of = [&](const std::string& name) -> std::optional<RootQdisc> {
+    auto st = k->observe({ns}, {});
+    REQUIRE(st.ok());
+    const LinkState* l = find(*st, ns, name);
+    REQUIRE(l);
+    return l->qdisc;
+  };
+  CHECK_FALSE(qdisc_of(a));  // never up: noop
+
+  RootQdisc tbf;
+  tbf.kind = "tbf";
+  tbf.handle = kConditionsQdiscHandle;
+  tbf.tbf.rate = 10'000'000;
+  tbf.tbf.burst = 32768;
+  tbf.tbf.limit = 65536;
+  REQUIRE(k->set_root_qdisc(ns, a, tbf).ok());
+  auto down = qdisc_of(a);
+  REQUIRE(down);
+  CHECK(down->kind == "tbf");
+  CHECK(down->ours());
+
+  REQUIRE(testing::run({"ip", "-n", ns, "link", "set", a, "up"}).exit_code == 0);
+  REQUIRE(testing::run({"tc", "-n", ns, "qdisc", "del", "dev", a, "root"}).exit_code == 0);
+  CHECK_FALSE(qdisc_of(a));  // up again: noqueue
+  REQUIRE(testing::run({"tc", "-n", ns, "qdisc", "add", "dev", a, "root", "handle", "1:", "tbf",
+                        "rate", "1mbit", "burst", "32k", "latency", "50ms"})
+              .exit_code == 0);
+  auto foreign = qdisc_of(a);
+  REQUIRE(foreign);
+  CHECK(foreign->kind == "tbf");
+  CHECK(foreign->handle == 0x10000);
+  CHECK_FALSE(foreign->ours());
+}
+
 }  // namespace
 }  // namespace netlab

@@ -89,6 +89,23 @@ TEST_CASE("parse_link refuses a message shorter than its family header") {
   CHECK_FALSE(parse_link(*hdr));
 }
 
+TEST_CASE("parse_link tells a root qdisc of the kernel's default from another") {
+  auto with_qdisc = [](const char* kind) {
+    ifinfomsg ifi{};
+    auto m = message(RTM_NEWLINK, ifi);
+    nla_put_string(m.get(), IFLA_IFNAME, "eth0");
+    if (kind) nla_put_string(m.get(), IFLA_QDISC, kind);
+    auto l = parse_link(header(m));
+    REQUIRE(l);
+    return l->root_qdisc_set;
+  };
+  CHECK_FALSE(with_qdisc("noqueue"));
+  CHECK_FALSE(with_qdisc("noop"));
+  CHECK(with_qdisc("tbf"));
+  CHECK(with_qdisc("fq_codel"));
+  CHECK(with_qdisc(nullptr));  // not said: the dump decides
+}
+
 TEST_CASE("parse_address reads IFA_FLAGS: tentative, and DAD failure as failed only") {
   ifaddrmsg ifa{};
   ifa.ifa_family = AF_INET6;

@@ -180,9 +180,9 @@ class Lab {
   Lab(std::string name, std::optional<Topology> topology, LabOptions options, LabBackends backends);
   Result<LiveState> observe(const DesiredState& desired, bool need_ovs);
   /// What the machine holds after `applied` ran on a machine observed as
-  /// `before`: only what `applied` may have changed is read again.
+  /// `before` (taken over): only what `applied` may have changed is read again.
   Result<LiveState> observe_after(const DesiredState& desired, bool need_ovs, const Plan& applied,
-                                  const LiveState& before);
+                                  LiveState before);
   /// The options `plan` and `up` plan with; `probe_kernel`: ask the kernel
   /// for its features (in a throw-away namespace); `probe_ovs`: ask OVS for
   /// its datapath (with a probe bridge). Else they are assumed (--offline);
@@ -191,7 +191,8 @@ class Lab {
   Result<PlanOptions> plan_options(const DesiredState& desired, bool probe_kernel, bool probe_ovs);
   /// Observes and plans; `observed` (optional) receives what was observed.
   /// With `applied`, `observed` holds what was observed before that plan ran,
-  /// and only what it may have changed is observed again (observe_after).
+  /// and only what it may have changed is observed again (observe_after);
+  /// `observed` is then taken over, and holds nothing after a failure.
   Result<PlanResult> plan_for(const DesiredState& desired, bool need_ovs, Timings* timings,
                               LiveState* observed = nullptr, const Plan* applied = nullptr);
   /// Waits until the lab is usable: every DHCP client of `desired` holds its

@@ -306,9 +306,10 @@ Result<PlanResult> Lab::plan_for(const DesiredState& desired, bool need_ovs, Tim
   // Offline: an empty machine, with an OVS that has no bridge yet.
   LiveState empty;
   empty.ovs = OvsState{};
-  auto live = !options_.observe     ? Result<LiveState>(std::move(empty))
-              : applied && observed ? observe_after(desired, need_ovs, *applied, *observed)
-                                    : observe(desired, need_ovs);
+  auto live = !options_.observe ? Result<LiveState>(std::move(empty))
+              : applied && observed
+                  ? observe_after(desired, need_ovs, *applied, std::move(*observed))
+                  : observe(desired, need_ovs);
   if (!live.ok()) return live.error();
   if (timings) timings->add("observe", ms_since(t0));
   auto t1 = Clock::now();

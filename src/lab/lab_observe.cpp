@@ -228,32 +228,37 @@ void keep_known_peers(NamespaceState& now, const NamespaceState& was,
 // of `before` stands. Verifying that one address used to read all 1001
 // namespaces again; a rate or loss change on a link to a root bridge, too.
 Result<LiveState> Lab::observe_after(const DesiredState& desired, bool need_ovs,
-                                     const Plan& applied, const LiveState& before) {
+                                     const Plan& applied, LiveState live) {
   auto changed = changed_inside(applied);
   // The loss tables are re-read below only when observe read them before.
-  if (!changed || (!changed->loss.empty() && !before.loss)) return observe(desired, need_ovs);
-  LiveState live = before;
+  if (!changed || (!changed->loss.empty() && !live.loss)) return observe(desired, need_ovs);
+  // `live` is what was observed before, taken over rather than copied (a
+  // 1000-namespace lab): what is read again replaces its part of it.
+  const auto keys = sysctl_keys(desired, live.saved_host_sysctls);
   // The records may have changed since (up writes them before applying).
   live.owned_namespaces = state_->namespaces();
   live.saved_host_sysctls = state_->saved_host_sysctls();
   if (!changed->namespaces.empty() || changed->root) {
     auto fresh = backends_.kernel->observe(
-        {changed->namespaces.begin(), changed->namespaces.end()},
-        sysctl_keys(desired, before.saved_host_sysctls),
+        {changed->namespaces.begin(), changed->namespaces.end()}, keys,
         {PeerLookup::ObservedOnly, changed->root, root_links(desired, *state_)});
     if (!fresh.ok()) return fresh.error();
     for (const auto& name : changed->namespaces) {
       auto now = fresh->namespaces.find(name);
+      auto was = live.kernel.namespaces.find(name);
       if (now == fresh->namespaces.end()) {
-        live.kernel.namespaces.erase(name);
+        if (was != live.kernel.namespaces.end()) live.kernel.namespaces.erase(was);
         continue;
       }
-      if (auto was = before.kernel.namespaces.find(name); was != before.kernel.namespaces.end())
+      if (was != live.kernel.namespaces.end()) {
         keep_known_peers(now->second, was->second, changed->namespaces, changed->root);
-      live.kernel.namespaces[name] = std::move(now->second);
+        was->second = std::move(now->second);
+      } else {
+        live.kernel.namespaces.emplace(name, std::move(now->second));
+      }
     }
     if (changed->root) {
-      keep_known_peers(fresh->root, before.kernel.root, changed->namespaces, true);
+      keep_known_peers(fresh->root, live.kernel.root, changed->namespaces, true);
       live.kernel.root = std::move(fresh->root);
     }
   }

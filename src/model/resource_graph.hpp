@@ -138,9 +138,10 @@ class ResourceGraph {
   std::unordered_map<std::string, std::size_t, KeyHash, std::equal_to<>> index_;
   std::vector<std::pair<std::size_t, std::size_t>> duplicates_;  ///< (second, first)
   std::vector<Edge> edges_;
-  std::unordered_set<std::pair<std::string, std::string>, EdgeHash> edge_set_;
-  /// key -> edges_
+  /// key -> edges_ (in the order they were added)
   std::unordered_map<std::string, std::vector<std::size_t>, KeyHash, std::equal_to<>> edges_from_;
+  /// (from, to) of the edges of nodes with many (add_edge)
+  std::unordered_set<std::pair<std::string, std::string>, EdgeHash> many_edges_;
 };
 
 /// The graph of everything `topology` creates. Nodes (keys in parentheses;

@@ -227,8 +227,14 @@ class Lab {
   std::optional<Topology> whole_topology_;  ///< set when topology_ is one machine's share
   std::string machine_;
   std::string source_text_;
-  std::string source_path_;        ///< absolute path of the file loaded ("" when attached)
-  std::string parse_cache_entry_;  ///< the parse, to keep once the lab stands ("" = nothing)
+  std::string source_path_;  ///< absolute path of the file loaded ("" when attached)
+  /// The parse to keep once the lab stands, when the load missed the cache:
+  /// the path as given ("" = nothing to keep) and the model as parsed and
+  /// checked, before --prefix and --machine. `parse_model_` unset: no copy
+  /// was needed, whole_topology() is that model (no --prefix; an edit moves
+  /// it here first, see replace_topology). Encoded only by keep_parse.
+  std::string parse_path_;
+  std::optional<Topology> parse_model_;
   LabOptions options_;
   LabBackends backends_;
   std::unique_ptr<StateDir> state_;

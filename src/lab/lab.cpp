@@ -144,12 +144,18 @@ Status Lab::set_link_state(const std::string& endpoint, bool up) {
 }
 
 Status Lab::replace_topology(Topology whole) {
+  // The model being replaced may be the parse keep_parse stores: keep it aside.
+  auto keep_parsed = [&](std::optional<Topology>& current) {
+    if (!parse_path_.empty() && !parse_model_) parse_model_ = std::move(current);
+  };
   if (!whole_topology_) {
+    keep_parsed(topology_);
     topology_ = std::move(whole);
     return {};
   }
   auto share = narrow_to_machine(whole, machine_);
   if (!share.ok()) return share.error();
+  keep_parsed(whole_topology_);
   whole_topology_ = std::move(whole);
   topology_ = std::move(*share);
   return {};
@@ -170,7 +176,11 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
     return join_errors(loaded.errors);
   }
   Topology topo = std::move(*loaded.topology);
+  // A miss keeps the model as parsed for keep_parse: a copy only when
+  // --prefix changes the one the lab acts on.
+  std::optional<Topology> unprefixed;
   if (!options.prefix.empty()) {
+    if (!parsed.hit) unprefixed = topo;
     auto errors = apply_prefix(topo, options.prefix);
     if (!errors.empty()) return join_errors(errors);
   }
@@ -181,7 +191,10 @@ Result<Lab> Lab::load(const std::string& path, LabOptions options, LabBackends b
   std::error_code ec;
   auto absolute = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
   lab.source_path_ = ec ? path : absolute.string();
-  lab.parse_cache_entry_ = std::move(parsed.entry);
+  if (!parsed.hit) {
+    lab.parse_path_ = path;
+    lab.parse_model_ = std::move(unprefixed);
+  }
   return lab;
 }
 
@@ -530,9 +543,13 @@ Result<UpReport> Lab::up(const std::function<void(const Progress&)>& progress) {
 
 void Lab::keep_parse() {
   // Only a lab that stands keeps its parse: `down` removes it again.
-  if (parse_cache_entry_.empty() || source_path_.empty() || !state_->exists()) return;
-  (void)ParseCache(options_.state_root).store(source_path_, parse_cache_entry_);
-  parse_cache_entry_.clear();
+  if (parse_path_.empty() || source_path_.empty() || !state_->exists()) return;
+  const Topology* model = parse_model_ ? &*parse_model_ : &*whole_topology();
+  const ParseCache cache(options_.state_root);
+  (void)cache.store(source_path_,
+                    cache.entry(parse_path_, options_.variables, source_text_, *model));
+  parse_path_.clear();
+  parse_model_.reset();
 }
 
 namespace {

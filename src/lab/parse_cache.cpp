@@ -197,8 +197,6 @@ CachedParse parse_with_cache(const ParseCache& cache, std::string_view text,
   if (!out.loaded.ok()) return out;
   // Every object must be creatable in some order: no cycle, no dangling need.
   out.loaded.errors = build_resource_graph(*out.loaded.topology).check();
-  if (!out.loaded.errors.empty()) return out;
-  out.entry = cache.entry(path, variables, text, *out.loaded.topology);
   return out;
 }
 

@@ -79,12 +79,12 @@ class ParseCache {
 
 /// parse_topology and the resource graph's check of `text`, or the model
 /// they gave before for exactly this input (hit). The errors are theirs,
-/// unchanged (a failed parse is never cached). `entry`: what to store once
-/// the lab stands; "" on a hit or a failure.
+/// unchanged (a failed parse is never cached). No entry is made here: only
+/// what stores one (Lab::keep_parse, after a successful up) pays for its
+/// encoding (~0.7 ms and 220 KB for 1000 hosts), not every plan or test.
 struct CachedParse {
   LoadResult loaded;
   bool hit = false;
-  std::string entry;
 };
 CachedParse parse_with_cache(const ParseCache& cache, std::string_view text,
                              const std::string& path, const Variables& variables);

@@ -92,8 +92,21 @@ std::size_t ResourceGraph::add_node(ResourceNode node) {
 }
 
 void ResourceGraph::add_edge(std::string from_key, std::string to_key) {
-  if (!edge_set_.emplace(from_key, to_key).second) return;
-  edges_from_[from_key].push_back(edges_.size());
+  // A repeat is found among the node's own edges: by a scan for the few most
+  // nodes have, in a set of (from, to) for a node with many (a DHCP client
+  // needs every server). Keeping every edge's keys in a set cost as much as
+  // the edges themselves.
+  constexpr std::size_t kScanUpTo = 16;
+  auto& out = edges_from_[from_key];
+  if (out.size() < kScanUpTo) {
+    for (std::size_t e : out)
+      if (edges_[e].to == to_key) return;
+  } else {
+    if (out.size() == kScanUpTo)
+      for (std::size_t e : out) many_edges_.emplace(edges_[e].from, edges_[e].to);
+    if (!many_edges_.emplace(from_key, to_key).second) return;
+  }
+  out.push_back(edges_.size());
   edges_.push_back({std::move(from_key), std::move(to_key)});
 }
 

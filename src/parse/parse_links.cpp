@@ -32,6 +32,9 @@ void parse_links(Reader& r, const yaml::Node& section, Topology& t) {
     r.gaps.placement = true;
     return;
   }
+  // Room for every link at once: a Link is large, and growing the vector
+  // one doubling at a time moved ~2000 of them for 1000 links.
+  t.links.reserve(t.links.size() + section.items.size());
   int index = 0;
   for (const auto& item : section.items) {
     ++index;

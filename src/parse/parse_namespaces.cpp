@@ -61,6 +61,7 @@ void parse_namespaces(Reader& r, const yaml::Node& section, Topology& t) {
     r.gaps.names = r.gaps.placement = true;
     return;
   }
+  t.namespaces.reserve(t.namespaces.size() + section.entries.size());  // as parse_links
   for (const auto& [key, value] : section.entries) {
     Namespace ns;
     ns.name = key.text;

@@ -9,15 +9,15 @@ namespace netlab {
 void Validator::check_interfaces() {
   auto check_list = [&](const std::string& ns, const std::vector<InterfaceConfig>& list) {
     std::string where = ns.empty() ? "host" : "namespace '" + ns + "'";
-    std::map<std::string, SourcePos> seen;
+    FirstSeen seen;
     for (const auto& ic : list) {
       std::string c = where + ", interface '" + ic.name + "'";
       if (auto p = ifname_problem(ic.name)) {
         error(ic.pos, where + ": interface name '" + ic.name + "' " + *p);
       }
-      auto [it, fresh] = seen.emplace(ic.name, ic.pos);
+      auto [it, fresh] = seen.emplace(ic.name, &ic.pos);
       if (!fresh) {
-        error(ic.pos, c + ": configured twice (first at " + at_line(it->second) + ")");
+        error(ic.pos, c + ": configured twice (first at " + at_line(*it->second) + ")");
       }
       const InterfacePlacement* pl = placed(ns, ic.name);
       if (!pl && !gaps.placement) {

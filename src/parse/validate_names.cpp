@@ -17,7 +17,7 @@ void Validator::check_names() {
                 "a-z, 0-9 and '-', at most 24 characters");
     }
   }
-  std::map<std::string, SourcePos> seen;
+  FirstSeen seen;
   for (const auto& ns : t.namespaces) {
     if (ns.name == kHostName) {
       error(ns.pos,
@@ -26,13 +26,13 @@ void Validator::check_names() {
     } else if (auto p = netns_problem(ns.name)) {
       error(ns.pos, "namespace name '" + ns.name + "' " + *p);
     }
-    auto [it, fresh] = seen.emplace(ns.name, ns.pos);
+    auto [it, fresh] = seen.emplace(ns.name, &ns.pos);
     if (!fresh) {
       error(ns.pos,
-            "namespace '" + ns.name + "' is defined twice (first at " + at_line(it->second) + ")");
+            "namespace '" + ns.name + "' is defined twice (first at " + at_line(*it->second) + ")");
     }
   }
-  std::map<std::string, SourcePos> bridges;
+  FirstSeen bridges;
   for (const auto& b : t.bridges) {
     if (b.name == kHostName) {
       error(b.pos, "bridge name 'host' is reserved for the root namespace; pick another name");
@@ -47,19 +47,21 @@ void Validator::check_names() {
                        at_line(ns->pos) + "), so an endpoint '" + b.name +
                        ":IF' would be ambiguous; rename one");
     }
-    auto [it, fresh] = bridges.emplace(b.name, b.pos);
+    auto [it, fresh] = bridges.emplace(b.name, &b.pos);
     if (!fresh) {
       error(b.pos,
-            "bridge '" + b.name + "' is defined twice (first at " + at_line(it->second) + ")");
+            "bridge '" + b.name + "' is defined twice (first at " + at_line(*it->second) + ")");
     }
   }
 }
 
 namespace {
 
+// Views of the validator's placements and the topology's ports: the uses
+// of a big lab are sorted, and moving copies of names and positions cost.
 struct RootUse {
-  std::string name;
-  SourcePos pos;
+  std::string_view name;
+  const SourcePos* pos;
   std::string what;
 };
 
@@ -90,32 +92,32 @@ void Validator::check_root_names() {
         what = "a vlan sub-interface";
         break;
     }
-    uses.push_back({p->name, p->pos, what});
+    uses.push_back({p->name, &p->pos, std::move(what)});
   }
   for (const auto& b : t.bridges) {
     for (const auto& port : b.ports) {
       // Internal ports are placed already; a port that is also a link end is
       // reported by check_bridges with a more specific message.
       if (port.internal || is_link_end_of(b.name, port.name)) continue;
-      uses.push_back({port.name, port.pos, "a port of bridge '" + b.name + "'"});
+      uses.push_back({port.name, &port.pos, "a port of bridge '" + b.name + "'"});
     }
   }
   std::stable_sort(uses.begin(), uses.end(),
-                   [](const RootUse& a, const RootUse& b) { return a.pos < b.pos; });
-  std::map<std::string, const RootUse*> first;
+                   [](const RootUse& a, const RootUse& b) { return *a.pos < *b.pos; });
+  std::unordered_map<std::string_view, const RootUse*> first;
   for (const auto& u : uses) {
     auto [it, fresh] = first.emplace(u.name, &u);
     if (fresh) continue;
-    error(u.pos, "name '" + u.name + "' is used twice in the root namespace (" + u.what +
-                     " here, " + it->second->what + " at " + at_line(it->second->pos) +
-                     "); root-namespace interface and bridge names must be unique");
+    error(*u.pos, "name '" + std::string(u.name) + "' is used twice in the root namespace (" +
+                      u.what + " here, " + it->second->what + " at " + at_line(*it->second->pos) +
+                      "); root-namespace interface and bridge names must be unique");
   }
 }
 
 void Validator::check_namespace_duplicates() {
   for (const auto& [ns, list] : by_ns) {
-    if (ns.empty()) continue;
-    std::map<std::string, const InterfacePlacement*> first;
+    if (ns.empty() || list.size() < 2) continue;  // one interface is never twice
+    std::unordered_map<std::string_view, const InterfacePlacement*> first;
     std::vector<const InterfacePlacement*> sorted(list.begin(), list.end());
     std::stable_sort(sorted.begin(), sorted.end(),
                      [](const auto* a, const auto* b) { return a->pos < b->pos; });

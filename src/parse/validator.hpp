@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "parse/parse.hpp"
@@ -56,8 +58,9 @@ class Validator {
   const Topology& t;
   std::vector<InterfacePlacement> placements;
   std::map<std::string, std::vector<const InterfacePlacement*>> by_ns;
-  /// Root-namespace veth ends that are bridge ports: name -> bridge.
-  std::map<std::string, std::string> bridge_ends;
+  /// Root-namespace veth ends that are bridge ports: name -> bridge (the
+  /// first). Hashed: only looked up and counted, never listed in order.
+  std::unordered_map<std::string, std::string> bridge_ends;
   std::vector<Error> errors;
   /// What the parser left out: checks that would only echo a parse error are skipped.
   ParseGaps gaps;
@@ -71,5 +74,10 @@ std::vector<Error> validate_with_gaps(const Topology& topology, const ParseGaps&
 
 /// Formats a line reference for "first at line N" style messages.
 std::string at_line(const SourcePos& pos);
+
+/// Where each name was first seen, for "defined twice (first at ...)": keyed
+/// by views of names that outlive it (the topology's, the validator's), so
+/// that no name or position is copied.
+using FirstSeen = std::unordered_map<std::string_view, const SourcePos*>;
 
 }  // namespace netlab

@@ -7,6 +7,8 @@
 
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 namespace netlab::yaml {
 
@@ -199,7 +201,26 @@ class TreeBuilder : public YAML::EventHandler {
 
   // Pairs a map's children into entries, as the section parsers expect them.
   void build_entries(Open& o) {
-    std::map<std::string, SourcePos> seen;
+    // Duplicates are found among the entries kept so far (the first of equal
+    // keys is kept): by a scan for the usual map of a few keys, by a hash of
+    // views into the keys for a large one. A std::map of copies of every key
+    // and position was ~2% of a 1000-host validate. The views stay valid:
+    // `entries` is reserved, so its keys never move.
+    o.node.entries.reserve(o.children.size() / 2);
+    constexpr std::size_t kScanUpTo = 8;
+    std::unordered_map<std::string_view, std::size_t> seen;
+    auto first_of = [&](const std::string& text) -> const Node* {
+      const auto& entries = o.node.entries;
+      if (entries.size() <= kScanUpTo) {
+        for (const auto& [k, v] : entries)
+          if (k.text == text) return &k;
+        return nullptr;
+      }
+      if (seen.empty())  // just grown past the scan: index what is there
+        for (std::size_t i = 0; i < entries.size(); ++i) seen.emplace(entries[i].first.text, i);
+      auto it = seen.find(text);
+      return it == seen.end() ? nullptr : &entries[it->second].first;
+    };
     for (std::size_t i = 0; i + 1 < o.children.size(); i += 2) {
       Node& key = o.children[i];
       Node& value = o.children[i + 1];
@@ -211,17 +232,17 @@ class TreeBuilder : public YAML::EventHandler {
                                                                                 : "empty")));
         continue;
       }
-      auto [where, fresh] = seen.emplace(key.text, key.pos);
-      if (!fresh) {
+      if (const Node* first = first_of(key.text)) {
         errors_.push_back(make_error(file_, key.pos.line, key.pos.column,
                                      "duplicate key '" + key.text + "' (first at line " +
-                                         std::to_string(where->second.line) +
+                                         std::to_string(first->pos.line) +
                                          "); remove or rename one of them"));
         continue;
       }
       // yaml-cpp puts an empty value at the next token; the key is what the user sees.
       if (value.is_null()) value.pos = key.pos;
       o.node.entries.emplace_back(std::move(key), std::move(value));
+      if (!seen.empty()) seen.emplace(o.node.entries.back().first.text, o.node.entries.size() - 1);
     }
   }
 

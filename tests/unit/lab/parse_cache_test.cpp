@@ -63,9 +63,10 @@ struct Setup {
     CachedParse first = parse_with_cache(cache, kText, file, {});
     REQUIRE(first.loaded.ok());
     REQUIRE_FALSE(first.hit);
-    REQUIRE_FALSE(first.entry.empty());
-    REQUIRE(cache.store(file, first.entry));
     parsed = *first.loaded.topology;
+    const std::string bytes = cache.entry(file, {}, kText, parsed);
+    REQUIRE_FALSE(bytes.empty());
+    REQUIRE(cache.store(file, bytes));
   }
   bool hit(const ParseCache& c, const std::string& text, const std::string& path,
            const Variables& vars = {}) const {
@@ -87,7 +88,6 @@ TEST_CASE("parse cache: a hit gives the model the parse gave", "[lab][parse-cach
   REQUIRE(again.hit);
   REQUIRE(again.loaded.ok());
   CHECK(*again.loaded.topology == s.parsed);
-  CHECK(again.entry.empty());  // nothing new to keep
   CHECK(again.loaded.topology->find_namespace("blue") != nullptr);
 }
 
@@ -202,7 +202,6 @@ TEST_CASE("parse cache: a failed parse is never kept, and its errors are the par
   const std::string bad = std::string(kText) + "  - [red:eth9, nowhere:eth0]\n";
   CachedParse p = parse_with_cache(cache, bad, file, {});
   REQUIRE_FALSE(p.loaded.ok());
-  CHECK(p.entry.empty());
   const LoadResult direct = parse_topology(bad, file);
   REQUIRE(p.loaded.errors.size() == direct.errors.size());
   for (std::size_t i = 0; i < direct.errors.size(); ++i)
@@ -212,12 +211,12 @@ TEST_CASE("parse cache: a failed parse is never kept, and its errors are the par
   // the old entry is not used for the new input, and nothing new is kept.
   fs::create_directory(root);
   CachedParse good = parse_with_cache(cache, kText, file, {});
-  REQUIRE(cache.store(file, good.entry));
+  REQUIRE(good.loaded.ok());
+  REQUIRE(cache.store(file, cache.entry(file, {}, kText, *good.loaded.topology)));
   const std::string before = read_text(cache.entry_path(file));
   CachedParse now = parse_with_cache(cache, kText, file, {{"NET", "not-an-address"}});
   CHECK_FALSE(now.hit);
   CHECK_FALSE(now.loaded.ok());
-  CHECK(now.entry.empty());
   CHECK(read_text(cache.entry_path(file)) == before);
 }
 
@@ -227,7 +226,8 @@ TEST_CASE("parse cache: an unwritable state root means a parse, without error",
   ParseCache cache(dir.path + "/no/such/root", "exe-1");
   CachedParse p = parse_with_cache(cache, kText, dir.path + "/lab.yaml", {});
   REQUIRE(p.loaded.ok());
-  CHECK_FALSE(cache.store(dir.path + "/lab.yaml", p.entry));
+  CHECK_FALSE(cache.store(dir.path + "/lab.yaml",
+                          cache.entry(dir.path + "/lab.yaml", {}, kText, *p.loaded.topology)));
   CHECK_FALSE(fs::exists(dir.path + "/no"));
 }
 
@@ -268,6 +268,60 @@ TEST_CASE("parse cache: a lab keeps its parse while it stands", "[lab][parse-cac
   CHECK(fs::is_empty(o.state_root));
 }
 
+TEST_CASE("parse cache: a plan that missed keeps nothing, also with --prefix or an edit",
+          "[lab][parse-cache]") {
+  FakeWorld w;
+  LabOptions o = w.options();
+  const std::string file = w.write("topo.yaml", kText);
+  const ParseCache cache(o.state_root);
+  SECTION("plain") {}
+  SECTION("--prefix") { o.prefix = "p-"; }
+  auto lab = Lab::load(file, o, w.backends());
+  REQUIRE_OK(lab);
+  REQUIRE_OK(lab->set_link_state("red:eth0", false));
+  REQUIRE_OK(lab->plan());
+  // The entry is made only where it is stored (keep_parse after an up):
+  // CachedParse holds none, and a plan stores none.
+  CHECK_FALSE(fs::exists(cache.directory()));
+  CHECK_FALSE(cache.lookup(file, {}, kText).has_value());
+}
+
+TEST_CASE("parse cache: an up keeps the file's model, not the prefixed or edited one",
+          "[lab][parse-cache]") {
+  FakeWorld w;
+  LabOptions o = w.options();
+  const std::string file = w.write("topo.yaml", kText);
+  const ParseCache cache(o.state_root);
+  const LoadResult direct = parse_topology(kText, file);
+  REQUIRE(direct.ok());
+  bool edit = false;
+  SECTION("--prefix") { o.prefix = "p-"; }
+  SECTION("an edit before the up") { edit = true; }
+  SECTION("--prefix and an edit") {
+    o.prefix = "p-";
+    edit = true;
+  }
+  {
+    auto lab = Lab::load(file, o, w.backends());
+    REQUIRE_OK(lab);
+    if (edit) REQUIRE_OK(lab->set_link_state("red:eth0", false));  // the prefix is tried too
+    REQUIRE_OK(lab->up());
+    REQUIRE(lab->topology().has_value());
+    CHECK_FALSE(*lab->topology() == *direct.topology);  // what the lab acts on differs
+  }
+  auto kept = cache.lookup(file, {}, kText);
+  REQUIRE(kept.has_value());
+  CHECK(*kept == *direct.topology);
+  {
+    // And the next load, a hit, makes the same lab as a parse would.
+    auto lab = Lab::load(file, o, w.backends());
+    REQUIRE_OK(lab);
+    CHECK(lab->name() == (o.prefix.empty() ? "pcache" : "p-pcache"));
+    REQUIRE_OK(lab->down());
+  }
+  CHECK_FALSE(fs::exists(cache.directory()));
+}
+
 TEST_CASE("parse cache: down by name forgets its entry; other labs' stay", "[lab][parse-cache]") {
   FakeWorld w;
   const LabOptions o = w.options();
@@ -303,7 +357,7 @@ TEST_CASE("parse cache: down by name forgets its entry; other labs' stay", "[lab
 }
 
 // Not a test: `test_lab "[.bench]"` with NETLAB_PARSE_BENCH=FILE prints the
-// median time of a miss (parse + check + the entry's encoding) and of a hit
+// median time of a miss (parse + check; the entry is encoded only when kept) and of a hit
 // (reading the entry back) for FILE, 10 runs each.
 TEST_CASE("parse cache: miss and hit times of $NETLAB_PARSE_BENCH", "[.bench]") {
   const char* f = std::getenv("NETLAB_PARSE_BENCH");
@@ -326,7 +380,8 @@ TEST_CASE("parse cache: miss and hit times of $NETLAB_PARSE_BENCH", "[.bench]") 
   };
   const double miss = median_ms(false);
   CachedParse first = parse_with_cache(cache, text, f, {});
-  REQUIRE(cache.store(f, first.entry));
-  std::cout << f << ": " << text.size() << " bytes, entry " << first.entry.size() << " bytes; miss "
+  const std::string entry = cache.entry(f, {}, text, *first.loaded.topology);
+  REQUIRE(cache.store(f, entry));
+  std::cout << f << ": " << text.size() << " bytes, entry " << entry.size() << " bytes; miss "
             << miss << " ms, hit " << median_ms(true) << " ms (medians of 10)\n";
 }

@@ -194,6 +194,25 @@ TEST_CASE("resource graph: repeated edges count once") {
   REQUIRE(needs(g, "c", "a"));
 }
 
+TEST_CASE("resource graph: repeated edges count once from a node with many edges") {
+  // A few edges are compared one by one, many are hashed (a DHCP client needs
+  // every server): repeats before, at and past that point, of early and late edges.
+  ResourceGraph g;
+  g.add_node({ResourceKind::DhcpClient, "client", "client", {}});
+  std::vector<std::size_t> want;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 40; ++i) {
+      const std::string s = "server" + std::to_string(i);
+      if (round == 0) want.push_back(g.add_node({ResourceKind::DhcpServer, s, s, {}}));
+      g.add_edge("client", s);
+      if (round == 0 && i % 7 == 0) g.add_edge("client", "server0");
+    }
+  }
+  CHECK(g.edges().size() == 40);
+  CHECK(g.dependencies(0) == want);
+  CHECK(g.check().empty());
+}
+
 TEST_CASE("resource graph: keys name resources as plans do") {
   CHECK(resource_key::netns("red") == "netns:red");
   CHECK(resource_key::link("", "vr") == "link:host/vr");

@@ -282,6 +282,30 @@ bogus: 1
         "bridges, links, dhcp, host, tests");
 }
 
+TEST_CASE("a duplicate key is found in a small map and in a large one, against the first",
+          "[parse]") {
+  // Up to 8 keys are scanned, more are hashed: a duplicate on either side of
+  // that line, and one of a key that came before the index was built.
+  std::string text = "namespaces:\n";
+  for (int i = 0; i < 12; ++i) text += "  n" + std::to_string(i) + ": {}\n";  // lines 2-13
+  text += "  n1: {}\n";                                                       // line 14: of line 3
+  text += "  n11: {}\n";                                                      // line 15: of line 13
+  text += "  n1: {}\n";  // line 16: of line 3 again
+  text += "host: {sysctls: {net.ipv4.ip_forward: 1, net.ipv4.ip_forward: 0}}\n";  // small
+  auto r = parse_topology(text, "f.yaml");
+  INFO(errors_of(r));
+  REQUIRE(r.errors.size() == 4);
+  CHECK(r.errors[0].str() ==
+        "f.yaml:14:3: duplicate key 'n1' (first at line 3); remove or rename one of them");
+  CHECK(r.errors[1].str() ==
+        "f.yaml:15:3: duplicate key 'n11' (first at line 13); remove or rename one of them");
+  CHECK(r.errors[2].str() ==
+        "f.yaml:16:3: duplicate key 'n1' (first at line 3); remove or rename one of them");
+  CHECK(r.errors[3].str() ==
+        "f.yaml:17:42: duplicate key 'net.ipv4.ip_forward' (first at line 17); remove or rename "
+        "one of them");
+}
+
 TEST_CASE("hostile input never crashes or hangs", "[parse]") {
   const std::vector<std::string> inputs = {
       "",

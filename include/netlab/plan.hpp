@@ -29,7 +29,8 @@ const char* symbol(ActionKind kind);
 /// (the order `plan` shows, a topological order of the dependencies). The
 /// apply follows Action::deps (derive_dependencies), never the phase.
 enum class Phase {
-  StopDaemons = -1,  ///< daemons no longer wanted (before their namespaces go)
+  StopDaemons = -1,  ///< daemons no longer wanted (before their namespaces go), NAT tables and
+                     ///< interface sysctls to restore (before their interfaces go)
   Delete = 0,        ///< deletes of kernel objects
   Settle = 1,        ///< waits for links that vanish with their namespace (asynchronously)
   OvsDelete = 2,     ///< OVS rows of the lab no longer wanted: one transaction, after their

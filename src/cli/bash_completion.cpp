@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/cli_reference.hpp"
+#include "cli/context.hpp"
 #include "netlab/state_dir.hpp"
 
 namespace netlab::cli {
@@ -149,8 +150,8 @@ _netlab_command() {
 _netlab() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev= cword=$COMP_CWORD
   (( cword > 0 )) && prev=${COMP_WORDS[cword-1]}
-  local netlab=${COMP_WORDS[0]} root=)SH"
-      << kDefaultStateRoot << R"SH( cmd= npos=0 dashdash=0 i w
+  local netlab=${COMP_WORDS[0]} root=${)SH"
+      << kStateDirVariable << ":-" << kDefaultStateRoot << R"SH(} cmd= npos=0 dashdash=0 i w
   # The command is the first word that is neither a global option nor its
   # value; positional words after it are counted, option values are not.
   for ((i = 1; i < cword; i++)); do

@@ -36,6 +36,7 @@ ArgumentRef describe_option(const CLI::Option& o) {
   if (o.get_type_size_max() > 0) split_type_name(o.get_type_name(), a);
   if (a.positional && a.value.empty()) a.value = "TEXT";
   a.default_value = o.get_default_str();
+  a.env = o.get_envname();
   a.description = o.get_description();
   a.required = o.get_required();
   a.many = a.positional && o.get_items_expected_max() > 1;

@@ -16,6 +16,7 @@ struct ArgumentRef {
   std::string value;                 ///< "TEXT", "FLOAT"; "" for a flag
   std::vector<std::string> choices;  ///< the allowed values ({text,json}), if CLI11 checks a set
   std::string default_value;         ///< as --help shows it ("/run/netlab"), or ""
+  std::string env;                   ///< the variable read when it is not given, or ""
   std::string description;
   bool positional = false;
   bool required = false;

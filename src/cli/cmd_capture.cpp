@@ -74,7 +74,7 @@ void add_capture(CLI::App& app, Context& ctx) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("-c,--count", o->count, "stop after this many packets")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--state-dir", o->state_root, "where labs keep their state");
+  add_state_dir_flag(cmd, o->state_root);
   cmd->callback([&ctx, o] {
     if (!require_privileges(ctx, "capture")) return;
     const auto& rep = ctx.reporter;

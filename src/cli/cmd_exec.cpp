@@ -17,7 +17,7 @@ void add_exec(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<Opts>();
   cmd->add_option("namespace", o->ns, "namespace of a lab that is up")->required();
   cmd->add_option("command", o->argv, "command and arguments (after --)")->required();
-  cmd->add_option("--state-dir", o->state_root, "where labs keep their state");
+  add_state_dir_flag(cmd, o->state_root);
   cmd->callback([&ctx, o] {
     if (!require_privileges(ctx, "exec")) return;
     bool known = false;

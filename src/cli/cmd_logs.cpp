@@ -82,8 +82,7 @@ void add_logs(CLI::App& app, Context& ctx) {
   cmd->add_option("name", o->name, "a service, or dnsmasq:NS:IF / dhclient:NS:IF (default: all)");
   cmd->add_flag("-f,--follow", o->follow, "keep printing what is appended, until interrupted");
   cmd->add_option("--prefix", o->flags.prefix, "the prefix the lab was brought up with");
-  cmd->add_option("--state-dir", o->flags.state_root, "where labs keep their state")
-      ->capture_default_str();
+  add_state_dir_flag(cmd, o->flags.state_root);
   cmd->callback([&ctx, o] {
     if (!require_privileges(ctx, "logs")) return;
     auto lab = resolve_lab(o->lab, o->flags, FileArg::NamesLab);

@@ -119,7 +119,7 @@ void add_ls(CLI::App& app, Context& ctx) {
     std::string root = kDefaultStateRoot, output = "text";
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--state-dir", o->root, "where labs keep their state");
+  add_state_dir_flag(cmd, o->root);
   cmd->add_option("-o,--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([&ctx, o] {
     if (o->output != "json") {

@@ -54,6 +54,14 @@ void add_variable_flags(CLI::App* cmd, std::vector<std::string>& assignments,
 Variables collect_variables(const std::vector<std::string>& assignments,
                             const std::vector<std::string>& files);
 
+/// The environment variable that sets the state root when --state-dir is
+/// not given (the flag wins over it, it over kDefaultStateRoot).
+inline constexpr const char* kStateDirVariable = "NETLAB_STATE_DIR";
+/// --state-dir DIR (or NETLAB_STATE_DIR) on `cmd`, into `root`: every
+/// command that takes it takes it through here, so all of them read the
+/// variable.
+CLI::Option* add_state_dir_flag(CLI::App* cmd, std::string& root);
+
 struct LabFlags {
   std::vector<std::string> var_assignments, var_files;
   std::string prefix;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/cli_reference.hpp"
+#include "cli/context.hpp"
 #include "netlab/ovs.hpp"
 #include "netlab/state_dir.hpp"
 
@@ -46,6 +47,7 @@ std::string option_text(const ArgumentRef& a) {
     for (const auto& c : a.choices) list += (list.empty() ? "" : ", ") + bold(c);
     text += " (one of " + list + ")";
   }
+  if (!a.env.empty()) text += "; when not given, the environment variable " + bold(a.env);
   if (!a.default_value.empty()) text += "; default " + bold(a.default_value);
   return text;
 }
@@ -127,7 +129,8 @@ std::string man_page(const CliReference& cli, const std::string& version) {
       << ".TP\n"
       << italic(state + "/") << "\\fIlab\\fR/\n"
       << "the state of a lab that is up: its namespaces, daemons, the topology of its last "
-      << bold("up") << " (a different directory with " << bold("--state-dir") << ").\n"
+      << bold("up") << " (a different directory with " << bold("--state-dir") << " or "
+      << bold(kStateDirVariable) << ").\n"
       << ".TP\n"
       << italic(state + "/") << "\\fIlab\\fR.lock\n"
       << "serialises " << bold("up") << " and " << bold("down") << " of one lab.\n"
@@ -145,6 +148,10 @@ std::string man_page(const CliReference& cli, const std::string& version) {
       << "the Open vSwitch database socket (" << bold("--ovsdb") << ").\n";
 
   out << ".SH ENVIRONMENT\n"
+      << ".TP\n.B " << kStateDirVariable << "\n"
+      << "where labs keep their state (" << roff(state) << " when unset or empty), for every "
+      << "command that takes " << bold("--state-dir") << "; the flag wins over it. "
+      << "One per CI job keeps parallel jobs' labs apart.\n"
       << ".TP\n.B NO_COLOR\n"
       << "when set, no colour with " << bold("--color auto") << ".\n"
       << ".TP\n.B PATH\n"

@@ -121,7 +121,7 @@ LabOptions LabFlags::options() const {
 void LabFlags::add_to(CLI::App* cmd, bool with_apply_flags) {
   cmd->add_option("--prefix", prefix,
                   "prefix for namespace and root-interface names, for parallel copies of a lab");
-  cmd->add_option("--state-dir", state_root, "where labs keep their state")->capture_default_str();
+  add_state_dir_flag(cmd, state_root);
   cmd->add_option("--machine", machine,
                   "act only on this machine's share of a topology with machines: (default: the "
                   "machine whose underlay address is in this network namespace)");

@@ -128,6 +128,9 @@ void plan_sysctls(const DesiredState& d, const LiveState& live, PlanBuilder& b) 
         std::any_of(d.sysctls.begin(), d.sysctls.end(),
                     [&k = key](const DesiredSysctl& s) { return s.ns.empty() && s.key == k; });
     if (wanted) continue;
+    // A key that is gone went with its interface (deleted by hand, or by
+    // an earlier run): there is nothing left to restore.
+    if (live.kernel.root.missing_sysctls.count(key)) continue;
     auto it = live.kernel.root.sysctls.find(key);
     std::string have = it == live.kernel.root.sysctls.end() ? "" : it->second;
     if (have == old) continue;
@@ -136,7 +139,10 @@ void plan_sysctls(const DesiredState& d, const LiveState& live, PlanBuilder& b) 
     a.resource = "sysctl";
     a.object = key + " = " + old;
     a.reason = "restore value from before the lab";
-    a.phase = Phase::Configure;
+    // A key of an interface (net.ipv4.conf.IF.*) is restored before the
+    // deletes: the interface may be the lab's and go in this plan, and its
+    // keys with it (on the kernel as on the fake: ENOENT after the delete).
+    a.phase = sysctl_may_appear(key) ? Phase::StopDaemons : Phase::Configure;
     a.subjects = {{ObjectRef::Kind::Sysctl, "", key}};
     a.ops = {op::WriteSysctl{"", key, old}};
     if (!have.empty()) a.undo = {op::WriteSysctl{"", key, have}};

@@ -7,7 +7,7 @@
 #  - topology files (*.yaml, *.yml, directories) for FILE arguments;
 #  - lab names for down/status (test takes a FILE) and namespace names for exec
 #    and capture, from a real lab (demo 01 with its own prefix and state
-#    directory);
+#    directory, given by --state-dir or NETLAB_STATE_DIR);
 #  - the script the build generated is the one this binary writes.
 # Usage: bash completion.sh SOURCE_DIR NETLAB_BINARY
 set -u
@@ -115,6 +115,10 @@ if out=$("$netlab" up "$topology" "${lab[@]}" 2>&1); then
   expect "netlab exec --state-dir $state " "${prefix}blue ${prefix}red"
   expect "netlab exec --state-dir $state ${prefix}r" "${prefix}red"
   expect "netlab capture --state-dir $state ${prefix}b" "${prefix}blue"
+  # NETLAB_STATE_DIR instead of the flag, as netlab itself reads it.
+  NETLAB_STATE_DIR=$state expect "netlab exec " "${prefix}blue ${prefix}red"
+  NETLAB_STATE_DIR=$state expect_has "netlab down " "$name"
+  NETLAB_STATE_DIR=/nonexistent expect "netlab exec --state-dir $state ${prefix}r" "${prefix}red"
 else
   fail "netlab up demo 01: $out"
 fi

@@ -673,6 +673,73 @@ void contract_sysctls(Kernel& k, const std::string& prefix) {
   require_errno(k.read_sysctl(missing, "net.ipv4.ip_forward").status(), ENOENT);
 }
 
+void contract_interface_sysctls(Kernel& k, const std::string& prefix) {
+  NsGuard g(k);
+  std::string a = g.create(name_for(prefix, "Ia"));
+  std::string b = g.create(name_for(prefix, "Ib"));
+  // The keys netlab's topologies set most on an interface, in both families.
+  auto keys = [](const std::string& dev) {
+    return std::vector<std::string>{
+        "net.ipv4.conf." + dev + ".forwarding", "net.ipv4.conf." + dev + ".rp_filter",
+        "net.ipv6.conf." + dev + ".forwarding", "net.ipv6.conf." + dev + ".disable_ipv6"};
+  };
+  auto has_all = [&](const std::string& ns, const std::string& dev) {
+    for (const auto& key : keys(dev)) {
+      auto v = k.read_sysctl(ns, key);
+      INFO(key << (ns.empty() ? "" : " in " + ns));
+      require_ok(v.status());
+    }
+  };
+  auto has_none = [&](const std::string& ns, const std::string& dev) {
+    for (const auto& key : keys(dev)) {
+      INFO(key << (ns.empty() ? "" : " in " + ns));
+      require_errno(k.read_sysctl(ns, key).status(), ENOENT);
+    }
+  };
+  has_none(a, "br");
+  // A new interface's keys start from the namespace's conf.default.
+  require_ok(k.write_sysctl(a, "net.ipv4.conf.default.rp_filter", "2"));
+  require_ok(k.create_bridge(a, "br", ""));
+  has_all(a, "br");
+  {
+    auto v = k.read_sysctl(a, "net.ipv4.conf.br.rp_filter");
+    require_ok(v.status());
+    CHECK(*v == "2");
+  }
+  require_ok(k.write_sysctl(a, "net.ipv4.conf.br.forwarding", "1"));
+  {
+    auto v = k.read_sysctl(a, "net.ipv4.conf.br.forwarding");
+    require_ok(v.status());
+    CHECK(*v == "1");
+    auto s = observe(k, {a}, keys("br"));
+    const auto& na = s.namespaces.at(a);
+    CHECK(na.missing_sysctls.empty());
+    REQUIRE(na.sysctls.count("net.ipv4.conf.br.forwarding") == 1);
+    CHECK(na.sysctls.at("net.ipv4.conf.br.forwarding") == "1");
+  }
+  // A veth: both ends, each in its own namespace.
+  veth(k, "x", a, "y", a);
+  has_all(a, "x");
+  has_all(a, "y");
+  // A link moved to another namespace takes its keys along, and gets the
+  // target's defaults (b's rp_filter is still 0).
+  require_ok(k.move_link(a, "y", b));
+  has_none(a, "y");
+  has_all(b, "y");
+  {
+    auto v = k.read_sysctl(b, "net.ipv4.conf.y.rp_filter");
+    require_ok(v.status());
+    CHECK(*v == "0");
+  }
+  // A deleted link takes its keys along, and so does its veth peer.
+  require_ok(k.delete_link(a, "br"));
+  has_none(a, "br");
+  require_ok(k.delete_link(a, "x"));
+  require_ok(k.wait_links_gone(b, {"y"}, std::chrono::seconds(5)));
+  has_none(a, "x");
+  has_none(b, "y");
+}
+
 void contract_errors_name_operation_object_and_errno(Kernel& k, const std::string& prefix) {
   NsGuard g(k);
   std::string a = g.create(name_for(prefix, "Ea"));
@@ -870,6 +937,7 @@ void contract_all(Kernel& k, const std::string& prefix) {
   contract_link_changes(k, prefix);
   contract_move_link(k, prefix);
   contract_sysctls(k, prefix);
+  contract_interface_sysctls(k, prefix);
   contract_errors_name_operation_object_and_errno(k, prefix);
   contract_vxlan(k, prefix);
 }

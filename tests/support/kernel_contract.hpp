@@ -49,6 +49,10 @@ void contract_move_link(Kernel& k, const std::string& prefix);
 /// Sysctls per namespace: defaults, write/read, observe, ip_forward coupling,
 /// per-interface keys, ENOENT for unknown keys and namespaces.
 void contract_sysctls(Kernel& k, const std::string& prefix);
+/// Per-interface sysctls (net.ipv4.conf.IF.*, net.ipv6.conf.IF.*): they
+/// appear with the interface (from conf.default), go with it when it is
+/// deleted (also as a veth peer) and move with it to another namespace.
+void contract_interface_sysctls(Kernel& k, const std::string& prefix);
 /// Errors carry kind Kernel, the errno, and name the operation, the object
 /// and the namespace.
 void contract_errors_name_operation_object_and_errno(Kernel& k, const std::string& prefix);

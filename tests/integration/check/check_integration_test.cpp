@@ -12,6 +12,7 @@
 #include "netlab/kernel.hpp"
 #include "netlab/processes.hpp"
 #include "support/system.hpp"
+#include "support/topology_parts.hpp"
 #include "support/veth_pair.hpp"
 
 using namespace netlab;
@@ -19,25 +20,9 @@ namespace t = netlab::testing;
 
 namespace {
 
-// A namespace with these interfaces and nothing else (named members: a
-// braced list that stops early trips -Wmissing-field-initializers).
-Namespace namespace_with(const std::string& name, std::vector<InterfaceConfig> interfaces) {
-  Namespace ns;
-  ns.name = name;
-  ns.interfaces = std::move(interfaces);
-  return ns;
-}
-
-// The link between a:ifa and b:ifb.
-Link link_between(const std::string& a, const std::string& ifa, const std::string& b,
-                  const std::string& ifb) {
-  Link l;
-  l.a = {a, ifa, {}};
-  l.b = {b, ifb, {}};
-  return l;
-}
-
+using t::link_between;
 using t::must;
+using t::namespace_with;
 
 IpPrefix prefix(const char* s) { return *IpPrefix::parse(s); }
 

@@ -18,6 +18,7 @@
 #include "netlab/kernel.hpp"
 #include "netlab/processes.hpp"
 #include "support/system.hpp"
+#include "support/topology_parts.hpp"
 #include "support/veth_pair.hpp"
 
 using namespace netlab;
@@ -25,25 +26,9 @@ namespace t = netlab::testing;
 
 namespace {
 
-// A namespace with these interfaces and nothing else (named members: a
-// braced list that stops early trips -Wmissing-field-initializers).
-Namespace namespace_with(const std::string& name, std::vector<InterfaceConfig> interfaces) {
-  Namespace ns;
-  ns.name = name;
-  ns.interfaces = std::move(interfaces);
-  return ns;
-}
-
-// The link between a:ifa and b:ifb.
-Link link_between(const std::string& a, const std::string& ifa, const std::string& b,
-                  const std::string& ifb) {
-  Link l;
-  l.a = {a, ifa, {}};
-  l.b = {b, ifb, {}};
-  return l;
-}
-
+using t::link_between;
 using t::must;
+using t::namespace_with;
 
 /// Namespaces a and b, a:ifa 10.78.1.1/24 <-> b:ifb 10.78.1.2/24 (a veth),
 /// and a temp directory; all removed when the test ends, however it ends.

@@ -26,6 +26,7 @@ NETLAB_CONTRACT_CASE(contract_vxlan)
 NETLAB_CONTRACT_CASE(contract_link_changes)
 NETLAB_CONTRACT_CASE(contract_move_link)
 NETLAB_CONTRACT_CASE(contract_sysctls)
+NETLAB_CONTRACT_CASE(contract_interface_sysctls)
 NETLAB_CONTRACT_CASE(contract_errors_name_operation_object_and_errno)
 NETLAB_CONTRACT_CASE(contract_root_links_by_name)
 

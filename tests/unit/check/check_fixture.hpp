@@ -6,6 +6,7 @@
 #include <string>
 
 #include "netlab/topology.hpp"
+#include "support/topology_parts.hpp"
 
 namespace netlab::testing {
 
@@ -62,13 +63,6 @@ inline TestCase lease(const std::string& ns, const std::string& ifname, const st
   l.client = Endpoint{ns, ifname, {}};
   l.server = server;
   return TestCase{l, SourcePos{"lab.yaml", 20, 5}};
-}
-
-inline Namespace namespace_with(const std::string& name, std::vector<InterfaceConfig> interfaces) {
-  Namespace n;
-  n.name = name;
-  n.interfaces = std::move(interfaces);
-  return n;
 }
 
 /// Demo 03's shape, plus a host interface and a dual-stack namespace.

@@ -36,6 +36,7 @@ TEST_CASE("FakeKernel passes the kernel contract", "[fake_kernel][contract]") {
   SECTION("link changes") { contract_link_changes(k, "ct"); }
   SECTION("move link") { contract_move_link(k, "ct"); }
   SECTION("sysctls") { contract_sysctls(k, "ct"); }
+  SECTION("interface sysctls") { contract_interface_sysctls(k, "ct"); }
   SECTION("vxlan") { contract_vxlan(k, "ct"); }
   SECTION("errors") { contract_errors_name_operation_object_and_errno(k, "ct"); }
   SECTION("all, twice with one prefix") {

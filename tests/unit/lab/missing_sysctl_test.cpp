@@ -73,3 +73,27 @@ TEST_CASE("a host sysctl of a bridge the lab makes is planned, not refused", "[l
     planned |= a.resource == "sysctl" && a.object == "net.ipv4.conf.br-ro.forwarding = 1";
   CHECK(planned);
 }
+
+// Up records the key's value once the bridge is there, to restore it; down
+// must restore it before the bridge goes (after, the key is gone: ENOENT on
+// the kernel as on the fake), and not at all once the bridge is gone.
+TEST_CASE("a host sysctl of a bridge the lab makes is set by up and goes with the bridge",
+          "[lab][sysctl]") {
+  FakeWorld w;
+  std::string yaml = kRootOnly;
+  auto at = yaml.find(", net.ipv4.tcp_low_latency: 1");
+  REQUIRE(at != std::string::npos);
+  yaml.erase(at, std::string(", net.ipv4.tcp_low_latency: 1").size());
+  REQUIRE_OK(w.load(yaml).up());
+  auto v = w.kernel->read_sysctl("", "net.ipv4.conf.br-ro.forwarding");
+  REQUIRE_OK(v);
+  CHECK(*v == "1");
+  CHECK(w.load(yaml).plan()->empty());
+  SECTION("down") {}
+  SECTION("down after the bridge was deleted by hand") {
+    REQUIRE_OK(w.kernel->delete_link("", "br-ro"));
+  }
+  REQUIRE_OK(w.load(yaml).down());
+  CHECK_FALSE(w.kernel->read_sysctl("", "net.ipv4.conf.br-ro.forwarding").ok());
+  CHECK_FALSE(std::filesystem::exists(w.dir / "state" / "rootonly"));
+}

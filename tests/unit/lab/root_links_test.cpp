@@ -21,7 +21,10 @@ using namespace netlab::testing;
 
 namespace {
 
-const char* kBig = R"(
+// Lab rl: red:eth0 on bridge rl-a, and what a case adds to it: more bridges
+// (lines under `bridges:`) and more links (lines under `links:`).
+std::string rl_topology(const std::string& more_bridges = "", const std::string& more_links = "") {
+  return R"(
 name: rl
 namespaces:
   red:
@@ -29,36 +32,17 @@ namespaces:
       eth0: {}
 bridges:
   rl-a: {kind: linux}
-  rl-b: {kind: linux}
-links:
+)" + more_bridges +
+         R"(links:
   - [red:eth0, rl-a:va]
-  - [host:rl-h, rl-b:vh]
-)";
+)" + more_links;
+}
 
-const char* kSmall = R"(
-name: rl
-namespaces:
-  red:
-    interfaces:
-      eth0: {}
-bridges:
-  rl-a: {kind: linux}
-links:
-  - [red:eth0, rl-a:va]
-)";
-
-const char* kSmallPlusC = R"(
-name: rl
-namespaces:
-  red:
-    interfaces:
-      eth0: {}
-bridges:
-  rl-a: {kind: linux}
-  rl-c: {kind: linux}
-links:
-  - [red:eth0, rl-a:va]
-)";
+// Big: a second bridge rl-b with a root veth rl-h <-> vh on it.
+const std::string kBig = rl_topology("  rl-b: {kind: linux}\n", "  - [host:rl-h, rl-b:vh]\n");
+const std::string kSmall = rl_topology();
+// Small plus an empty bridge rl-c.
+const std::string kSmallPlusC = rl_topology("  rl-c: {kind: linux}\n");
 
 bool root_has(FakeWorld& w, const std::string& name) {
   return w.kernel->snapshot().namespaces.at("").links.count(name) > 0;

@@ -139,20 +139,40 @@ Result<std::optional<RawLink>> get_link(nl_sock* sk, int ifindex, const std::str
   return link;
 }
 
+// Addresses and routes are dumped per family, IPv4 then IPv6: an AF_UNSPEC
+// dump goes through rtnl_dump_all, which holds RTNL for every family's part,
+// while each family's own dump runs without it (RTNL_FLAG_DUMP_UNLOCKED,
+// Linux 6.9 on). One round trip more per namespace, but the observing
+// threads no longer wait for each other: 1000 namespaces, 2 threads,
+// bench/observe_floor 54 -> 46 ms, netlab's observe 76 -> 69 ms (medians of
+// 15). On an older kernel both hold RTNL alike.
+constexpr unsigned char kFamilies[] = {AF_INET, AF_INET6};
+
 Status dump_addresses(nl_sock* sk, std::vector<RawAddress>& out, const std::string& where) {
-  ifaddrmsg ifa{};
-  ifa.ifa_family = AF_UNSPEC;
-  return dump(sk, RTM_GETADDR, ifa, 0, "list addresses in " + where, [&](const nlmsghdr& msg) {
-    if (auto a = parse_address(msg)) out.push_back(std::move(*a));
-  });
+  for (unsigned char family : kFamilies) {
+    ifaddrmsg ifa{};
+    ifa.ifa_family = family;
+    auto st = dump(sk, RTM_GETADDR, ifa, 0, "list addresses in " + where, [&](const nlmsghdr& msg) {
+      // A kernel without the family answers with every family (PF_UNSPEC).
+      if (auto a = parse_address(msg); a && (a->prefix.address.family == 4) == (family == AF_INET))
+        out.push_back(std::move(*a));
+    });
+    if (!st.ok()) return st;
+  }
+  return {};
 }
 
 Status dump_routes(nl_sock* sk, std::vector<RawRoute>& out, const std::string& where) {
-  rtmsg rtm{};
-  rtm.rtm_family = AF_UNSPEC;
-  return dump(sk, RTM_GETROUTE, rtm, 0, "list routes in " + where, [&](const nlmsghdr& msg) {
-    if (auto r = parse_route(msg)) out.push_back(std::move(*r));
-  });
+  for (unsigned char family : kFamilies) {
+    rtmsg rtm{};
+    rtm.rtm_family = family;
+    auto st = dump(sk, RTM_GETROUTE, rtm, 0, "list routes in " + where, [&](const nlmsghdr& msg) {
+      if (auto r = parse_route(msg); r && (r->route.family == 4) == (family == AF_INET))
+        out.push_back(std::move(*r));
+    });
+    if (!st.ok()) return st;
+  }
+  return {};
 }
 
 Status read_addresses(nl_sock* sk, Observed& ob, const std::string& where) {

@@ -7,14 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
-#include <vector>
 
 #include "lab_fixture.hpp"
 #include "support/require_ok.hpp"
@@ -354,34 +349,4 @@ TEST_CASE("parse cache: down by name forgets its entry; other labs' stay", "[lab
     REQUIRE_OK(lab->down());
   }
   CHECK_FALSE(fs::exists(cache.directory()));
-}
-
-// Not a test: `test_lab "[.bench]"` with NETLAB_PARSE_BENCH=FILE prints the
-// median time of a miss (parse + check; the entry is encoded only when kept) and of a hit
-// (reading the entry back) for FILE, 10 runs each.
-TEST_CASE("parse cache: miss and hit times of $NETLAB_PARSE_BENCH", "[.bench]") {
-  const char* f = std::getenv("NETLAB_PARSE_BENCH");
-  REQUIRE(f);
-  const std::string text = read_text(f);
-  TempDir dir("parse-bench");
-  ParseCache cache(dir.path, "bench");
-  auto median_ms = [&](bool want_hit) {
-    std::vector<double> ms;
-    for (int i = 0; i < 10; ++i) {
-      auto t0 = std::chrono::steady_clock::now();
-      CachedParse p = parse_with_cache(cache, text, f, {});
-      ms.push_back(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      REQUIRE(p.loaded.ok());
-      REQUIRE(p.hit == want_hit);
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
-  };
-  const double miss = median_ms(false);
-  CachedParse first = parse_with_cache(cache, text, f, {});
-  const std::string entry = cache.entry(f, {}, text, *first.loaded.topology);
-  REQUIRE(cache.store(f, entry));
-  std::cout << f << ": " << text.size() << " bytes, entry " << entry.size() << " bytes; miss "
-            << miss << " ms, hit " << median_ms(true) << " ms (medians of 10)\n";
 }

@@ -78,6 +78,13 @@ TEST_CASE("NETLAB_STATE_DIR sets the state root, and --state-dir wins over it", 
   SECTION("an empty variable counts as unset") {
     CHECK(root_of(netlab_with("", {"ls", "-o", "json"})) == kDefaultStateRoot);
   }
+  SECTION("an empty flag is refused, before anything is read") {
+    // It would have put each lab's state at /LAB.
+    auto out = netlab_with(r.a, {"down", "alpha", "--state-dir", ""});
+    CHECK(out.exit_code == 1);
+    CHECK(out.err.find("--state-dir: give a directory") != std::string::npos);
+    CHECK(fs::exists(r.dir / "a" / "alpha"));
+  }
   SECTION("a relative path is taken as the flag takes it: from the working directory") {
     auto by_variable = netlab_with("b", {"ls"}, r.dir.string());
     auto by_flag = netlab_with(std::nullopt, {"ls", "--state-dir", "b"}, r.dir.string());
